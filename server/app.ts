@@ -1,0 +1,66 @@
+/**
+ * `createApp(deps)` builds the BFF from its dependencies. It never listens on a port (the node entry
+ * does), so tests drive it with `app.request()`.
+ */
+import { fileURLToPath } from 'node:url';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Config } from './config.ts';
+import type { Checkout } from './domain/checkout.ts';
+import type { EventHub } from './domain/events.ts';
+import type { Logger } from './domain/log.ts';
+import { errorHandler, requestId, type AppEnv } from './http/middleware.ts';
+import { checkoutRoutes } from './routes/checkout.ts';
+import { notifyRoutes } from './routes/notify.ts';
+import { openApiDocument } from './routes/openapi.ts';
+import { pageRoutes } from './routes/pages.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { createSimulators } from './sandbox/index.ts';
+import type { Store } from './store/store.ts';
+
+export interface AppDeps {
+  config: Config;
+  store: Store;
+  checkout: Checkout;
+  hub: EventHub;
+  log: Logger;
+  /** The script-tag bundle served at /tender.js. */
+  widgetBundlePath?: string;
+  /** `fetch` the mounted simulators use to send their callbacks. */
+  simulatorFetch?: typeof fetch;
+  sseHeartbeatMs?: number;
+}
+
+export const DEFAULT_WIDGET_BUNDLE = fileURLToPath(new URL('../dist/tender.js', import.meta.url));
+
+export function createApp(deps: AppDeps) {
+  const { config, store, checkout, hub, log } = deps;
+  const app = new Hono<AppEnv>();
+  app.use('*', requestId());
+  app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024 }));
+  app.onError(errorHandler({ log }));
+  app.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404),
+  );
+
+  app.get('/healthz', async (c) => {
+    await store.getSession('ses_healthcheck');
+    return c.json({ status: 'ok' });
+  });
+  app.get('/openapi.json', (c) => c.json(openApiDocument(config)));
+
+  app.route('/v1/sessions', sessionRoutes({ checkout, store }));
+  app.route(
+    '/v1/checkout',
+    checkoutRoutes({ checkout, store, hub, allowedOrigins: config.merchant.allowedOrigins, heartbeatMs: deps.sseHeartbeatMs }),
+  );
+  app.route('/v1/notify', notifyRoutes({ checkout }));
+  app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
+
+  if (config.sandbox) {
+    for (const [path, simulator] of createSimulators(config, deps.simulatorFetch)) app.route(path, simulator);
+  }
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

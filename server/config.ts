@@ -1,0 +1,157 @@
+/**
+ * Tender's configuration: one JSON file named by `TENDER_CONFIG`, or the built-in sandbox
+ * configuration when it is unset. Any string may be `"env:NAME"` to read a secret from the
+ * environment. A bad file stops the server with a message that names the field.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { one1payOptionsSchema } from './providers/one1pay.ts';
+import { ottpayOptionsSchema } from './providers/ottpay.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const origin = z
+  .string()
+  .refine((value) => {
+    try {
+      return new URL(value).origin === value;
+    } catch {
+      return false;
+    }
+  }, 'must be an origin such as "https://shop.example" (scheme, host and port only)');
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
+  .transform((value) => value.replace(/\/+$/, ''));
+
+/** Providers Tender knows of but does not implement yet: accepted, reported and left disabled. */
+const plannedProvider = z.record(z.string(), z.unknown());
+
+export const configSchema = z.strictObject({
+  publicUrl: httpUrl,
+  database: z
+    .string()
+    .refine((value) => value.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(value), 'must be "sqlite:<path>" or "postgres://…"'),
+  /** Mounts the provider simulators under /sandbox/<provider>/ (the built-in configuration does). */
+  sandbox: z.boolean().default(false),
+  merchant: z.strictObject({
+    name: z.string().min(1).max(100),
+    secretKey: z.string().min(12, 'must be at least 12 characters'),
+    allowedOrigins: z.array(origin).default([]),
+    webhookUrl: httpUrl.optional(),
+    webhookSecret: z.string().min(16).optional(),
+  }),
+  checkout: z
+    .strictObject({
+      /** Default lifetime of a session when the merchant does not say. */
+      sessionTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+    })
+    .default({ sessionTtlSeconds: 3600 }),
+  providers: z.strictObject({
+    one1pay: one1payOptionsSchema.optional(),
+    ottpay: ottpayOptionsSchema.optional(),
+    kesspay: plannedProvider.optional(),
+    sansan: plannedProvider.optional(),
+    payotc365: plannedProvider.optional(),
+  }),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Replaces every `"env:NAME"` string with the variable's value; a missing variable names its field. */
+export function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
+  if (typeof value === 'string' && value.startsWith('env:')) {
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (resolved === undefined || resolved === '') {
+      throw new ConfigError(`${fieldName(path)}: environment variable ${name} is not set`);
+    }
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.map((item, index) => resolveEnvReferences(item, env, [...path, String(index)]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, resolveEnvReferences(item, env, [...path, key])]),
+    );
+  }
+  return value;
+}
+
+/** Validates a parsed configuration object; throws `ConfigError` naming the first bad field. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(resolveEnvReferences(raw, env));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`${fieldName(issue.path.map(String))}: ${issue.message}`);
+  }
+  return result.data;
+}
+
+/** The built-in configuration: every provider pointed at its simulator, mounted on this server. */
+export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = env.PORT ?? '8787';
+  const publicUrl = env.TENDER_PUBLIC_URL ?? `http://localhost:${port}`;
+  return parseConfig(
+    {
+      publicUrl,
+      database: env.TENDER_DATABASE ?? 'sqlite:./data/tender.db',
+      sandbox: true,
+      merchant: {
+        name: 'Demo Shop',
+        secretKey: env.TENDER_SECRET_KEY || 'sk_test_sandbox',
+        // The BFF's own pages and the demo shop that `npm start` runs beside it.
+        allowedOrigins: [new URL(publicUrl).origin, `http://localhost:${env.DEMO_PORT ?? '8788'}`],
+      },
+      providers: {
+        one1pay: { ...SANDBOX_CREDENTIALS.one1pay, baseUrl: `${publicUrl}/sandbox/one1pay` },
+        ottpay: { ...SANDBOX_CREDENTIALS.ottpay, baseUrl: `${publicUrl}/sandbox/ottpay` },
+      },
+    },
+    env,
+  );
+}
+
+/**
+ * Credentials the built-in sandbox uses on both sides (adapter and simulator). They open nothing
+ * real; they exist so the simulators can be as strict as the providers about wrong ones.
+ */
+export const SANDBOX_CREDENTIALS = {
+  one1pay: {
+    username: 'sandbox-merchant',
+    apiKey: 'one1pay-sandbox-api-key',
+    callbackSecret: 'one1pay-sandbox-callback-secret',
+  },
+  ottpay: {
+    merchantId: 'QC00000001',
+    operatorId: '0000000001',
+    signKey: '5A9D0C3E7B21F468',
+    currency: 'CAD',
+  },
+} as const;
+
+/** Loads the file named by `TENDER_CONFIG`, or the built-in sandbox configuration. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const path = env.TENDER_CONFIG;
+  if (!path) return sandboxConfig(env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new ConfigError(`TENDER_CONFIG: cannot read ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError(`TENDER_CONFIG: ${path} is not valid JSON (${(cause as Error).message})`);
+  }
+  return parseConfig(raw, env);
+}
+
+function fieldName(path: string[]): string {
+  return path.length ? path.join('.') : '(root)';
+}

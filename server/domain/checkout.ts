@@ -1,0 +1,590 @@
+/**
+ * The checkout service: every change to a session goes through here. It turns merchant and shopper
+ * requests, provider callbacks and reconciler findings into atomic store commits, each of which
+ * appends one event to the session's log and wakes the SSE streams.
+ */
+import type { AttemptFailure, AttemptStatus, MethodId, MethodView, SessionStatus } from '../../widget/wire.ts';
+import type { Config } from '../config.ts';
+import { ApiError } from '../errors.ts';
+import type { ProviderRegistry } from '../providers/index.ts';
+import { providerOfMethod } from '../providers/index.ts';
+import {
+  ProviderError,
+  type Customer,
+  type NotificationAck,
+  type NotificationInput,
+  type PaymentState,
+  type PaymentStatus,
+  type ProviderId,
+} from '../providers/provider.ts';
+import {
+  ConflictError,
+  type AttemptRecord,
+  type SessionChange,
+  type SessionRecord,
+  type Store,
+} from '../store/store.ts';
+import type { EventHub } from './events.ts';
+import { newAttemptId, newClientSecret, newSessionId, sha256Hex } from './ids.ts';
+import type { Logger } from './log.ts';
+import { sameMoney, type Money } from './money.ts';
+import { encodeQr } from './qr.ts';
+import { acceptsAttempts, canTransition, hasSucceeded, isAttemptLive } from './session.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface CheckoutDeps {
+  config: Config;
+  store: Store;
+  providers: ProviderRegistry;
+  hub: EventHub;
+  clock: Clock;
+  log: Logger;
+}
+
+export interface CreateSessionInput {
+  money: Money;
+  reference: string;
+  description: string | null;
+  returnUrl: string | null;
+  customer: Customer;
+  methods: MethodId[] | null;
+  expiresInSeconds: number | null;
+}
+
+export interface CreateAttemptInput {
+  method: MethodId;
+  fields: Record<string, string>;
+}
+
+/** How long after an attempt expires Tender keeps asking the provider, to catch late payments. */
+export const LATE_PAYMENT_GRACE_MS = 15 * 60_000;
+
+/** Reconciler back-off: seconds to wait before the n-th check of a pending attempt. */
+const CHECK_DELAYS_S = [5, 5, 10, 15, 30, 60, 120, 300];
+
+/** What the shopper reads when an attempt fails; provider wording never reaches them. */
+const FAILURE_MESSAGES = {
+  declined: 'The payment was declined.',
+  expired: 'The payment code expired before it was paid.',
+  amount_mismatch: 'The amount paid does not match this order. The shop has been told and will be in touch.',
+  provider_unavailable: 'The payment provider could not be reached. Please try again.',
+  provider_rejected: 'The payment provider could not start this payment.',
+  not_found: 'The payment provider has no record of this payment.',
+} as const;
+
+type FailureCode = keyof typeof FAILURE_MESSAGES;
+
+const failure = (code: FailureCode): AttemptFailure => ({ code, message: FAILURE_MESSAGES[code] });
+
+export class Checkout {
+  constructor(private readonly deps: CheckoutDeps) {}
+
+  get config(): Config {
+    return this.deps.config;
+  }
+
+  // ---- sessions -------------------------------------------------------------------------------
+
+  async createSession(input: CreateSessionInput): Promise<SessionRecord> {
+    const now = this.deps.clock.now();
+    const ttl = input.expiresInSeconds ?? this.deps.config.checkout.sessionTtlSeconds;
+    const id = newSessionId();
+    const session: SessionRecord = {
+      id,
+      clientSecret: newClientSecret(id),
+      amount: input.money.minor,
+      currency: input.money.currency,
+      reference: input.reference,
+      description: input.description,
+      returnUrl: input.returnUrl,
+      customer: input.customer,
+      methods: input.methods,
+      status: 'open',
+      succeededAttemptId: null,
+      expiresAt: new Date(now.getTime() + ttl * 1000).toISOString(),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+      version: 0,
+    };
+    await this.deps.store.createSession(session);
+    return session;
+  }
+
+  /** Reads a session, first expiring it if its time is up (so no reader sees a stale `open`). */
+  async loadSession(id: string): Promise<SessionRecord | null> {
+    const session = await this.deps.store.getSession(id);
+    if (!session) return null;
+    if (acceptsAttempts(session.status) && this.isPast(session.expiresAt)) {
+      return (await this.expireIfDue(id)) ?? session;
+    }
+    return session;
+  }
+
+  /** Expires the session if its time is up and it can still expire. Returns the session after. */
+  async expireIfDue(sessionId: string): Promise<SessionRecord | null> {
+    return this.change(sessionId, (session, attempts) => {
+      if (!acceptsAttempts(session.status) || !this.isPast(session.expiresAt)) return null;
+      const current = attempts.at(-1) ?? null;
+      const now = this.nowIso();
+      const live = current && isAttemptLive(current.status);
+      return {
+        session: { status: 'expired', updatedAt: now },
+        // Only the attempt's standing in Tender changes; the reconciler keeps asking the provider
+        // through the grace period, so a late payment still counts.
+        attempt: live ? { id: current.id, patch: { status: 'expired', updatedAt: now, ...failureFields('expired') } } : undefined,
+        event: {
+          status: 'expired',
+          attempt: current ? { id: current.id, status: live ? 'expired' : current.status, failure: live ? failure('expired') : attemptFailure(current) } : null,
+          at: now,
+        },
+      };
+    });
+  }
+
+  // ---- methods and attempts ---------------------------------------------------------------------
+
+  /** The methods this session can be paid with now: enabled providers, merchant's filter, limits. */
+  async methodsFor(session: SessionRecord): Promise<MethodView[]> {
+    if (!acceptsAttempts(session.status)) return [];
+    const money = moneyOf(session);
+    const lists = await Promise.all(
+      [...this.deps.providers.values()].map(async (provider) => {
+        try {
+          const offers = await provider.offers({ money, customer: session.customer });
+          return offers.map((offer): MethodView => ({
+            id: offer.method,
+            provider: provider.id,
+            kind: offer.kind,
+            label: offer.label,
+            fields: offer.fields,
+          }));
+        } catch (error) {
+          // A provider that cannot say what it takes is left out; the others still work.
+          this.deps.log.warn('provider offers failed', { provider: provider.id, error });
+          return [];
+        }
+      }),
+    );
+    const methods = lists.flat();
+    return session.methods ? methods.filter((method) => session.methods!.includes(method.id)) : methods;
+  }
+
+  /**
+   * Starts a payment with the chosen method. Repeating the same choice while its attempt still
+   * waits returns that attempt, so a double click or a reload never makes a second provider order.
+   */
+  async createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
+    const session = await this.loadSession(sessionId);
+    if (!session) throw new ApiError(404, 'not_found', 'checkout session not found');
+    this.assertAcceptsAttempts(session);
+
+    const method = (await this.methodsFor(session)).find((candidate) => candidate.id === input.method);
+    if (!method) {
+      throw new ApiError(422, 'method_unavailable', `method ${input.method} is not available for this checkout`);
+    }
+    const fields = validateFields(method, input.fields);
+    const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort()]));
+
+    const attempts = await this.deps.store.listAttempts(session.id);
+    const current = attempts.at(-1);
+    if (
+      current &&
+      current.method === input.method &&
+      current.fieldsHash === fieldsHash &&
+      current.status === 'requires_action' &&
+      current.action &&
+      !(current.expiresAt && this.isPast(current.expiresAt))
+    ) {
+      return current;
+    }
+
+    const providerId = providerOfMethod(input.method) as ProviderId;
+    const provider = this.deps.providers.get(providerId)!;
+    const now = this.deps.clock.now();
+    const id = newAttemptId();
+    const attempt: AttemptRecord = {
+      id,
+      sessionId: session.id,
+      method: input.method,
+      provider: providerId,
+      providerOrderId: id,
+      providerPaymentId: null,
+      status: 'pending',
+      action: null,
+      amount: session.amount,
+      currency: session.currency,
+      fieldsHash,
+      failureCode: null,
+      failureMessage: null,
+      doublePayment: false,
+      expiresAt: session.expiresAt,
+      // Stored before the provider is called: if this process dies mid-call, the reconciler still
+      // finds the order and settles it.
+      nextCheckAt: new Date(now.getTime() + 60_000).toISOString(),
+      checkCount: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    await this.change(session.id, (fresh) => {
+      this.assertAcceptsAttempts(fresh);
+      return { newAttempt: attempt };
+    });
+
+    let result;
+    try {
+      result = await provider.createPayment({
+        orderId: attempt.providerOrderId,
+        method: input.method,
+        money: moneyOf(session),
+        description: session.description,
+        customer: { ...session.customer, ...pick(fields, ['email', 'phone', 'name']) },
+        fields,
+        notifyUrl: `${this.deps.config.publicUrl}/v1/notify/${providerId}`,
+        returnUrl: session.returnUrl ?? this.hostedPageUrl(session),
+        expiresAt: new Date(session.expiresAt),
+      });
+    } catch (error) {
+      const code: FailureCode = error instanceof ProviderError && error.retryable ? 'provider_unavailable' : 'provider_rejected';
+      await this.change(session.id, () => ({
+        attempt: {
+          id: attempt.id,
+          patch: { status: 'failed', nextCheckAt: null, updatedAt: this.nowIso(), ...failureFields(code) },
+        },
+      }));
+      throw toApiError(error);
+    }
+
+    const action =
+      result.action.type === 'qr'
+        ? {
+            type: 'qr' as const,
+            content: result.action.content,
+            modules: encodeQr(result.action.content),
+            expiresAt: minIso(result.action.expiresAt?.toISOString() ?? session.expiresAt, session.expiresAt),
+            deepLink: result.action.deepLink,
+          }
+        : result.action;
+    const expiresAt = action.type === 'qr' ? action.expiresAt : session.expiresAt;
+    await this.change(session.id, (fresh) => ({
+      session: { status: 'pending', updatedAt: this.nowIso() },
+      attempt: {
+        id: attempt.id,
+        patch: {
+          status: 'requires_action',
+          action,
+          providerPaymentId: result.providerPaymentId,
+          expiresAt,
+          nextCheckAt: this.nextCheckAt(0),
+          updatedAt: this.nowIso(),
+        },
+      },
+      event: {
+        status: canTransition(fresh.status, 'pending') ? 'pending' : fresh.status,
+        attempt: { id: attempt.id, status: 'requires_action', failure: null },
+        at: this.nowIso(),
+      },
+    }));
+    return (await this.deps.store.getAttempt(attempt.id))!;
+  }
+
+  // ---- provider news ----------------------------------------------------------------------------
+
+  /**
+   * Handles a provider callback: verify it, record it (duplicates are recognised), then confirm
+   * with the provider's own query before anything counts. The callback's claim is never trusted.
+   */
+  async handleNotification(providerId: string, input: NotificationInput): Promise<NotificationAck> {
+    const provider = this.deps.providers.get(providerId as ProviderId);
+    if (!provider?.parseNotification || !provider.notificationAck) {
+      throw new ApiError(404, 'not_found', `no provider "${providerId}" takes notifications here`);
+    }
+    let notification;
+    try {
+      notification = await provider.parseNotification(input);
+    } catch (error) {
+      this.deps.log.warn('rejected provider notification', { provider: provider.id, error });
+      throw new ApiError(401, 'invalid_notification', 'the notification could not be verified');
+    }
+    const fresh = await this.deps.store.recordNotification({
+      provider: provider.id,
+      dedupeKey: notification.dedupeKey,
+      orderId: notification.orderId,
+      body: input.rawBody,
+      receivedAt: this.nowIso(),
+    });
+    if (notification.kind !== 'payment') {
+      this.deps.log.info('payout notification received', { provider: provider.id, orderId: notification.orderId });
+      return provider.notificationAck;
+    }
+    const attempt = await this.deps.store.findAttemptByOrder(provider.id, notification.orderId);
+    if (!attempt) {
+      this.deps.log.warn('notification for an unknown order', { provider: provider.id, orderId: notification.orderId });
+      throw new ApiError(404, 'not_found', 'unknown order');
+    }
+    if (!fresh && !isAttemptLive(attempt.status) && attempt.status !== 'expired') {
+      return provider.notificationAck; // a redelivery of news already applied changes nothing
+    }
+    await this.reconcile(attempt, { throwIfUnavailable: true });
+    return provider.notificationAck;
+  }
+
+  /**
+   * Asks the provider where an attempt stands and applies the answer. Used by the reconciler and
+   * to confirm every callback. Schedules the next check while the answer may still change.
+   */
+  async reconcile(attempt: AttemptRecord, { throwIfUnavailable = false } = {}): Promise<void> {
+    const provider = this.deps.providers.get(attempt.provider);
+    if (!provider) {
+      await this.deps.store.updateAttempt(attempt.id, { nextCheckAt: this.nextCheckAt(attempt.checkCount + 1), checkCount: attempt.checkCount + 1 });
+      return;
+    }
+    let status: PaymentStatus;
+    try {
+      status = await provider.queryPayment({ orderId: attempt.providerOrderId, method: attempt.method, money: moneyOf(attempt) });
+    } catch (error) {
+      if (error instanceof ProviderError && error.code === 'not_found' && !attempt.action) {
+        // The process stopped before the provider answered the create, and the provider never
+        // made the order: nothing was shown to the shopper, nothing can be paid.
+        await this.applyState(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'not_found');
+        return;
+      }
+      this.deps.log.warn('payment status query failed', { attempt: attempt.id, error });
+      await this.deps.store.updateAttempt(attempt.id, {
+        nextCheckAt: this.scheduleAfter(attempt),
+        checkCount: attempt.checkCount + 1,
+      });
+      if (throwIfUnavailable) throw toApiError(error);
+      return;
+    }
+    await this.applyState(attempt.id, status);
+  }
+
+  /** Applies a confirmed provider state to an attempt and, through it, to its session. */
+  private async applyState(attemptId: string, status: PaymentStatus, failureCode?: FailureCode): Promise<void> {
+    const attempt = await this.deps.store.getAttempt(attemptId);
+    if (!attempt) return;
+    let state: PaymentState = status.state;
+    let code: FailureCode | undefined = failureCode;
+    if (state === 'succeeded' && status.money && !sameMoney(status.money, moneyOf(attempt))) {
+      // Money arrived, but not the money asked for: it must not release goods. Flag it loudly.
+      this.deps.log.error('provider reports a different amount than the attempt', {
+        attempt: attempt.id,
+        expected: moneyOf(attempt),
+        reported: status.money,
+      });
+      state = 'failed';
+      code = 'amount_mismatch';
+    }
+
+    await this.change(attempt.sessionId, (session, attempts) => {
+      const current = attempts.find((candidate) => candidate.id === attempt.id)!;
+      const isLatest = attempts.at(-1)?.id === current.id;
+      const now = this.nowIso();
+      const checks = { checkCount: current.checkCount + 1 };
+
+      if (state === 'pending') {
+        const expiredNow = current.expiresAt !== null && this.isPast(current.expiresAt) && isAttemptLive(current.status);
+        if (!expiredNow) {
+          return { attempt: { id: current.id, patch: { ...checks, nextCheckAt: this.scheduleAfter(current) } } };
+        }
+        state = 'expired';
+      }
+
+      const target: AttemptStatus = state;
+      const next = state === 'succeeded' || isLatePaymentPossible(state) ? this.scheduleAfter(current, state) : null;
+      if (current.status === target || current.status === 'succeeded') {
+        if (current.status === 'succeeded' && target !== 'succeeded') {
+          this.deps.log.warn('provider reports a non-success for an attempt that succeeded', { attempt: current.id, state });
+        }
+        return { attempt: { id: current.id, patch: { ...checks, nextCheckAt: current.status === 'succeeded' ? null : next } } };
+      }
+
+      let sessionStatus: SessionStatus = session.status;
+      let doublePayment = false;
+      let succeededAttemptId = session.succeededAttemptId;
+      if (target === 'succeeded') {
+        if (hasSucceeded(session.status)) {
+          doublePayment = true; // recorded and flagged for refund, never merged or lost
+          this.deps.log.error('double payment: a second attempt succeeded', { session: session.id, attempt: current.id });
+        } else {
+          sessionStatus = 'succeeded';
+          succeededAttemptId = current.id;
+        }
+      } else if (isLatest && session.status === 'pending') {
+        sessionStatus = target === 'failed' ? 'failed' : this.isPast(session.expiresAt) ? 'expired' : 'open';
+      }
+
+      const attemptFailureValue = target === 'failed' ? failure(code ?? 'declined') : target === 'expired' ? failure('expired') : null;
+      return {
+        session: { status: sessionStatus, succeededAttemptId, updatedAt: now },
+        attempt: {
+          id: current.id,
+          patch: {
+            ...checks,
+            status: target,
+            doublePayment,
+            providerPaymentId: status.providerPaymentId ?? current.providerPaymentId,
+            failureCode: attemptFailureValue?.code ?? null,
+            failureMessage: attemptFailureValue?.message ?? null,
+            nextCheckAt: target === 'succeeded' ? null : next,
+            updatedAt: now,
+          },
+        },
+        event: {
+          status: sessionStatus,
+          attempt: { id: current.id, status: target, failure: attemptFailureValue },
+          at: now,
+        },
+      };
+    });
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------------
+
+  /**
+   * Reads the session and its attempts, builds a change and commits it; retries when another
+   * writer committed first. Wakes the session's streams when an event was appended.
+   */
+  private async change(
+    sessionId: string,
+    build: (session: SessionRecord, attempts: AttemptRecord[]) => Omit<SessionChange, 'sessionId' | 'expectedVersion'> | null,
+  ): Promise<SessionRecord | null> {
+    for (let tries = 0; ; tries++) {
+      const session = await this.deps.store.getSession(sessionId);
+      if (!session) return null;
+      const attempts = await this.deps.store.listAttempts(sessionId);
+      const change = build(session, attempts);
+      if (!change) return session;
+      if (change.session?.status && change.session.status !== session.status && !canTransition(session.status, change.session.status)) {
+        throw new Error(`illegal session transition ${session.status} → ${change.session.status}`);
+      }
+      try {
+        const result = await this.deps.store.commit({ ...change, sessionId, expectedVersion: session.version });
+        if (result.event) this.deps.hub.publish(sessionId);
+        return result.session;
+      } catch (error) {
+        if (error instanceof ConflictError && tries < 10) continue;
+        throw error;
+      }
+    }
+  }
+
+  hostedPageUrl(session: SessionRecord): string {
+    return `${this.deps.config.publicUrl}/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`;
+  }
+
+  private assertAcceptsAttempts(session: SessionRecord): void {
+    if (acceptsAttempts(session.status) && !this.isPast(session.expiresAt)) return;
+    const why = hasSucceeded(session.status) ? 'has been paid' : `is ${session.status}`;
+    throw new ApiError(409, 'session_closed', `this checkout ${why} and takes no new payment attempts`);
+  }
+
+  private nextCheckAt(checkCount: number): string {
+    const delay = CHECK_DELAYS_S[Math.min(checkCount, CHECK_DELAYS_S.length - 1)]!;
+    return new Date(this.deps.clock.now().getTime() + delay * 1000).toISOString();
+  }
+
+  /** The next check for an attempt, or null once asking again can no longer change anything. */
+  private scheduleAfter(attempt: AttemptRecord, state: PaymentState = 'pending'): string | null {
+    if (state === 'succeeded' || state === 'failed') return null;
+    const next = this.nextCheckAt(attempt.checkCount + 1);
+    const deadline = attempt.expiresAt ? new Date(attempt.expiresAt).getTime() + LATE_PAYMENT_GRACE_MS : Infinity;
+    return new Date(next).getTime() > deadline ? null : next;
+  }
+
+  private isPast(iso: string): boolean {
+    return new Date(iso).getTime() <= this.deps.clock.now().getTime();
+  }
+
+  private nowIso(): string {
+    return this.deps.clock.now().toISOString();
+  }
+}
+
+function isLatePaymentPossible(state: PaymentState): boolean {
+  return state === 'expired';
+}
+
+export function moneyOf(record: { amount: number; currency: string }): Money {
+  return { minor: record.amount, currency: record.currency };
+}
+
+export function attemptFailure(attempt: AttemptRecord): AttemptFailure | null {
+  return attempt.failureCode ? { code: attempt.failureCode, message: attempt.failureMessage ?? '' } : null;
+}
+
+function failureFields(code: FailureCode): { failureCode: string; failureMessage: string } {
+  return { failureCode: code, failureMessage: FAILURE_MESSAGES[code] };
+}
+
+function minIso(a: string, b: string): string {
+  return new Date(a).getTime() <= new Date(b).getTime() ? a : b;
+}
+
+function pick(fields: Record<string, string>, names: Array<keyof Customer>): Customer {
+  const out: Customer = {};
+  for (const name of names) if (fields[name]) out[name] = fields[name];
+  return out;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
+
+/** Checks the shopper's fields against the method's field specs; unknown fields are refused. */
+export function validateFields(method: MethodView, given: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of Object.keys(given)) {
+    if (!method.fields.some((field) => field.name === name)) {
+      throw new ApiError(400, 'invalid_request', `fields.${name} is not a field of ${method.id}`);
+    }
+  }
+  for (const field of method.fields) {
+    const value = (given[field.name] ?? '').trim();
+    if (!value) {
+      if (field.required) throw new ApiError(400, 'invalid_request', `fields.${field.name} is required for ${method.id}`);
+      continue;
+    }
+    if (value.length > (field.maxLength ?? 200)) {
+      throw new ApiError(400, 'invalid_request', `fields.${field.name} is too long`);
+    }
+    if (field.type === 'select' && !field.options?.some((option) => option.value === value)) {
+      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not one of the offered options`);
+    }
+    if (field.type === 'email' && !EMAIL.test(value)) {
+      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not an email address`);
+    }
+    if (field.type === 'tel' && !PHONE.test(value)) {
+      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not a phone number`);
+    }
+    out[field.name] = value;
+  }
+  return out;
+}
+
+/** Maps a provider failure to what the caller may see: a code and our own words, never theirs. */
+export function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (!(error instanceof ProviderError)) {
+    return new ApiError(500, 'internal', 'something went wrong on our side', { cause: error });
+  }
+  switch (error.code) {
+    case 'unavailable':
+      return new ApiError(503, 'provider_unavailable', 'the payment provider is not reachable right now; please try again', { cause: error });
+    case 'amount_out_of_range':
+      return new ApiError(422, 'amount_out_of_range', 'the amount is outside what this payment method accepts', { cause: error });
+    case 'declined':
+      return new ApiError(422, 'provider_declined', 'the payment provider declined this payment', { cause: error });
+    case 'invalid_request':
+    case 'authentication':
+    case 'duplicate_order':
+    case 'not_found':
+    case 'bad_response':
+    case 'invalid_signature':
+      return new ApiError(502, 'provider_error', 'the payment provider could not handle this request', { cause: error });
+  }
+}

@@ -1,0 +1,39 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+
+const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** `bytes` random bytes as base62 (rejection sampling, so every character is equally likely). */
+function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) out += ALPHABET[byte % 62];
+    }
+  }
+  return out;
+}
+
+/** Session ids carry 119 bits of randomness; they name a session but do not open it. */
+export const newSessionId = (): string => `ses_${randomBase62(20)}`;
+
+/**
+ * Attempt ids double as the order id Tender sends to the provider (`att_` + 20 characters, within
+ * every provider's limit of 32 `[A-Za-z0-9_-]`), so a retried create can never make a second order.
+ */
+export const newAttemptId = (): string => `att_${randomBase62(20)}`;
+
+/** Client secrets: 143 random bits, scoped to one session (DESIGN.md: at least 128). */
+export const newClientSecret = (sessionId: string): string => `${sessionId}_secret_${randomBase62(24)}`;
+
+export const newRequestId = (): string => `req_${randomBase62(16)}`;
+
+/** Constant-time string comparison (lengths are hashed first so they leak nothing either). */
+export function secretsEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,36 @@
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/**
+ * The one error a route throws. `app.onError` turns it into `{ error: { code, message, requestId } }`;
+ * the message is written for the caller and must never carry a provider's raw text or a secret.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ApiErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export type ApiErrorCode =
+  | 'invalid_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'idempotency_mismatch'
+  | 'method_unavailable'
+  | 'amount_out_of_range'
+  | 'session_closed'
+  | 'provider_declined'
+  | 'provider_unavailable'
+  | 'provider_error'
+  | 'invalid_notification'
+  | 'internal';
+
+export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
+export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);

@@ -1,0 +1,80 @@
+/** Middleware factories for the BFF. Each takes its options with defaults and returns a named function. */
+import type { Context, MiddlewareHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ErrorBody } from '../../widget/wire.ts';
+import type { Checkout } from '../domain/checkout.ts';
+import { newRequestId, secretsEqual } from '../domain/ids.ts';
+import type { Logger } from '../domain/log.ts';
+import { ApiError } from '../errors.ts';
+import type { SessionRecord } from '../store/store.ts';
+
+export interface AppEnv {
+  Variables: {
+    requestId: string;
+    session: SessionRecord;
+  };
+}
+
+/** Header the browser uses for the session's client secret; `?secret=` where no header can be sent. */
+export const CLIENT_SECRET_HEADER = 'Tender-Client-Secret';
+
+export function requestId(): MiddlewareHandler<AppEnv> {
+  return async function requestIdMiddleware(c, next) {
+    const id = newRequestId();
+    c.set('requestId', id);
+    c.header('X-Request-Id', id);
+    await next();
+  };
+}
+
+/** Merchant API: `Authorization: Bearer <merchant.secretKey>`, compared in constant time. */
+export function merchantAuth({ secretKey }: { secretKey: string }): MiddlewareHandler<AppEnv> {
+  return async function merchantAuthMiddleware(c, next) {
+    const header = c.req.header('authorization') ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match || !secretsEqual(match[1]!, secretKey)) {
+      throw new ApiError(401, 'unauthorized', 'a valid secret key is required: Authorization: Bearer <secret key>');
+    }
+    await next();
+  };
+}
+
+/**
+ * Browser API: the session's client secret opens that one session. An unknown session and a wrong
+ * secret get the same answer, so neither can be probed.
+ */
+export function clientAuth({ checkout }: { checkout: Checkout }): MiddlewareHandler<AppEnv> {
+  return async function clientAuthMiddleware(c, next) {
+    const id = c.req.param('id') ?? '';
+    const given = c.req.header(CLIENT_SECRET_HEADER) ?? c.req.query('secret') ?? '';
+    const session = given && /^ses_[A-Za-z0-9]{1,40}$/.test(id) ? await checkout.loadSession(id) : null;
+    if (!session || !secretsEqual(given, session.clientSecret)) {
+      throw new ApiError(401, 'unauthorized', 'this checkout session does not exist or the client secret is wrong');
+    }
+    c.set('session', session);
+    await next();
+  };
+}
+
+/** The one error path: typed errors become the one JSON shape; anything else reveals nothing. */
+export function errorHandler({ log }: { log: Logger }) {
+  return function onError(error: Error, c: Context<AppEnv>) {
+    const requestId = c.get('requestId') ?? newRequestId();
+    let status: ContentfulStatusCode = 500;
+    let code = 'internal';
+    let message = 'something went wrong on our side; the request id identifies it in our logs';
+    if (error instanceof ApiError) {
+      ({ status, code, message } = error);
+      if (status >= 500) log.error(message, { requestId, error: error.cause ?? error });
+    } else if (error instanceof HTTPException) {
+      status = error.status as ContentfulStatusCode;
+      code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';
+      message = status === 413 ? 'the request body is too large' : status < 500 ? error.message || 'bad request' : message;
+    } else {
+      log.error('unhandled error', { requestId, path: c.req.path, error });
+    }
+    const body: ErrorBody = { error: { code, message, requestId } };
+    return c.json(body, status);
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The node entry: the only file that listens on a port. Reads the configuration (TENDER_CONFIG or
+ * the built-in sandbox), migrates the store, serves the BFF on PORT (default 8787) and runs the
+ * reconciler until SIGINT/SIGTERM.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { pathToFileURL } from 'node:url';
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './domain/log.ts';
+import { createRuntime, type Runtime } from './runtime.ts';
+
+export interface RunningBff {
+  runtime: Runtime;
+  server: ServerType;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<RunningBff> {
+  const log = createLogger();
+  const config = loadConfig(env);
+  const runtime = await createRuntime(config, { log });
+  const port = Number(env.PORT ?? 8787);
+  const server = await new Promise<ServerType>((resolve) => {
+    const listening = serve({ fetch: runtime.app.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(listening));
+  });
+  runtime.reconciler.start();
+  log.info('Tender BFF listening', { url: config.publicUrl, port, sandbox: config.sandbox });
+  return {
+    runtime,
+    server,
+    url: config.publicUrl,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Open SSE streams would hold the server forever; end them.
+        (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+      });
+      await runtime.close();
+    },
+  };
+}
+
+/** Runs `start` and stops cleanly on SIGINT/SIGTERM; a bad configuration exits with its message. */
+export async function runUntilSignal(start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  let running: { stop(): Promise<void> };
+  try {
+    running = await start();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Tender cannot start: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const shutdown = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  void runUntilSignal(() => startBff());
+}

@@ -1,0 +1,67 @@
+/** Wires a BFF together from a configuration: store, providers, checkout service, app, reconciler. */
+import type { Config } from './config.ts';
+import { createApp, type App } from './app.ts';
+import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
+import { createLocalHub } from './domain/events.ts';
+import { createLogger, type Logger } from './domain/log.ts';
+import { Reconciler } from './domain/reconciler.ts';
+import { buildProviders } from './providers/index.ts';
+import { openStore } from './store/index.ts';
+import type { Store } from './store/store.ts';
+
+export interface RuntimeOptions {
+  log?: Logger;
+  clock?: Clock;
+  /** `fetch` for calls to providers. */
+  fetch?: typeof fetch;
+  /** `fetch` the mounted simulators use for their callbacks. */
+  simulatorFetch?: typeof fetch;
+  providerTimeoutMs?: number;
+  widgetBundlePath?: string;
+  sseHeartbeatMs?: number;
+  reconcilerIntervalMs?: number;
+}
+
+export interface Runtime {
+  config: Config;
+  app: App;
+  store: Store;
+  checkout: Checkout;
+  reconciler: Reconciler;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
+  const log = options.log ?? createLogger();
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(config.database);
+  const providers = buildProviders(
+    config,
+    { fetch: options.fetch ?? fetch, now: () => clock.now(), timeoutMs: options.providerTimeoutMs ?? 15_000 },
+    log,
+  );
+  const hub = createLocalHub();
+  const checkout = new Checkout({ config, store, providers, hub, clock, log });
+  const app = createApp({
+    config,
+    store,
+    checkout,
+    hub,
+    log,
+    widgetBundlePath: options.widgetBundlePath,
+    simulatorFetch: options.simulatorFetch,
+    sseHeartbeatMs: options.sseHeartbeatMs,
+  });
+  const reconciler = new Reconciler({ store, checkout, clock, log, intervalMs: options.reconcilerIntervalMs });
+  return {
+    config,
+    app,
+    store,
+    checkout,
+    reconciler,
+    async close() {
+      await reconciler.stop();
+      await store.close();
+    },
+  };
+}

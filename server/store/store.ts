@@ -1,0 +1,153 @@
+/**
+ * The one storage interface. Routes and domain code speak only to this; SQLite (embedded default)
+ * implements it now and PostgreSQL (scale-out) can implement it later without touching callers.
+ * Every method is async so either engine fits. Money is integer minor units; times are ISO strings.
+ */
+import type { Action, AttemptStatus, MethodId, SessionStatus, StatusEvent } from '../../widget/wire.ts';
+import type { Customer, ProviderId } from '../providers/provider.ts';
+
+export interface SessionRecord {
+  id: string;
+  clientSecret: string;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  reference: string;
+  description: string | null;
+  returnUrl: string | null;
+  customer: Customer;
+  /** Methods the merchant allowed for this session; null means every method that fits. */
+  methods: MethodId[] | null;
+  status: SessionStatus;
+  /** The attempt whose payment counts, once one succeeded. */
+  succeededAttemptId: string | null;
+  expiresAt: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Optimistic-concurrency counter; every committed change bumps it. */
+  version: number;
+}
+
+export interface AttemptRecord {
+  id: string;
+  sessionId: string;
+  method: MethodId;
+  provider: ProviderId;
+  /** The order id sent to the provider; unique per provider. */
+  providerOrderId: string;
+  providerPaymentId: string | null;
+  status: AttemptStatus;
+  action: Action | null;
+  /** Minor units, copied from the session when the attempt was made. */
+  amount: number;
+  currency: string;
+  /** Hash of the shopper's fields, so a repeated POST with the same choice returns the same attempt. */
+  fieldsHash: string;
+  failureCode: string | null;
+  failureMessage: string | null;
+  /** A second success on a session that had already succeeded: money to refund, never lost. */
+  doublePayment: boolean;
+  expiresAt: string | null;
+  /** When the reconciler should next ask the provider; null when there is nothing left to ask. */
+  nextCheckAt: string | null;
+  checkCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EventRecord {
+  sessionId: string;
+  seq: number;
+  data: StatusEvent;
+}
+
+export type SessionPatch = Partial<Pick<SessionRecord, 'status' | 'succeededAttemptId' | 'updatedAt'>>;
+export type AttemptPatch = Partial<
+  Pick<
+    AttemptRecord,
+    | 'status'
+    | 'action'
+    | 'providerPaymentId'
+    | 'failureCode'
+    | 'failureMessage'
+    | 'doublePayment'
+    | 'expiresAt'
+    | 'nextCheckAt'
+    | 'checkCount'
+    | 'updatedAt'
+  >
+>;
+
+/**
+ * One atomic change to a session: optional session and attempt updates plus, when `event` is set,
+ * one appended event whose `seq` the store assigns. Fails with `ConflictError` when the session's
+ * version is no longer `expectedVersion` (another writer got there first; re-read and retry).
+ */
+export interface SessionChange {
+  sessionId: string;
+  expectedVersion: number;
+  session?: SessionPatch;
+  attempt?: { id: string; patch: AttemptPatch };
+  newAttempt?: AttemptRecord;
+  /** The event's body without `seq`, which the store assigns. */
+  event?: Omit<StatusEvent, 'seq'>;
+}
+
+export interface CommitResult {
+  session: SessionRecord;
+  event: EventRecord | null;
+}
+
+export interface IdempotencyRecord {
+  scope: string;
+  key: string;
+  requestHash: string;
+  status: number;
+  body: string;
+  createdAt: string;
+}
+
+export interface NotificationRecord {
+  provider: ProviderId;
+  dedupeKey: string;
+  orderId: string;
+  body: string;
+  receivedAt: string;
+}
+
+export class ConflictError extends Error {
+  override name = 'ConflictError';
+}
+
+export interface Store {
+  /** Creates missing tables and applies pending migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  createSession(session: SessionRecord): Promise<void>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Newest first; `before` is a session id for paging. */
+  listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]>;
+
+  getAttempt(id: string): Promise<AttemptRecord | null>;
+  findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null>;
+  /** Oldest first. */
+  listAttempts(sessionId: string): Promise<AttemptRecord[]>;
+  /** Attempts whose `nextCheckAt` is at or before `now`, soonest first. */
+  listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]>;
+  /** Updates an attempt outside a session change (reconciler bookkeeping only; no event). */
+  updateAttempt(id: string, patch: AttemptPatch): Promise<void>;
+
+  /** Applies one change atomically (see `SessionChange`). */
+  commit(change: SessionChange): Promise<CommitResult>;
+
+  /** Events with `seq > afterSeq`, in order. */
+  listEvents(sessionId: string, afterSeq: number): Promise<EventRecord[]>;
+
+  getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
+  /** Returns false when a record for (scope, key) already exists; the first writer wins. */
+  putIdempotency(record: IdempotencyRecord): Promise<boolean>;
+
+  /** Returns false when (provider, dedupeKey) was recorded before. */
+  recordNotification(record: NotificationRecord): Promise<boolean>;
+}
