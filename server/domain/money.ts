@@ -25,9 +25,9 @@ export function isKnownCurrency(currency: string): boolean {
 }
 
 export function exponentOf(currency: string): number {
-  const exponent = CURRENCY_EXPONENTS[currency];
-  if (exponent === undefined) throw new MoneyError(`unsupported currency "${currency}"`);
-  return exponent;
+  // hasOwn, not a plain lookup: "toString" and friends are not currencies.
+  if (!isKnownCurrency(currency)) throw new MoneyError(`unsupported currency "${currency}"`);
+  return CURRENCY_EXPONENTS[currency]!;
 }
 
 /**
