@@ -58,7 +58,7 @@ export function createApp(deps: AppDeps) {
   app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
 
   if (config.sandbox) {
-    for (const [path, simulator] of createSimulators(config, deps.simulatorFetch)) app.route(path, simulator);
+    for (const [path, simulator] of createSimulators(config, { fetch: deps.simulatorFetch })) app.route(path, simulator);
   }
   return app;
 }

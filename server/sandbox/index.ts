@@ -2,19 +2,22 @@
  * Mounts every provider simulator under /sandbox/<provider>/ with the configured credentials, so
  * the adapters (pointed there by the built-in configuration) talk to them over real HTTP.
  */
-import type { Hono } from 'hono';
+import { Hono as HonoApp, type Hono } from 'hono';
 import type { Config } from '../config.ts';
 import { createOne1PaySimulator } from './one1pay.ts';
 import { createOttPaySimulator } from './ottpay.ts';
 
-export function createSimulators(config: Config, fetchImpl: typeof fetch = fetch): Array<[path: string, app: Hono]> {
+export function createSimulators(
+  config: Config,
+  { fetch: fetchImpl = fetch, prefix = '/sandbox' }: { fetch?: typeof fetch; prefix?: string } = {},
+): Array<[path: string, app: Hono]> {
   const mounted: Array<[string, Hono]> = [];
-  const base = (provider: string) => `${config.publicUrl}/sandbox/${provider}`;
+  const base = (provider: string) => `${config.publicUrl}${prefix}/${provider}`;
   const { one1pay, ottpay } = config.providers;
   const merchantName = config.merchant.name;
   if (one1pay) {
     mounted.push([
-      '/sandbox/one1pay',
+      `${prefix}/one1pay`,
       createOne1PaySimulator({
         publicUrl: base('one1pay'),
         username: one1pay.username,
@@ -27,7 +30,7 @@ export function createSimulators(config: Config, fetchImpl: typeof fetch = fetch
   }
   if (ottpay) {
     mounted.push([
-      '/sandbox/ottpay',
+      `${prefix}/ottpay`,
       createOttPaySimulator({
         publicUrl: base('ottpay'),
         merchantId: ottpay.merchantId,
@@ -40,4 +43,15 @@ export function createSimulators(config: Config, fetchImpl: typeof fetch = fetch
     ]);
   }
   return mounted;
+}
+
+/**
+ * All simulators in one app of their own, each under /<provider>/, for running apart from the BFF
+ * (`npm run sandbox`, or a test that points adapters at any base URL).
+ */
+export function createSandboxApp(options: { publicUrl: string; config: Config; fetch?: typeof fetch }): Hono {
+  const app = new HonoApp();
+  const config: Config = { ...options.config, publicUrl: options.publicUrl };
+  for (const [path, simulator] of createSimulators(config, { fetch: options.fetch, prefix: '' })) app.route(path, simulator);
+  return app;
 }

@@ -1,0 +1,172 @@
+/**
+ * A small merchant shop that uses Tender the way a merchant would: its server creates checkout
+ * sessions through the BFF's secret-key API, and its pages show the checkout three ways — the
+ * script-tag embed, the npm import, and the BFF's hosted page. The order is confirmed from the
+ * server side (GET /v1/sessions/:id), never from browser events.
+ */
+import { Hono } from 'hono';
+import { html } from 'hono/html';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { randomUUID } from 'node:crypto';
+
+export interface ShopOptions {
+  /** The BFF's public URL, e.g. http://localhost:8787. */
+  bffUrl: string;
+  /** The merchant secret key for the BFF's API; stays on this server. */
+  secretKey: string;
+  /** This shop's own public URL, e.g. http://localhost:8788. */
+  publicUrl: string;
+  fetch?: typeof fetch;
+}
+
+interface Product {
+  id: string;
+  name: string;
+  blurb: string;
+  amount: string;
+  currency: string;
+  pays: string;
+}
+
+const PRODUCTS: Product[] = [
+  { id: 'silk-scarf', name: 'Thai silk scarf', blurb: 'Hand-woven in Chiang Mai.', amount: '450.00', currency: 'THB', pays: 'One1Pay: Thai QR or TrueMoney' },
+  { id: 'tea-set', name: 'Maple tea set', blurb: 'Four cups and a pot.', amount: '38.00', currency: 'CAD', pays: 'OTT Pay: WeChat Pay or Alipay' },
+];
+
+const MODES = {
+  script: 'Script-tag embed',
+  npm: 'npm import',
+  hosted: 'Hosted page',
+} as const;
+type Mode = keyof typeof MODES;
+
+interface Order {
+  ref: string;
+  product: Product;
+  mode: Mode;
+  sessionId: string;
+  clientSecret: string;
+  hostedUrl: string;
+}
+
+const assetsDir = fileURLToPath(new URL('./public/', import.meta.url));
+const bundleDir = fileURLToPath(new URL('../dist/demo/', import.meta.url));
+
+export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fetch }: ShopOptions) {
+  const orders = new Map<string, Order>();
+  const app = new Hono();
+
+  async function bff(path: string, init: RequestInit = {}) {
+    const response = await fetchImpl(`${bffUrl}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+    });
+    const body = await response.json();
+    if (!response.ok) throw new Error(`Tender answered ${response.status}: ${body.error?.message ?? 'error'}`);
+    return body;
+  }
+
+  app.get('/', (c) =>
+    c.html(
+      layout(
+        'Demo Shop',
+        html`<h1>Demo Shop</h1>
+          <p class="lead">A merchant shop paying through Tender's sandbox. No real money moves.</p>
+          ${PRODUCTS.map(
+            (product) => html`<section class="product">
+              <h2>${product.name}</h2>
+              <p>${product.blurb}</p>
+              <p class="price">${product.amount} ${product.currency}</p>
+              <p class="pays">${product.pays}</p>
+              <form method="post" action="/checkout">
+                <input type="hidden" name="product" value="${product.id}">
+                ${Object.entries(MODES).map(
+                  ([mode, label]) => html`<button type="submit" name="mode" value="${mode}">Buy — ${label}</button>`,
+                )}
+              </form>
+            </section>`,
+          )}`,
+      ),
+    ),
+  );
+
+  app.post('/checkout', async (c) => {
+    const form = await c.req.parseBody();
+    const product = PRODUCTS.find((candidate) => candidate.id === form.product);
+    const mode = String(form.mode) as Mode;
+    if (!product || !(mode in MODES)) return c.text('Unknown product or checkout mode', 400);
+    const ref = `order-${randomUUID().slice(0, 8)}`;
+    const session = await bff('/v1/sessions', {
+      method: 'POST',
+      headers: { 'idempotency-key': ref },
+      body: JSON.stringify({
+        amount: product.amount,
+        currency: product.currency,
+        reference: ref,
+        description: product.name,
+        returnUrl: `${publicUrl}/order/${ref}`,
+        customer: { email: 'shopper@example.com', phone: '66812345678' },
+      }),
+    });
+    orders.set(ref, { ref, product, mode, sessionId: session.id, clientSecret: session.clientSecret, hostedUrl: session.url });
+    return c.redirect(mode === 'hosted' ? session.url : `/order/${ref}`, 303);
+  });
+
+  app.get('/order/:ref', (c) => {
+    const order = orders.get(c.req.param('ref'));
+    if (!order) return c.html(layout('Order not found', html`<h1>Order not found</h1><p><a href="/">Back to the shop</a></p>`), 404);
+    const checkout = html`<tender-checkout session="${order.sessionId}" client-secret="${order.clientSecret}" api="${bffUrl}"></tender-checkout>`;
+    const script =
+      order.mode === 'npm'
+        ? html`<script type="module" src="/assets/shop.js"></script>`
+        : html`<script src="${bffUrl}/tender.js" defer></script>`;
+    return c.html(
+      layout(
+        `Order ${order.ref}`,
+        html`<h1>${order.product.name}</h1>
+          <p class="price">${order.product.amount} ${order.product.currency}</p>
+          <p class="mode">Checkout: ${order.mode === 'hosted' ? MODES.script : MODES[order.mode]}</p>
+          <p id="order-status" class="order-status" data-ref="${order.ref}" role="status">Waiting for payment.</p>
+          ${checkout}
+          <p><a href="/">Back to the shop</a></p>`,
+        html`${script}<script type="module" src="/assets/order.js"></script>`,
+      ),
+    );
+  });
+
+  /** The shop's own, server-side view of the order: what releases goods. */
+  app.get('/order/:ref/status', async (c) => {
+    const order = orders.get(c.req.param('ref'));
+    if (!order) return c.json({ error: 'unknown order' }, 404);
+    const session = await bff(`/v1/sessions/${order.sessionId}`);
+    return c.json({ ref: order.ref, status: session.status, paid: session.status === 'succeeded' });
+  });
+
+  app.get('/assets/:file{[a-z]+\\.(?:js|css)}', async (c) => {
+    const file = c.req.param('file');
+    const dir = file === 'shop.js' ? bundleDir : assetsDir;
+    try {
+      const body = await readFile(dir + file, 'utf8');
+      return c.body(body, 200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });
+    } catch {
+      return c.text(file === 'shop.js' ? 'not built: run npm run build' : 'not found', 404);
+    }
+  });
+
+  return app;
+}
+
+function layout(title: string, body: unknown, scripts: unknown = '') {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<link rel="stylesheet" href="/assets/shop.css">
+${scripts}
+</head>
+<body><main>${body}</main></body>
+</html>`;
+}

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestBff, type TestBff } from '../harness.ts';
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+describe('merchant sessions API', () => {
+  let bff: TestBff;
+  before(async () => {
+    bff = await startTestBff();
+  });
+  after(() => bff.close());
+
+  it('refuses a missing or wrong secret key with the one error shape', async () => {
+    for (const headers of [{}, { authorization: 'Bearer sk_wrong_key_123' }, { authorization: 'Basic abc' }] as Array<Record<string, string>>) {
+      const response = await bff.runtime.app.request('/v1/sessions', json({ amount: '1.00', currency: 'THB', reference: 'r' }, headers));
+      assert.equal(response.status, 401);
+      const body = await response.json();
+      assert.equal(body.error.code, 'unauthorized');
+      assert.match(body.error.requestId, /^req_/);
+      assert.equal(response.headers.get('x-request-id'), body.error.requestId);
+    }
+  });
+
+  it('creates a session with a decimal amount and a random client secret', async () => {
+    const response = await bff.merchant('/v1/sessions', json({ amount: '250.50', currency: 'THB', reference: 'order-1', description: 'Tea' }));
+    assert.equal(response.status, 201);
+    const session = await response.json();
+    assert.match(session.id, /^ses_[A-Za-z0-9]{20}$/);
+    assert.equal(session.amount, '250.50');
+    assert.equal(session.currency, 'THB');
+    assert.equal(session.status, 'open');
+    assert.equal(session.reference, 'order-1');
+    assert.ok(session.clientSecret.startsWith(`${session.id}_secret_`));
+    assert.ok(session.clientSecret.length >= session.id.length + 8 + 24);
+    assert.equal(session.url, `${bff.url}/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`);
+    assert.deepEqual(session.attempts, []);
+    const expires = new Date(session.expiresAt).getTime() - bff.clock.now().getTime();
+    assert.equal(expires, 3600 * 1000);
+  });
+
+  it('names the bad field when the body is invalid', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ amount: 100, currency: 'THB', reference: 'r' }, /^body\.amount: /],
+      [{ amount: '1.234', currency: 'THB', reference: 'r' }, /^body\.amount: THB takes at most 2 decimal places/],
+      [{ amount: '0.00', currency: 'THB', reference: 'r' }, /^body\.amount: must be greater than zero/],
+      [{ amount: '1.00', currency: 'XYZ', reference: 'r' }, /^body\.currency: /],
+      [{ amount: '1.00', currency: 'THB' }, /^body\.reference: /],
+      [{ amount: '1.00', currency: 'THB', reference: 'r', returnUrl: 'javascript:alert(1)' }, /^body\.returnUrl: /],
+      [{ amount: '1.00', currency: 'THB', reference: 'r', methods: ['paypal'] }, /^body\.methods\.0: /],
+      [{ amount: '1.00', currency: 'THB', reference: 'r', surprise: true }, /^body: |^body\.surprise/],
+      [{ amount: '1.00', currency: 'THB', reference: 'r', customer: { email: 'nope' } }, /^body\.customer\.email: /],
+    ];
+    for (const [body, message] of cases) {
+      const response = await bff.merchant('/v1/sessions', json(body));
+      assert.equal(response.status, 400, JSON.stringify(body));
+      const error = (await response.json()).error;
+      assert.equal(error.code, 'invalid_request');
+      assert.match(error.message, message);
+    }
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    const response = await bff.merchant('/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":' });
+    assert.equal(response.status, 400);
+    assert.match((await response.json()).error.message, /not valid JSON/);
+    const wrongType = await bff.merchant('/v1/sessions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    assert.equal(wrongType.status, 415);
+  });
+
+  it('answers a repeated Idempotency-Key with the first answer, and refuses it with another body', async () => {
+    const body = { amount: '99.00', currency: 'THB', reference: 'idem-1' };
+    const first = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-abc' }));
+    const second = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-abc' }));
+    assert.equal(first.status, 201);
+    assert.equal(second.status, 201);
+    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    assert.deepEqual(await second.json(), await first.json());
+
+    const other = await bff.merchant('/v1/sessions', json({ ...body, amount: '98.00' }, { 'idempotency-key': 'key-abc' }));
+    assert.equal(other.status, 422);
+    assert.equal((await other.json()).error.code, 'idempotency_mismatch');
+
+    const different = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-def' }));
+    assert.notEqual((await different.json()).id, undefined);
+  });
+
+  it('reads a session back, and 404s an unknown one', async () => {
+    const created = await bff.createSession({ amount: '10.00', currency: 'CAD', reference: 'read-1', customer: { email: 'a@b.co' } });
+    const response = await bff.merchant(`/v1/sessions/${created.id}`);
+    assert.equal(response.status, 200);
+    const session = await response.json();
+    assert.equal(session.id, created.id);
+    assert.deepEqual(session.customer, { email: 'a@b.co' });
+    const missing = await bff.merchant('/v1/sessions/ses_doesnotexist');
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, 'not_found');
+  });
+
+  it('lists sessions newest first with paging', async () => {
+    bff.clock.advance(1000);
+    const a = await bff.createSession({ amount: '1.00', currency: 'THB', reference: 'list-a' });
+    bff.clock.advance(1000);
+    const b = await bff.createSession({ amount: '1.00', currency: 'THB', reference: 'list-b' });
+    const page = await (await bff.merchant('/v1/sessions?limit=1')).json();
+    assert.equal(page.data.length, 1);
+    assert.equal(page.data[0].id, b.id);
+    assert.equal(page.hasMore, true);
+    const next = await (await bff.merchant(`/v1/sessions?limit=1&before=${b.id}`)).json();
+    assert.equal(next.data[0].id, a.id);
+    const bad = await bff.merchant('/v1/sessions?limit=1000');
+    assert.equal(bad.status, 400);
+  });
+
+  it('answers unknown routes, health and the API description', async () => {
+    const unknown = await bff.runtime.app.request('/v1/nothing');
+    assert.equal(unknown.status, 404);
+    assert.equal((await unknown.json()).error.code, 'not_found');
+    assert.deepEqual(await (await bff.runtime.app.request('/healthz')).json(), { status: 'ok' });
+    const openapi = await (await bff.runtime.app.request('/openapi.json')).json();
+    assert.equal(openapi.openapi, '3.1.0');
+    assert.ok(openapi.paths['/v1/checkout/{id}/events']);
+  });
+});
