@@ -6,7 +6,7 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger } from './domain/log.ts';
+import { createLogger, silentLogger } from './domain/log.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 
 export interface RunningBff {
@@ -17,7 +17,7 @@ export interface RunningBff {
 }
 
 export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<RunningBff> {
-  const log = createLogger();
+  const log = env.TENDER_LOG === 'silent' ? silentLogger : createLogger();
   const config = loadConfig(env);
   const runtime = await createRuntime(config, { log });
   const port = Number(env.PORT ?? 8787);

@@ -2,7 +2,7 @@
 import type { Config } from './config.ts';
 import { createApp, type App } from './app.ts';
 import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
-import { createLocalHub } from './domain/events.ts';
+import { createLocalHub, type EventHub } from './domain/events.ts';
 import { createLogger, type Logger } from './domain/log.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { buildProviders } from './providers/index.ts';
@@ -27,6 +27,7 @@ export interface Runtime {
   app: App;
   store: Store;
   checkout: Checkout;
+  hub: EventHub;
   reconciler: Reconciler;
   close(): Promise<void>;
 }
@@ -58,6 +59,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     app,
     store,
     checkout,
+    hub,
     reconciler,
     async close() {
       await reconciler.stop();

@@ -1,0 +1,97 @@
+/**
+ * A shopper in real Chromium, through the demo shop: One1Pay Thai QR on the simulator's payment
+ * page (script-tag embed), OTT Pay WeChat by opening the wallet page the QR encodes (npm import),
+ * and a decline on the hosted page. Success is read both from the widget and from the shop's own
+ * server-side view of the order.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { AttemptView } from '../../widget/wire.ts';
+import { startE2E, type E2E } from './harness.ts';
+
+describe('checkout in a real browser', () => {
+  let e2e: E2E;
+  before(async () => {
+    e2e = await startE2E();
+  });
+  after(() => e2e?.close());
+
+  async function buy(page: Page, product: string, mode: 'Script-tag embed' | 'npm import' | 'Hosted page') {
+    await page.goto(e2e.shopUrl);
+    await page.locator('section.product', { hasText: product }).getByRole('button', { name: `Buy — ${mode}` }).click();
+    await page.locator('tender-checkout').getByRole('radio').first().waitFor();
+  }
+
+  it('pays with One1Pay Thai QR on the simulator page and returns to success', async () => {
+    const page = await e2e.newPage();
+    await buy(page, 'Thai silk scarf', 'Script-tag embed');
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByRole('radio', { name: 'Thai QR' }).check();
+    await checkout.getByLabel('Bank').selectOption({ index: 1 });
+    await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
+    await checkout.getByLabel('Account number').fill('1234567890');
+    await checkout.getByRole('button', { name: /^Pay/ }).click();
+
+    await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
+    assert.match(await page.textContent('body') ?? '', /450\.00/);
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+
+    await page.waitForURL(/\/order\/order-/);
+    await checkout.getByText('Payment received. Thank you!').waitFor();
+    await page.locator('#order-status[data-paid="true"]').waitFor();
+    assert.equal(await page.locator('#order-status').textContent(), 'Order confirmed: payment received.');
+  });
+
+  it('pays with OTT Pay WeChat by opening the wallet page the QR encodes', async () => {
+    const page = await e2e.newPage();
+    await buy(page, 'Maple tea set', 'npm import');
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByRole('radio', { name: 'WeChat Pay' }).check();
+    const created = page.waitForResponse((response) => response.url().endsWith('/attempts') && response.request().method() === 'POST');
+    await checkout.getByRole('button', { name: /^Pay/ }).click();
+    const attempt = (await (await created).json()) as AttemptView;
+    assert.equal(attempt.action?.type, 'qr');
+    if (attempt.action?.type !== 'qr') return;
+
+    // The code drawn on the page is the one the server encoded, and it names the wallet page.
+    const qr = checkout.getByRole('img', { name: /QR code/ });
+    await qr.waitFor();
+    assert.equal(await qr.locator('path').last().getAttribute('d'), attempt.action.modules.path);
+    await checkout.getByText(/Code expires in \d+:\d\d/).waitFor();
+    assert.match(attempt.action.content, /\/sandbox\/ottpay\/wallet\//);
+
+    const phone = await e2e.newPage({ mobile: true });
+    await phone.goto(attempt.action.content);
+    assert.match(await phone.textContent('body') ?? '', /38\.00/);
+    await phone.getByRole('button', { name: 'Pay', exact: true }).click();
+    await phone.getByText(/Paid/).waitFor();
+
+    await checkout.getByText('Payment received. Thank you!').waitFor();
+    await page.locator('#order-status[data-paid="true"]').waitFor();
+  });
+
+  it('declines on the hosted page and shows the failure, with another try offered', async () => {
+    const page = await e2e.newPage({ mobile: true });
+    await buy(page, 'Maple tea set', 'Hosted page');
+    assert.ok(page.url().startsWith(`${e2e.bffUrl}/pay/`), page.url());
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByRole('radio', { name: 'Alipay' }).check();
+    const created = page.waitForResponse((response) => response.url().endsWith('/attempts'));
+    await checkout.getByRole('button', { name: /^Pay/ }).click();
+    const attempt = (await (await created).json()) as AttemptView;
+    if (attempt.action?.type !== 'qr') assert.fail('expected a QR action');
+
+    const phone = await e2e.newPage({ mobile: true });
+    await phone.goto(attempt.action.content);
+    await phone.getByRole('button', { name: 'Decline', exact: true }).click();
+
+    await checkout.getByText('The payment did not go through.').waitFor();
+    await checkout.getByRole('button', { name: 'Try another method' }).click();
+    await checkout.getByRole('radio', { name: 'WeChat Pay' }).waitFor();
+  });
+
+  it('raised no console errors and no CSP violations along the way', () => {
+    assert.deepEqual(e2e.problems, []);
+  });
+});
