@@ -38,7 +38,7 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
       page(
         `Pay ${name}`,
         html`<header><h1>${name}</h1></header>
-          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}" api="${checkout.config.publicUrl}"></tender-checkout>`,
+          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"></tender-checkout>`,
       ),
     );
   });

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createApp } from '../../../server/app.ts';
+import { startTestBff, type TestBff } from '../harness.ts';
+
+describe('hosted page and script bundle', () => {
+  let bff: TestBff;
+  before(async () => {
+    bff = await startTestBff();
+  });
+  after(() => bff.close());
+
+  it('serves the hosted page only with the client secret, under a strict CSP', async () => {
+    const session = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'hosted' });
+    const page = await bff.runtime.app.request(`/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`);
+    assert.equal(page.status, 200);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
+    const html = await page.text();
+    assert.match(html, new RegExp(`<tender-checkout session="${session.id}" client-secret="${session.clientSecret}">`));
+    assert.match(html, /<script src="\/tender\.js" defer><\/script>/);
+    assert.doesNotMatch(html, /<script>|<style>| style=/, 'nothing inline that the CSP would block');
+    assert.ok(!html.includes(bff.config.merchant.secretKey));
+
+    for (const query of ['', '?secret=wrong', `?secret=${session.clientSecret}x`]) {
+      const denied = await bff.runtime.app.request(`/pay/${session.id}${query}`);
+      assert.equal(denied.status, 404, query);
+      assert.ok(!(await denied.text()).includes('tender-checkout'));
+    }
+    const css = await bff.runtime.app.request('/pay.css');
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  });
+
+  it('serves the widget bundle at /tender.js, and says how to build it when it is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tender-bundle-'));
+    try {
+      const bundle = join(dir, 'tender.js');
+      writeFileSync(bundle, 'console.log("tender")');
+      const deps = { config: bff.config, store: bff.runtime.store, checkout: bff.runtime.checkout, hub: bff.runtime.hub, log: { info() {}, warn() {}, error() {} } };
+      const served = await createApp({ ...deps, widgetBundlePath: bundle }).request('/tender.js');
+      assert.equal(served.status, 200);
+      assert.match(served.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.equal(await served.text(), 'console.log("tender")');
+
+      const missing = await createApp({ ...deps, widgetBundlePath: join(dir, 'nope.js') }).request('/tender.js');
+      assert.equal(missing.status, 503);
+      assert.match((await missing.json()).error.message, /npm run build/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
