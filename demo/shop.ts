@@ -163,6 +163,7 @@ function layout(title: string, body: unknown, scripts: unknown = '') {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <link rel="stylesheet" href="/assets/shop.css">
 ${scripts}

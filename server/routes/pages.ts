@@ -72,6 +72,7 @@ function page(title: string, body: unknown) {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${title}</title>
 <link rel="stylesheet" href="/pay.css">
 <script src="/tender.js" defer></script>

@@ -29,6 +29,7 @@ export function renderSandboxPage(input: SandboxPageInput): HtmlEscapedString | 
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <meta name="referrer" content="no-referrer">
 <title>${input.title} — sandbox</title>
 <style>${raw(PAGE_CSS)}</style>

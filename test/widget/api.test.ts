@@ -1,0 +1,180 @@
+/**
+ * The BFF client: headers, URLs, timeouts and how every failure becomes one CheckoutError.
+ */
+import { expect } from '@open-wc/testing';
+import { CheckoutApi, CheckoutError, resolveApiBase, setDefaultApiBase } from '../../widget/api.ts';
+import { fake, ManualClock } from './harness.ts';
+
+type FetchCall = { url: string; init: RequestInit | undefined };
+
+function stubFetch(answer: (call: FetchCall) => Promise<Response>): { fetch: typeof fetch; calls: FetchCall[] } {
+  const calls: FetchCall[] = [];
+  const fn = (input: RequestInfo | URL, init?: RequestInit) => {
+    const call = { url: String(input), init };
+    calls.push(call);
+    return answer(call);
+  };
+  return { fetch: fn as typeof fetch, calls };
+}
+
+function api(options: { fetch?: typeof fetch; clock?: ManualClock; base?: string } = {}): CheckoutApi {
+  return new CheckoutApi({
+    base: options.base ?? 'https://bff.example',
+    sessionId: 'cs_1',
+    clientSecret: 'secret_1',
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<CheckoutError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).to.be.instanceOf(CheckoutError);
+    return error as CheckoutError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+const view = {
+  id: 'cs_1',
+  status: 'open',
+  amount: '1.00',
+  currency: 'CAD',
+  merchant: { name: 'M' },
+  description: null,
+  expiresAt: '2030-01-01T00:00:00Z',
+  returnUrl: null,
+  methods: [],
+  attempt: null,
+};
+
+describe('CheckoutApi', () => {
+  it('loads the view from the fake BFF with the secret in the header', async () => {
+    const session = await fake.session('cad');
+    const client = new CheckoutApi({ base: location.origin, sessionId: session.id, clientSecret: session.clientSecret });
+    const loaded = await client.getView();
+    expect(loaded.id).to.equal(session.id);
+    expect(loaded.currency).to.equal('CAD');
+  });
+
+  it('sends the secret as Tender-Client-Secret, never in the URL, and JSON for attempts', async () => {
+    const stub = stubFetch(async () => new Response(JSON.stringify({ id: 'a', method: 'ottpay.wechat', status: 'requires_action', action: null, failure: null }), { status: 201 }));
+    await api({ fetch: stub.fetch }).createAttempt({ method: 'ottpay.wechat' });
+    const call = stub.calls[0];
+    expect(call?.url).to.equal('https://bff.example/v1/checkout/cs_1/attempts');
+    const headers = new Headers(call?.init?.headers);
+    expect(headers.get('Tender-Client-Secret')).to.equal('secret_1');
+    expect(headers.get('Content-Type')).to.equal('application/json');
+    expect(call?.init?.method).to.equal('POST');
+    expect(JSON.parse(String(call?.init?.body))).to.deep.equal({ method: 'ottpay.wechat' });
+  });
+
+  it('keeps a path prefix in the base and builds the stream and image URLs with the secret', () => {
+    const client = api({ base: 'https://shop.example/tender' });
+    expect(client.eventsUrl(null)).to.equal('https://shop.example/tender/v1/checkout/cs_1/events?secret=secret_1');
+    expect(client.eventsUrl(7)).to.equal(
+      'https://shop.example/tender/v1/checkout/cs_1/events?secret=secret_1&lastEventId=7',
+    );
+    expect(client.qrImageUrl()).to.equal('https://shop.example/tender/v1/checkout/cs_1/qr.svg?secret=secret_1');
+  });
+
+  it('maps the BFF error body to code, status, request id and recoverability', async () => {
+    const session = await fake.session('cad');
+    const client = new CheckoutApi({ base: location.origin, sessionId: session.id, clientSecret: 'wrong' });
+    const error = await failure(client.getView());
+    expect(error.code).to.equal('unauthorized');
+    expect(error.status).to.equal(401);
+    expect(error.recoverable).to.equal(false);
+    expect(error.requestId).to.match(/^req_fake_/);
+  });
+
+  it('treats 5xx and 429 as recoverable, and names an error without a body by its status', async () => {
+    const unavailable = await failure(
+      api({ fetch: stubFetch(async () => new Response('<h1>Bad gateway</h1>', { status: 502 })).fetch }).getView(),
+    );
+    expect([unavailable.code, unavailable.status, unavailable.recoverable]).to.deep.equal(['http_502', 502, true]);
+
+    const throttled = await failure(
+      api({
+        fetch: stubFetch(
+          async () =>
+            new Response(JSON.stringify({ error: { code: 'rate_limited', message: 'slow down', requestId: 'r1' } }), {
+              status: 429,
+            }),
+        ).fetch,
+      }).getView(),
+    );
+    expect([throttled.code, throttled.recoverable, throttled.requestId]).to.deep.equal(['rate_limited', true, 'r1']);
+  });
+
+  it('turns a network failure into a recoverable "network" error', async () => {
+    const error = await failure(
+      api({ fetch: stubFetch(() => Promise.reject(new TypeError('Failed to fetch'))).fetch }).getView(),
+    );
+    expect(error.code).to.equal('network');
+    expect(error.recoverable).to.equal(true);
+    expect(error.cause).to.be.instanceOf(TypeError);
+  });
+
+  it('rejects an answer that is not JSON, or not a checkout view', async () => {
+    const html = await failure(api({ fetch: stubFetch(async () => new Response('<html>portal</html>')).fetch }).getView());
+    expect(html.code).to.equal('bad_response');
+    const wrongShape = await failure(
+      api({ fetch: stubFetch(async () => new Response(JSON.stringify({ ...view, methods: 'all' }))).fetch }).getView(),
+    );
+    expect(wrongShape.code).to.equal('bad_response');
+    const ok = await api({ fetch: stubFetch(async () => new Response(JSON.stringify(view))).fetch }).getView();
+    expect(ok.id).to.equal('cs_1');
+  });
+
+  it('gives up with a "timeout" error when the BFF does not answer in time', async () => {
+    const session = await fake.session('cad');
+    await fake.stallNext(session.id);
+    const clock = new ManualClock();
+    const client = new CheckoutApi({
+      base: location.origin,
+      sessionId: session.id,
+      clientSecret: session.clientSecret,
+      timeoutMs: 2_000,
+      clock,
+    });
+    const pending = failure(client.getView());
+    clock.advance(1_999);
+    expect(clock.pendingOnce).to.equal(1);
+    clock.advance(1);
+    const error = await pending;
+    expect(error.code).to.equal('timeout');
+    expect(error.recoverable).to.equal(true);
+    expect(clock.pendingOnce).to.equal(0);
+  });
+
+  it('says "aborted" when the caller cancels, and clears its timer', async () => {
+    const clock = new ManualClock();
+    const stub = stubFetch(
+      (call) =>
+        new Promise((_, reject) => {
+          call.init?.signal?.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+        }),
+    );
+    const controller = new AbortController();
+    const pending = failure(api({ fetch: stub.fetch, clock }).getView(controller.signal));
+    controller.abort();
+    const error = await pending;
+    expect(error.code).to.equal('aborted');
+    expect(clock.pendingOnce).to.equal(0);
+  });
+});
+
+describe('resolveApiBase', () => {
+  afterEach(() => setDefaultApiBase(null));
+
+  it('prefers the api attribute, then the script origin, then the page origin', () => {
+    expect(resolveApiBase('')).to.equal(`${location.origin}/`);
+    setDefaultApiBase('https://bff.example');
+    expect(resolveApiBase('')).to.equal('https://bff.example/');
+    expect(resolveApiBase('https://other.example/pay')).to.equal('https://other.example/pay');
+    expect(resolveApiBase('/tender')).to.equal(`${location.origin}/tender`);
+  });
+});

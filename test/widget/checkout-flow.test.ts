@@ -1,0 +1,373 @@
+/**
+ * <tender-checkout> after "Pay": QR codes, redirects, live status over SSE (with both kinds of
+ * reconnect), resuming an attempt in progress, and load errors.
+ */
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import type { TenderCheckout } from '../../widget/define.ts';
+import type { QrAction } from '../../widget/wire.ts';
+import {
+  $,
+  $$,
+  FAKE_QR_PATH,
+  attach,
+  ManualClock,
+  buttonNamed,
+  choose,
+  fake,
+  hasButton,
+  mount,
+  pay,
+  radios,
+  record,
+  recordFromNow,
+  statusText,
+  waitForStatus,
+  waitForStreams,
+  type FakeSession,
+} from './harness.ts';
+
+/** Mounts a CAD session and pays with the given QR wallet; resolves once the code is on screen. */
+async function scanning(method = 'WeChat Pay', clock = new ManualClock()) {
+  const session = await fake.session('cad');
+  const el = await mount(session, { clock });
+  const attempts = record(el, 'tender-attempt');
+  await choose(el, method);
+  await pay(el);
+  await waitForStatus(el, `Scan the code with ${method} to pay.`);
+  const attempt = attempts[0]?.detail.attempt;
+  if (!attempt || attempt.action?.type !== 'qr') throw new Error('no QR attempt');
+  return { session, el, clock, attempt, qr: attempt.action };
+}
+
+function countdown(el: TenderCheckout): string {
+  return $(el, '[part="countdown"]').textContent?.trim() ?? '';
+}
+
+describe('<tender-checkout> paying', () => {
+  it('is accessible while showing a QR code', async () => {
+    const { el } = await scanning('Alipay');
+    await expect(el).to.be.accessible();
+  });
+
+  it('is accessible after a failure', async () => {
+    const { el, session } = await scanning();
+    await fake.emit(session.id, { status: 'failed', attempt: { status: 'failed' } });
+    await waitForStatus(el, 'The payment did not go through.');
+    await expect(el).to.be.accessible();
+  });
+
+  describe('QR codes', () => {
+    it('draws the server’s module path with a four-module quiet zone, as a labelled image', async () => {
+      const { el, session, attempt } = await scanning();
+      expect((await fake.log(session.id)).attemptRequests).to.deep.equal([{ method: 'ottpay.wechat' }]);
+      expect(attempt.method).to.equal('ottpay.wechat');
+      const svg = $<SVGSVGElement>(el, 'svg[part="qr-code"]');
+      expect(svg.getAttribute('role')).to.equal('img');
+      expect(svg.getAttribute('aria-label')).to.equal('QR code to pay CA$42.50 with WeChat Pay');
+      expect(svg.getAttribute('viewBox')).to.equal('-4 -4 29 29');
+      expect(svg.querySelector('path')?.getAttribute('d')).to.equal(FAKE_QR_PATH);
+      const quietZone = svg.querySelector('rect');
+      expect([quietZone?.getAttribute('x'), quietZone?.getAttribute('width'), quietZone?.getAttribute('fill')]).to.deep.equal([
+        '-4',
+        '29',
+        '#ffffff',
+      ]);
+      expect(svg.querySelector('path')?.getAttribute('fill')).to.equal('#000000');
+    });
+
+    it('counts down to the code’s expiry each second and then offers to choose again', async () => {
+      const { el, qr } = await scanning('UnionPay');
+      const clock = el.clock as ManualClock;
+      clock.set(Date.parse(qr.expiresAt) - 65_000);
+      await el.updateComplete;
+      expect(countdown(el)).to.equal('Code expires in 01:05');
+      clock.advance(1_000);
+      await el.updateComplete;
+      expect(countdown(el)).to.equal('Code expires in 01:04');
+      clock.advance(64_000);
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('This code has expired.');
+      expect(shadowOf(el).querySelector('svg[part="qr-code"]')).to.equal(null);
+      buttonNamed(el, 'Choose again').click();
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Choose how you would like to pay.');
+      const chosen = radios(el).find((r) => r.checked);
+      expect(chosen?.value).to.equal('ottpay.unionpay');
+      // Focus lands on the shopper's previous choice, ready for the arrow keys.
+      await waitUntil(() => el.shadowRoot?.activeElement === chosen, 'focus did not return to the method choice');
+    });
+
+    it('links the deep link as "Open in app" only when the provider gave one', async () => {
+      const wechat = await scanning('WeChat Pay');
+      expect(shadowOf(wechat.el).querySelector('[part="deep-link"]')).to.equal(null);
+
+      const alipay = await scanning('Alipay');
+      const link = $<HTMLAnchorElement>(alipay.el, '[part="deep-link"]');
+      expect(link.textContent?.trim()).to.equal('Open in app');
+      expect(link.getAttribute('href')).to.equal((alipay.qr as QrAction).deepLink);
+    });
+
+    it('offers the code as an image the BFF serves with the secret', async () => {
+      const { el, session } = await scanning();
+      const link = $<HTMLAnchorElement>(el, '[part="save-qr"]');
+      expect(link.textContent?.trim()).to.equal('Save QR image');
+      const expected = new URL(`/v1/checkout/${session.id}/qr.svg`, location.origin);
+      expected.searchParams.set('secret', session.clientSecret);
+      expect(link.href).to.equal(expected.href);
+      const image = await fetch(link.href);
+      expect(image.status).to.equal(200);
+      expect(image.headers.get('content-type')).to.match(/^image\/svg\+xml/);
+    });
+
+    it('gets the same attempt back when the shopper picks the same wallet again', async () => {
+      const { el, session, attempt } = await scanning();
+      const attempts = record(el, 'tender-attempt');
+      buttonNamed(el, 'Use another method').click();
+      await el.updateComplete;
+      await pay(el);
+      await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+      expect(attempts[0]?.detail.attempt.id).to.equal(attempt.id);
+      expect((await fake.log(session.id)).attemptRequests).to.have.length(2);
+    });
+  });
+
+  describe('redirects', () => {
+    it('fires a cancelable tender-redirect and, when canceled, waits for the status', async () => {
+      const session = await fake.session('thb');
+      const el = await mount(session);
+      const redirect = oneEvent(el, 'tender-redirect');
+      el.addEventListener('tender-redirect', (event) => event.preventDefault());
+      await choose(el, 'TrueMoney Wallet');
+      const phone = $<HTMLInputElement>(el, 'input[type="tel"]');
+      phone.value = '+66 81 234 5678';
+      phone.dispatchEvent(new Event('input'));
+      await pay(el);
+      const event = (await redirect) as GlobalEventHandlersEventMap['tender-redirect'];
+      expect(event.cancelable).to.equal(true);
+      expect(event.composed).to.equal(true);
+      expect(event.detail.method).to.equal('POST');
+      expect(event.detail.url).to.equal(`${location.origin}/fake/provider/one1pay`);
+      expect(Object.keys(event.detail.fields)).to.deep.equal(['order']);
+      await waitForStatus(el, 'Waiting for confirmation…');
+      expect(hasButton(el, 'Use another method')).to.equal(true);
+    });
+  });
+
+  describe('live status', () => {
+    it('shows success and fires tender-status then tender-succeeded, then closes the stream', async () => {
+      const { el, session, attempt } = await scanning();
+      await waitForStreams(session.id, 1);
+      const order: string[] = [];
+      const statuses = record(el, 'tender-status');
+      el.addEventListener('tender-status', () => order.push('status'));
+      el.addEventListener('tender-succeeded', () => order.push('succeeded'));
+      const succeeded = oneEvent(el, 'tender-succeeded');
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      const event = (await succeeded) as GlobalEventHandlersEventMap['tender-succeeded'];
+      expect(event.detail).to.deep.equal({ sessionId: session.id, attemptId: attempt.id });
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Payment received. Thank you!');
+      expect(shadowOf(el).querySelector('svg')).to.equal(null);
+      expect(order).to.deep.equal(['status', 'succeeded']);
+      expect(statuses[0]?.detail.event.status).to.equal('succeeded');
+      await waitForStreams(session.id, 0);
+    });
+
+    it('shows a failure and lets the shopper try another method', async () => {
+      const { el, session, attempt } = await scanning();
+      const failed = oneEvent(el, 'tender-failed');
+      await fake.emit(session.id, {
+        status: 'failed',
+        attempt: { status: 'failed', failure: { code: 'declined', message: 'Declined by the wallet' } },
+      });
+      const event = (await failed) as GlobalEventHandlersEventMap['tender-failed'];
+      expect(event.detail).to.deep.equal({
+        sessionId: session.id,
+        attemptId: attempt.id,
+        failure: { code: 'declined', message: 'Declined by the wallet' },
+        canRetry: true,
+      });
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('The payment did not go through.');
+      buttonNamed(el, 'Try another method').click();
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Choose how you would like to pay.');
+      expect(radios(el)).to.have.length(3);
+      await choose(el, 'UnionPay');
+      await pay(el);
+      await waitForStatus(el, 'Scan the code with UnionPay to pay.');
+    });
+
+    it('does not offer another method once the session is past its expiry', async () => {
+      const session = await fake.session('cad', { expiresAt: new Date(Date.now() + 60_000).toISOString() });
+      const clock = new ManualClock();
+      const el = await mount(session, { clock });
+      await choose(el, 'WeChat Pay');
+      await pay(el);
+      await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+      clock.advance(120_000);
+      const failed = oneEvent(el, 'tender-failed');
+      await fake.emit(session.id, { status: 'failed', attempt: { status: 'failed' } });
+      expect(((await failed) as GlobalEventHandlersEventMap['tender-failed']).detail.canRetry).to.equal(false);
+      await el.updateComplete;
+      expect(hasButton(el, 'Try another method')).to.equal(false);
+    });
+
+    it('shows expiry and fires tender-expired', async () => {
+      const { el, session } = await scanning();
+      const expired = oneEvent(el, 'tender-expired');
+      await fake.emit(session.id, { status: 'expired', attempt: null });
+      expect(((await expired) as GlobalEventHandlersEventMap['tender-expired']).detail.sessionId).to.equal(session.id);
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('This checkout has expired.');
+      expect($$(el, 'button')).to.have.length(0);
+      await waitForStreams(session.id, 0);
+    });
+
+    it('lets the browser reconnect with Last-Event-ID and applies the event it missed', async () => {
+      const { el, session } = await scanning();
+      await waitForStreams(session.id, 1);
+      const lastSeen = (await fake.log(session.id)).events.at(-1)?.seq;
+      // The next stream request is parked until released: the missed event is emitted meanwhile.
+      await fake.drop(session.id, { hold: true });
+      await waitUntil(async () => (await fake.log(session.id)).heldStreams === 1, 'the browser did not reconnect');
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      const succeeded = oneEvent(el, 'tender-succeeded');
+      await fake.release(session.id);
+      await succeeded;
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Payment received. Thank you!');
+      const reconnect = (await fake.log(session.id)).connections.at(-1);
+      expect(reconnect?.lastEventIdHeader).to.equal(String(lastSeen));
+    });
+
+    it('opens a new stream with lastEventId after the old one was closed for good', async () => {
+      const { el, session, clock } = await scanning();
+      await waitForStreams(session.id, 1);
+      const lastSeen = (await fake.log(session.id)).events.at(-1)?.seq;
+      const statuses = record(el, 'tender-status');
+      // A refused reconnect (503) makes EventSource give up; only a new one can continue.
+      await fake.drop(session.id, { refuse: 1 });
+      await waitUntil(() => clock.pendingOnce === 1, 'no reconnect was scheduled');
+      await el.updateComplete;
+      expect($(el, '[part="connection"]').textContent?.trim()).to.equal('Connection lost. Reconnecting…');
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      clock.advance(1_000);
+      await waitForStatus(el, 'Payment received. Thank you!');
+      const connections = (await fake.log(session.id)).connections;
+      expect(connections.some((c) => c.refused)).to.equal(true);
+      expect(connections.at(-1)?.lastEventIdQuery).to.equal(String(lastSeen));
+      expect(statuses.map((s) => s.detail.event.status)).to.deep.equal(['succeeded']);
+      expect(shadowOf(el).querySelector('[part="connection"]')).to.equal(null);
+    });
+  });
+
+  describe('coming back', () => {
+    async function redirectStarted(): Promise<{ session: FakeSession; attemptId: string }> {
+      const session = await fake.session('thb');
+      // The shopper chose TrueMoney on an earlier page load and went to the provider.
+      const response = await fetch(`/v1/checkout/${session.id}/attempts`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'Tender-Client-Secret': session.clientSecret },
+        body: JSON.stringify({ method: 'one1pay.truemoney', fields: { phone: '+66812345678' } }),
+      });
+      const attempt = (await response.json()) as { id: string };
+      return { session, attemptId: attempt.id };
+    }
+
+    it('resumes an attempt in progress: waits without redirecting again, then shows the outcome', async () => {
+      const { session, attemptId } = await redirectStarted();
+      const redirects = recordFromNow('tender-redirect');
+      const statuses = recordFromNow('tender-status');
+      const el = await mount(session);
+      expect(statusText(el)).to.equal('Waiting for confirmation…');
+      await waitForStreams(session.id, 1);
+      // The fresh stream replays the session's history (open, then this attempt's creation):
+      // none of it is news. The next emit is seq 3; once it is applied, the replay is behind us.
+      const succeeded = oneEvent(el, 'tender-succeeded');
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      expect(((await succeeded) as GlobalEventHandlersEventMap['tender-succeeded']).detail.attemptId).to.equal(attemptId);
+      expect(statuses.map((s) => s.detail.event.seq)).to.deep.equal([3]);
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Payment received. Thank you!');
+      expect(redirects).to.have.length(0);
+      const back = $<HTMLAnchorElement>(el, '[part="return-link"]');
+      expect(back.textContent?.trim()).to.equal('Return to Siam Goods');
+      expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
+    });
+
+    it('shows an already paid session as paid, without opening a stream', async () => {
+      const session = await fake.session('succeeded');
+      const el = await mount(session);
+      expect(statusText(el)).to.equal('Payment received. Thank you!');
+      const log = await fake.log(session.id);
+      expect(log.connections).to.have.length(0);
+    });
+
+    it('shows an expired session as expired, with nothing to press', async () => {
+      const session = await fake.session('expired');
+      const el = await mount(session);
+      expect(statusText(el)).to.equal('This checkout has expired.');
+      expect($$(el, 'button, input')).to.have.length(0);
+    });
+  });
+
+  describe('errors', () => {
+    it('reports a refused client secret and fires tender-error', async () => {
+      const session = await fake.session('thb');
+      const error = new Promise<GlobalEventHandlersEventMap['tender-error']>((resolve) =>
+        document.addEventListener('tender-error', resolve, { once: true }),
+      );
+      const el = await mount(session, { secret: 'cs_secret_wrong' });
+      const { detail } = await error;
+      expect(detail.error.code).to.equal('unauthorized');
+      expect(detail.error.status).to.equal(401);
+      expect(detail.error.recoverable).to.equal(false);
+      expect(statusText(el)).to.equal('This checkout link is not valid.');
+      expect(hasButton(el, 'Try again')).to.equal(false);
+    });
+
+    it('offers to try again after a timeout, and recovers', async () => {
+      const session = await fake.session('cad');
+      await fake.stallNext(session.id);
+      const clock = new ManualClock();
+      const el = document.createElement('tender-checkout');
+      el.clock = clock;
+      el.session = session.id;
+      el.clientSecret = session.clientSecret;
+      const errors = record(el, 'tender-error');
+      attach(el);
+      await waitUntil(() => clock.pendingOnce === 1, 'the view request never started');
+      clock.advance(15_000);
+      await waitForStatus(el, 'The payment server took too long to answer. Please try again.');
+      expect(errors[0]?.detail.error.code).to.equal('timeout');
+      buttonNamed(el, 'Try again').click();
+      await waitForStatus(el, 'Choose how you would like to pay.');
+    });
+
+    it('keeps the shopper choosing when the provider is down, and pays on the next try', async () => {
+      const session = await fake.session('cad');
+      const el = await mount(session);
+      await fake.failNext(session.id, 502, 'provider_unavailable');
+      await choose(el, 'WeChat Pay');
+      await pay(el);
+      await waitForStatus(el, 'The payment provider is not responding. Try again or choose another method.');
+      expect(radios(el).every((r) => !r.disabled)).to.equal(true);
+      await pay(el);
+      await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+    });
+
+    it('says plainly that cards are not supported yet', async () => {
+      const session = await fake.session('usd');
+      const el = await mount(session);
+      await pay(el);
+      await waitForStatus(el, 'Card payments are not supported in this version.');
+      expect(hasButton(el, 'Try another method')).to.equal(true);
+    });
+  });
+});
+
+function shadowOf(el: TenderCheckout): ShadowRoot {
+  if (!el.shadowRoot) throw new Error('no shadow root');
+  return el.shadowRoot;
+}

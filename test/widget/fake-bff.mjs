@@ -1,0 +1,450 @@
+/**
+ * A stand-in for the BFF's browser API, mounted on the test runner's own server so the element
+ * talks to it same-origin. It speaks the checkout contract (DESIGN.md, "Public HTTP API") and is
+ * strict where the real BFF is: a missing or misplaced client secret is a 401/400, which the
+ * element surfaces as an error and a test notices.
+ *
+ * Sessions come from templates and are created per test, so tests running side by side never
+ * share one. Test controls (under /fake/) drive what the BFF would learn from providers:
+ *   POST /fake/sessions                    {template, view?}     → {id, clientSecret}
+ *   POST /fake/sessions/:id/emit           {status, attempt?}    → the appended StatusEvent
+ *   POST /fake/sessions/:id/drop           {refuse?, hold?}      ends the open streams; `refuse: n`
+ *        answers the next n stream requests with 503 (EventSource then gives up: CLOSED);
+ *        `hold: true` parks new stream requests until /release
+ *   POST /fake/sessions/:id/release                              lets parked stream requests through
+ *   POST /fake/sessions/:id/fail-next      {status, code}        the next attempt create fails so
+ *   POST /fake/sessions/:id/stall-next                           the next view request never answers
+ *   GET  /fake/sessions/:id/log                                  what the fake received
+ */
+
+/** @typedef {import('../../widget/wire.ts').CheckoutView} CheckoutView */
+/** @typedef {import('../../widget/wire.ts').AttemptView} AttemptView */
+/** @typedef {import('../../widget/wire.ts').StatusEvent} StatusEvent */
+/** @typedef {import('../../widget/wire.ts').MethodView} MethodView */
+
+/** A 21×21 grid with the three finder patterns: enough for the widget to draw, not a real code. */
+export const FAKE_QR_PATH =
+  'M0 0h7v1H0zM0 1h1v5H0zM6 1h1v5H6zM0 6h7v1H0zM2 2h3v3H2z' +
+  'M14 0h7v1H14zM14 1h1v5H14zM20 1h1v5H20zM14 6h7v1H14zM16 2h3v3H16z' +
+  'M0 14h7v1H0zM0 15h1v5H0zM6 15h1v5H6zM0 20h7v1H0zM2 16h3v3H2zM9 9h3v3H9z';
+
+const QR_TTL_MS = 15 * 60 * 1000;
+const SESSION_TTL_MS = 60 * 60 * 1000;
+const FINAL = new Set(['succeeded', 'partially_refunded', 'refunded', 'expired', 'canceled']);
+
+let counter = 0;
+const nextId = (prefix) => `${prefix}_fake${++counter}${Math.random().toString(36).slice(2, 8)}`;
+
+/** @type {Map<string, any>} */
+const sessions = new Map();
+
+/** @param {string} origin @returns {Record<string, () => Omit<CheckoutView, 'id'>>} */
+function templates(origin) {
+  const expiresAt = new Date(Date.now() + SESSION_TTL_MS).toISOString();
+  /** @type {MethodView[]} */
+  const one1pay = [
+    {
+      id: 'one1pay.thaiqr',
+      provider: 'one1pay',
+      kind: 'redirect',
+      label: 'Thai QR',
+      fields: [
+        {
+          // As the One1Pay adapter sends it: `label` is a key into the widget's translations.
+          name: 'bankId',
+          type: 'select',
+          required: true,
+          label: 'field.bankId',
+          options: [
+            { value: '1', label: 'Siam Commercial Bank' },
+            { value: '2', label: 'Kasikornbank' },
+          ],
+        },
+        { name: 'holderName', type: 'text', required: true },
+        { name: 'accountNumber', type: 'text', required: true, maxLength: 12 },
+      ],
+    },
+    {
+      id: 'one1pay.truemoney',
+      provider: 'one1pay',
+      kind: 'redirect',
+      label: 'TrueMoney Wallet',
+      fields: [
+        { name: 'phone', type: 'tel', required: true },
+        { name: 'email', type: 'email', required: false },
+      ],
+    },
+  ];
+  /** @type {MethodView[]} */
+  const ottpay = [
+    { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', label: 'WeChat Pay', fields: [] },
+    { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', label: 'Alipay', fields: [] },
+    { id: 'ottpay.unionpay', provider: 'ottpay', kind: 'qr', label: 'UnionPay', fields: [] },
+  ];
+  const thb = () => ({
+    status: 'open',
+    amount: '1250.00',
+    currency: 'THB',
+    merchant: { name: 'Siam Goods' },
+    description: 'Order #1042',
+    expiresAt,
+    returnUrl: `${origin}/fake/shop/thanks`,
+    methods: one1pay,
+    attempt: null,
+  });
+  const cad = () => ({
+    status: 'open',
+    amount: '42.50',
+    currency: 'CAD',
+    merchant: { name: 'Maple Tea House' },
+    description: null,
+    expiresAt,
+    returnUrl: null,
+    methods: ottpay,
+    attempt: null,
+  });
+  return {
+    thb,
+    cad,
+    usd: () => ({
+      ...cad(),
+      amount: '15.00',
+      currency: 'USD',
+      methods: [{ id: 'sansan.card', provider: 'sansan', kind: 'card', label: 'Card', fields: [] }],
+    }),
+    succeeded: () => ({
+      ...cad(),
+      status: 'succeeded',
+      attempt: { id: nextId('att'), method: 'ottpay.wechat', status: 'succeeded', action: null, failure: null },
+    }),
+    expired: () => ({ ...thb(), status: 'expired', expiresAt: new Date(Date.now() - 60_000).toISOString() }),
+  };
+}
+
+/** @param {string} origin @param {any} attempt @param {string} method */
+function actionFor(origin, attempt, method) {
+  if (method.startsWith('ottpay.') || method.startsWith('kesspay.')) {
+    return {
+      type: 'qr',
+      content: `${origin}/fake/wallet/${attempt}`,
+      modules: { size: 21, path: FAKE_QR_PATH },
+      // Whole seconds, like the providers' own expiry times; tests start their clocks on a whole second.
+      expiresAt: new Date(Math.ceil((Date.now() + QR_TTL_MS) / 1000) * 1000).toISOString(),
+      deepLink: method.endsWith('.alipay') ? `alipays://platformapi/startapp?saId=10000007&qrcode=${attempt}` : null,
+    };
+  }
+  if (method === 'one1pay.thaiqr') {
+    return { type: 'redirect', url: `${origin}/fake/provider/one1pay?order=${attempt}`, method: 'GET', fields: {} };
+  }
+  if (method === 'one1pay.truemoney') {
+    return { type: 'redirect', url: `${origin}/fake/provider/one1pay`, method: 'POST', fields: { order: attempt } };
+  }
+  return { type: 'card', tokenizerUrl: `${origin}/fake/provider/card` };
+}
+
+function createSession(origin, template, overrides) {
+  const make = templates(origin)[template];
+  if (!make) throw new Error(`unknown template ${template}`);
+  const id = nextId('cs');
+  const session = {
+    id,
+    secret: nextId('secret'),
+    /** @type {CheckoutView} */
+    view: { id, ...make(), ...(overrides ?? {}) },
+    /** @type {AttemptView[]} */
+    attempts: [],
+    /** @type {StatusEvent[]} */
+    events: [],
+    /** @type {Set<import('node:http').ServerResponse>} */
+    streams: new Set(),
+    /** @type {Array<{ lastEventIdHeader: string | null, lastEventIdQuery: string | null, refused: boolean }>} */
+    connections: [],
+    /** @type {Array<{ method: string, fields: Record<string, string> | undefined }>} */
+    attemptRequests: [],
+    refuse: 0,
+    hold: false,
+    /** @type {Array<() => void>} */
+    held: [],
+    failNext: null,
+    stallNext: false,
+  };
+  if (session.view.attempt) session.attempts.push(session.view.attempt);
+  sessions.set(id, session);
+  append(session, 'open', null);
+  if (session.view.status !== 'open') append(session, session.view.status, session.view.attempt);
+  return session;
+}
+
+/** @returns {StatusEvent} */
+function append(session, status, attempt) {
+  const event = {
+    seq: session.events.length + 1,
+    status,
+    attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+    at: new Date().toISOString(),
+  };
+  session.events.push(event);
+  for (const res of session.streams) writeEvent(res, event);
+  return event;
+}
+
+function writeEvent(res, event) {
+  res.write(`id: ${event.seq}\nevent: status\ndata: ${JSON.stringify(event)}\n\n`);
+}
+
+function json(ctx, status, body) {
+  ctx.status = status;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'application/json';
+  ctx.body = JSON.stringify(body);
+}
+
+let requestCounter = 0;
+function fail(ctx, status, code, message) {
+  if (process.env.FAKE_BFF_DEBUG) console.log('fake-bff', ctx.method, ctx.url, status, code, message);
+  json(ctx, status, { error: { code, message, requestId: `req_fake_${++requestCounter}` } });
+}
+
+async function readJson(ctx) {
+  const chunks = [];
+  for await (const chunk of ctx.req) chunks.push(chunk);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return {};
+  return JSON.parse(text);
+}
+
+/** Fetch endpoints take the secret only as a header; a secret in the URL would end up in logs. */
+function checkHeaderSecret(ctx, session) {
+  if (ctx.query.secret !== undefined) {
+    fail(ctx, 400, 'invalid_request', 'the client secret belongs in the Tender-Client-Secret header');
+    return false;
+  }
+  if (ctx.get('tender-client-secret') !== session.secret) {
+    fail(ctx, 401, 'unauthorized', 'missing or wrong client secret');
+    return false;
+  }
+  return true;
+}
+
+function checkQuerySecret(ctx, session) {
+  if (ctx.query.secret !== session.secret) {
+    fail(ctx, 401, 'unauthorized', 'missing or wrong client secret');
+    return false;
+  }
+  return true;
+}
+
+function sameFields(a, b) {
+  const norm = (f) => JSON.stringify(Object.entries(f ?? {}).sort(([x], [y]) => (x < y ? -1 : 1)));
+  return norm(a) === norm(b);
+}
+
+async function createAttempt(ctx, session) {
+  if (!ctx.is('application/json')) return fail(ctx, 415, 'invalid_request', 'send JSON');
+  let body;
+  try {
+    body = await readJson(ctx);
+  } catch {
+    return fail(ctx, 400, 'invalid_request', 'body is not JSON');
+  }
+  session.attemptRequests.push({ method: body.method, fields: body.fields });
+  if (session.failNext) {
+    const { status, code } = session.failNext;
+    session.failNext = null;
+    return fail(ctx, status, code, 'failing as the test asked');
+  }
+  if (FINAL.has(session.view.status)) return fail(ctx, 409, 'session_closed', 'the session is closed');
+  const method = session.view.methods.find((m) => m.id === body.method);
+  if (!method) return fail(ctx, 422, 'method_unavailable', `method ${body.method} is not offered`);
+  const fields = body.fields ?? {};
+  if (typeof fields !== 'object' || Array.isArray(fields)) return fail(ctx, 400, 'invalid_request', 'fields');
+  for (const name of Object.keys(fields)) {
+    if (!method.fields.some((f) => f.name === name)) return fail(ctx, 400, 'invalid_request', `unknown field ${name}`);
+  }
+  for (const spec of method.fields) {
+    if (spec.required && !(typeof fields[spec.name] === 'string' && fields[spec.name] !== '')) {
+      return fail(ctx, 400, 'invalid_request', `${spec.name} is required`);
+    }
+  }
+  const latest = session.attempts.at(-1);
+  if (
+    latest &&
+    latest.method === body.method &&
+    sameFields(latest.fieldsSent, body.fields) &&
+    (latest.status === 'requires_action' || latest.status === 'pending')
+  ) {
+    const { fieldsSent: _sent, ...view } = latest;
+    return json(ctx, 200, view);
+  }
+  const id = nextId('att');
+  const attempt = {
+    id,
+    method: body.method,
+    status: 'requires_action',
+    action: actionFor(ctx.origin, id, body.method),
+    failure: null,
+  };
+  session.attempts.push({ ...attempt, fieldsSent: body.fields });
+  session.view = { ...session.view, status: 'pending', attempt };
+  append(session, 'pending', attempt);
+  json(ctx, 201, attempt);
+}
+
+async function openStream(ctx, session) {
+  const header = ctx.get('last-event-id') || null;
+  const query = typeof ctx.query.lastEventId === 'string' ? ctx.query.lastEventId : null;
+  const connection = { lastEventIdHeader: header, lastEventIdQuery: query, refused: false };
+  session.connections.push(connection);
+  if (session.refuse > 0) {
+    session.refuse -= 1;
+    connection.refused = true;
+    return fail(ctx, 503, 'internal', 'stream refused as the test asked');
+  }
+  if (session.hold) {
+    const closed = await new Promise((resolve) => {
+      session.held.push(() => resolve(false));
+      ctx.req.once('close', () => resolve(true));
+    });
+    if (closed) {
+      ctx.status = 204;
+      ctx.respond = false;
+      return;
+    }
+  }
+  ctx.status = 200;
+  ctx.respond = false;
+  const res = ctx.res;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  // A short retry keeps the browser's own reconnects (Last-Event-ID) quick in tests.
+  res.write('retry: 50\n: ping\n\n');
+  const after = Number(header ?? query ?? 0);
+  for (const event of session.events) if (event.seq > after) writeEvent(res, event);
+  session.streams.add(res);
+  const heartbeat = setInterval(() => res.write(': ping\n\n'), 10_000);
+  const done = () => {
+    clearInterval(heartbeat);
+    session.streams.delete(res);
+  };
+  res.once('close', done);
+}
+
+function emit(session, body) {
+  const target = body.attemptId ? session.attempts.find((a) => a.id === body.attemptId) : session.attempts.at(-1);
+  if (body.attempt && target) {
+    target.status = body.attempt.status;
+    target.failure = body.attempt.failure ?? null;
+  }
+  const attemptView = target ? (({ fieldsSent: _sent, ...view }) => view)(target) : null;
+  session.view = { ...session.view, status: body.status, attempt: attemptView ?? session.view.attempt };
+  return append(session, body.status, body.attempt === null ? null : attemptView);
+}
+
+function qrSvg(session) {
+  const action = session.view.attempt?.action;
+  if (!action || action.type !== 'qr') return null;
+  const box = action.modules.size + 8;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 ${box} ${box}"><rect x="-4" y="-4" width="${box}" height="${box}" fill="#fff"/><path d="${action.modules.path}"/></svg>`;
+}
+
+async function handleControl(ctx, parts) {
+  // parts: ['sessions'] or ['sessions', id, verb]
+  if (parts.length === 1 && ctx.method === 'POST') {
+    const body = await readJson(ctx);
+    const session = createSession(ctx.origin, body.template ?? 'thb', body.view);
+    return json(ctx, 201, { id: session.id, clientSecret: session.secret });
+  }
+  const session = sessions.get(parts[1] ?? '');
+  if (!session) return fail(ctx, 404, 'not_found', 'no such fake session');
+  const verb = parts[2];
+  if (verb === 'log' && ctx.method === 'GET') {
+    return json(ctx, 200, {
+      connections: session.connections,
+      attemptRequests: session.attemptRequests,
+      openStreams: session.streams.size,
+      heldStreams: session.held.length,
+      events: session.events,
+    });
+  }
+  if (ctx.method !== 'POST') return fail(ctx, 405, 'invalid_request', 'POST only');
+  const body = await readJson(ctx);
+  switch (verb) {
+    case 'emit':
+      return json(ctx, 200, emit(session, body));
+    case 'drop':
+      session.refuse = body.refuse ?? 0;
+      session.hold = body.hold === true;
+      for (const res of session.streams) res.end();
+      session.streams.clear();
+      return json(ctx, 200, { ok: true });
+    case 'release': {
+      session.hold = false;
+      const held = session.held.splice(0);
+      for (const release of held) release();
+      return json(ctx, 200, { released: held.length });
+    }
+    case 'fail-next':
+      session.failNext = { status: body.status ?? 502, code: body.code ?? 'provider_unavailable' };
+      return json(ctx, 200, { ok: true });
+    case 'stall-next':
+      session.stallNext = true;
+      return json(ctx, 200, { ok: true });
+    default:
+      return fail(ctx, 404, 'not_found', `no control ${verb}`);
+  }
+}
+
+async function handleCheckout(ctx, id, rest) {
+  const session = sessions.get(id);
+  if (!session) return fail(ctx, 404, 'not_found', 'checkout not found');
+  if (rest === '' && ctx.method === 'GET') {
+    if (!checkHeaderSecret(ctx, session)) return;
+    if (session.stallNext) {
+      session.stallNext = false;
+      // Never answer; the client's timeout must end the request.
+      await new Promise((resolve) => ctx.req.once('close', resolve));
+      // The client is gone: nothing is sent. The status only keeps Koa's bookkeeping (and the
+      // test runner's 404 report) from counting this as a missing file.
+      ctx.status = 204;
+      ctx.respond = false;
+      return;
+    }
+    return json(ctx, 200, session.view);
+  }
+  if (rest === '/attempts' && ctx.method === 'POST') {
+    if (!checkHeaderSecret(ctx, session)) return;
+    return createAttempt(ctx, session);
+  }
+  if (rest === '/events' && ctx.method === 'GET') {
+    if (!checkQuerySecret(ctx, session)) return;
+    return openStream(ctx, session);
+  }
+  if (rest === '/qr.svg' && ctx.method === 'GET') {
+    if (!checkQuerySecret(ctx, session)) return;
+    const svg = qrSvg(session);
+    if (!svg) return fail(ctx, 404, 'not_found', 'no QR code for this session');
+    ctx.type = 'image/svg+xml';
+    ctx.body = svg;
+    return;
+  }
+  return fail(ctx, 404, 'not_found', 'no such route');
+}
+
+/** Koa middleware for web-test-runner's `middleware` option. */
+export function fakeBffMiddleware() {
+  return async function fakeBff(ctx, next) {
+    const checkout = /^\/v1\/checkout\/([^/]+)(\/[a-z.]+)?$/.exec(ctx.path);
+    try {
+      if (checkout) return await handleCheckout(ctx, decodeURIComponent(checkout[1] ?? ''), checkout[2] ?? '');
+      if (ctx.path.startsWith('/fake/sessions')) {
+        return await handleControl(ctx, ctx.path.slice('/fake/'.length).split('/').filter(Boolean));
+      }
+    } catch (error) {
+      return fail(ctx, 500, 'internal', String(error));
+    }
+    return next();
+  };
+}

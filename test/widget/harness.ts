@@ -1,0 +1,231 @@
+/**
+ * Helpers shared by the widget tests: the fake BFF's controls, a clock moved by hand, and short
+ * ways to read what a shopper sees inside the element's shadow root.
+ */
+import { fixture, html, waitUntil } from '@open-wc/testing';
+import type { Clock } from '../../widget/clock.ts';
+import { translator } from '../../widget/i18n.ts';
+import type { TenderCheckout } from '../../widget/define.ts';
+import '../../widget/define.ts';
+import type { StatusEvent } from '../../widget/wire.ts';
+
+export type Template = 'thb' | 'cad' | 'usd' | 'succeeded' | 'expired';
+
+export interface FakeSession {
+  id: string;
+  clientSecret: string;
+}
+
+export interface FakeLog {
+  connections: Array<{ lastEventIdHeader: string | null; lastEventIdQuery: string | null; refused: boolean }>;
+  attemptRequests: Array<{ method: string; fields?: Record<string, string> }>;
+  openStreams: number;
+  heldStreams: number;
+  events: StatusEvent[];
+}
+
+/** Same value as FAKE_QR_PATH in fake-bff.mjs (the path every fake QR attempt carries). */
+export const FAKE_QR_PATH =
+  'M0 0h7v1H0zM0 1h1v5H0zM6 1h1v5H6zM0 6h7v1H0zM2 2h3v3H2z' +
+  'M14 0h7v1H14zM14 1h1v5H14zM20 1h1v5H20zM14 6h7v1H14zM16 2h3v3H16z' +
+  'M0 14h7v1H0zM0 15h1v5H0zM6 15h1v5H6zM0 20h7v1H0zM2 16h3v3H2zM9 9h3v3H9z';
+
+async function control<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`/fake/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: body === undefined ? null : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`fake BFF ${path}: HTTP ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+export const fake = {
+  session: (template: Template, view?: Record<string, unknown>) =>
+    control<FakeSession>('sessions', { template, view }),
+  emit: (id: string, body: { status: string; attempt?: { status: string; failure?: unknown } | null }) =>
+    control<StatusEvent>(`sessions/${id}/emit`, body),
+  drop: (id: string, body: { refuse?: number; hold?: boolean }) => control(`sessions/${id}/drop`, body),
+  release: (id: string) => control(`sessions/${id}/release`, {}),
+  failNext: (id: string, status: number, code: string) => control(`sessions/${id}/fail-next`, { status, code }),
+  stallNext: (id: string) => control(`sessions/${id}/stall-next`, {}),
+  log: (id: string) => control<FakeLog>(`sessions/${id}/log`),
+};
+
+/** A clock that only moves when told; timers fire in order as it passes their due time. */
+export class ManualClock implements Clock {
+  #now: number;
+  #nextId = 0;
+  #timers = new Map<number, { due: number; every: number | null; fn: () => void }>();
+
+  /** Starts on a whole second, as the fake BFF's expiry times do, so countdowns land on ticks. */
+  constructor(start = Math.floor(Date.now() / 1000) * 1000) {
+    this.#now = start;
+  }
+
+  now(): number {
+    return this.#now;
+  }
+
+  after(ms: number, fn: () => void): () => void {
+    return this.#add(ms, null, fn);
+  }
+
+  every(ms: number, fn: () => void): () => void {
+    return this.#add(ms, ms, fn);
+  }
+
+  /** One-shot timers waiting to fire (reconnect delays, request timeouts). */
+  get pendingOnce(): number {
+    return [...this.#timers.values()].filter((timer) => timer.every === null).length;
+  }
+
+  advance(ms: number): void {
+    const target = this.#now + ms;
+    for (;;) {
+      let nextId: number | null = null;
+      let next: { due: number; every: number | null; fn: () => void } | null = null;
+      for (const [id, timer] of this.#timers) {
+        if (timer.due <= target && (!next || timer.due < next.due)) {
+          nextId = id;
+          next = timer;
+        }
+      }
+      if (nextId === null || !next) break;
+      this.#now = next.due;
+      if (next.every === null) this.#timers.delete(nextId);
+      else next.due += next.every;
+      next.fn();
+    }
+    this.#now = target;
+  }
+
+  set(time: number): void {
+    this.advance(time - this.#now);
+  }
+
+  #add(ms: number, every: number | null, fn: () => void): () => void {
+    const id = ++this.#nextId;
+    this.#timers.set(id, { due: this.#now + ms, every, fn });
+    return () => this.#timers.delete(id);
+  }
+}
+
+export async function mount(
+  session: FakeSession,
+  options: { clock?: Clock; locale?: string; secret?: string } = {},
+): Promise<TenderCheckout> {
+  const el = await fixture<TenderCheckout>(html`<tender-checkout
+    session=${session.id}
+    client-secret=${options.secret ?? session.clientSecret}
+    locale=${options.locale ?? 'en'}
+    .clock=${options.clock ?? new ManualClock()}
+  ></tender-checkout>`);
+  const loading = translator(options.locale ?? 'en')('loading');
+  await waitUntil(() => statusText(el) !== '' && statusText(el) !== loading, 'checkout did not load');
+  await el.updateComplete;
+  return el;
+}
+
+// Tests never leave the page: a redirect that nobody canceled would navigate the test runner away
+// (and hang the run). Canceling it here still lets a test see that the event was fired.
+document.addEventListener('tender-redirect', (event) => event.preventDefault());
+
+const attached: HTMLElement[] = [];
+
+/**
+ * Puts an element built by hand into the page (so listeners can be added before it connects);
+ * it is removed after the test. `fixture` is not used for this: it waits for an animation frame,
+ * which a background page may never get.
+ */
+export function attach<T extends HTMLElement>(el: T): T {
+  document.body.append(el);
+  attached.push(el);
+  return el;
+}
+
+const listeners: Array<() => void> = [];
+
+afterEach(() => {
+  for (const el of attached.splice(0)) el.remove();
+  for (const remove of listeners.splice(0)) remove();
+});
+
+/**
+ * Collects events of one type that reach the document (they are composed and bubble), from
+ * before any element exists: nothing an element fires while loading can slip past.
+ */
+export function recordFromNow<K extends keyof GlobalEventHandlersEventMap>(
+  type: K,
+): Array<GlobalEventHandlersEventMap[K]> {
+  const seen: Array<GlobalEventHandlersEventMap[K]> = [];
+  const listener = (event: GlobalEventHandlersEventMap[K]) => seen.push(event);
+  document.addEventListener(type, listener);
+  listeners.push(() => document.removeEventListener(type, listener));
+  return seen;
+}
+
+/** Collects every event of one type the element fires, for asserting on counts and details. */
+export function record<K extends keyof GlobalEventHandlersEventMap>(
+  el: HTMLElement,
+  type: K,
+): Array<GlobalEventHandlersEventMap[K]> {
+  const seen: Array<GlobalEventHandlersEventMap[K]> = [];
+  el.addEventListener(type, (event) => seen.push(event));
+  return seen;
+}
+
+export function shadow(el: HTMLElement): ShadowRoot {
+  const root = el.shadowRoot;
+  if (!root) throw new Error('no shadow root');
+  return root;
+}
+
+export function $<T extends Element = HTMLElement>(el: HTMLElement, selector: string): T {
+  const found = shadow(el).querySelector<T>(selector);
+  if (!found) throw new Error(`nothing matches ${selector}`);
+  return found;
+}
+
+export function $$<T extends Element = HTMLElement>(el: HTMLElement, selector: string): T[] {
+  return [...shadow(el).querySelectorAll<T>(selector)];
+}
+
+export function statusText(el: HTMLElement): string {
+  return shadow(el).querySelector('[part="status"]')?.textContent?.trim() ?? '';
+}
+
+export function buttonNamed(el: HTMLElement, name: string): HTMLButtonElement {
+  const button = $$<HTMLButtonElement>(el, 'button').find((b) => b.textContent?.trim() === name);
+  if (!button) throw new Error(`no button named "${name}"`);
+  return button;
+}
+
+export function hasButton(el: HTMLElement, name: string): boolean {
+  return $$<HTMLButtonElement>(el, 'button').some((b) => b.textContent?.trim() === name);
+}
+
+export function radios(el: HTMLElement): HTMLInputElement[] {
+  return $$<HTMLInputElement>(el, 'input[type="radio"]');
+}
+
+/** Picks a method the way a shopper does: clicking its label. */
+export async function choose(el: TenderCheckout, label: string): Promise<void> {
+  const method = $$<HTMLLabelElement>(el, 'label.method').find((l) => l.textContent?.trim() === label);
+  if (!method) throw new Error(`no method labelled "${label}"`);
+  method.click();
+  await el.updateComplete;
+}
+
+export async function pay(el: TenderCheckout): Promise<void> {
+  $<HTMLButtonElement>(el, '[part="pay-button"]').click();
+  await el.updateComplete;
+}
+
+export async function waitForStatus(el: HTMLElement, text: string): Promise<void> {
+  await waitUntil(() => statusText(el) === text, `status never became "${text}" (is "${statusText(el)}")`);
+}
+
+export async function waitForStreams(id: string, open: number): Promise<void> {
+  await waitUntil(async () => (await fake.log(id)).openStreams === open, `expected ${open} open streams`);
+}

@@ -1,0 +1,41 @@
+import { expect } from '@open-wc/testing';
+import { buildRedirectForm, isNavigableUrl, performRedirect } from '../../widget/redirect.ts';
+
+function recorder() {
+  const assigned: string[] = [];
+  const submitted: HTMLFormElement[] = [];
+  return { assigned, submitted, navigator: { assign: (url: string) => assigned.push(url), submit: (form: HTMLFormElement) => submitted.push(form) } };
+}
+
+describe('redirects', () => {
+  it('navigates a plain GET with location.assign', () => {
+    const r = recorder();
+    performRedirect({ type: 'redirect', url: 'https://pay.example/p/1', method: 'GET', fields: {} }, r.navigator);
+    expect(r.assigned).to.deep.equal(['https://pay.example/p/1']);
+    expect(r.submitted).to.have.length(0);
+  });
+
+  it('submits a form with hidden fields for a POST', () => {
+    const r = recorder();
+    performRedirect(
+      { type: 'redirect', url: 'https://pay.example/p', method: 'POST', fields: { order: 'o_1', sign: 'a&b' } },
+      r.navigator,
+    );
+    const form = r.submitted[0];
+    expect(form?.method).to.equal('post');
+    expect(form?.action).to.equal('https://pay.example/p');
+    expect([...new FormData(form)].map(([k, v]) => `${k}=${String(v)}`)).to.deep.equal(['order=o_1', 'sign=a&b']);
+  });
+
+  it('uses a form for a GET that carries fields', () => {
+    const form = buildRedirectForm(document, { type: 'redirect', url: 'https://pay.example/p', method: 'GET', fields: { q: '1' } });
+    expect(form.method).to.equal('get');
+    expect(form.hidden).to.equal(true);
+  });
+
+  it('refuses script and data URLs', () => {
+    expect(isNavigableUrl('javascript:alert(1)')).to.equal(false);
+    expect(isNavigableUrl('data:text/html,hi')).to.equal(false);
+    expect(isNavigableUrl('https://pay.example')).to.equal(true);
+  });
+});

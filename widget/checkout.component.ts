@@ -1,0 +1,919 @@
+import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { CheckoutApi, CheckoutError, resolveApiBase, toCheckoutError } from './api.ts';
+import { checkoutStyles } from './checkout.styles.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { tenderEvent, type TenderEventDetail, type TenderEventName } from './events.ts';
+import { checkFields, fieldValues, type FieldProblem } from './fields.ts';
+import { formatAmount, formatCountdown } from './format.ts';
+import { translator, type Translator } from './i18n.ts';
+import { isNavigableUrl, performRedirect } from './redirect.ts';
+import { StatusStream, type StreamConnection } from './status-stream.ts';
+import type {
+  AttemptFailure,
+  AttemptStatus,
+  AttemptView,
+  CheckoutView,
+  FieldSpec,
+  MethodId,
+  MethodView,
+  QrAction,
+  RedirectAction,
+  SessionStatus,
+  StatusEvent,
+} from './wire.ts';
+
+/**
+ * Where the checkout is. One value at a time: each carries exactly what its screen needs.
+ * - `scanning`: a QR code is on screen; `redirecting`: the browser is leaving for the provider;
+ * - `awaiting`: nothing left for the shopper to do but wait (a resumed redirect, a `none` action);
+ * - `code-expired`: the QR countdown ran out while the session is still open.
+ */
+export type CheckoutState =
+  | { name: 'loading' }
+  | { name: 'unavailable'; error: CheckoutError }
+  | { name: 'choosing'; error: CheckoutError | null }
+  | { name: 'submitting' }
+  | { name: 'scanning'; attempt: AttemptView; qr: QrAction }
+  | { name: 'redirecting'; attempt: AttemptView }
+  | { name: 'awaiting'; attempt: AttemptView }
+  | { name: 'unsupported'; attempt: AttemptView }
+  | { name: 'code-expired'; attempt: AttemptView }
+  | { name: 'succeeded'; attemptId: string | null }
+  | { name: 'failed'; attemptId: string | null; failure: AttemptFailure | null; canRetry: boolean }
+  | { name: 'expired' }
+  | { name: 'canceled' };
+
+export type CheckoutStateName = CheckoutState['name'];
+
+interface FormErrors {
+  method: boolean;
+  fields: Record<string, FieldProblem>;
+}
+
+type Settled = 'succeeded' | 'expired' | 'canceled';
+
+/** Session statuses after which nothing more can happen to the payment (refunds count as paid). */
+function settledAs(status: SessionStatus): Settled | null {
+  switch (status) {
+    case 'succeeded':
+    case 'partially_refunded':
+    case 'refunded':
+      return 'succeeded';
+    case 'expired':
+      return 'expired';
+    case 'canceled':
+      return 'canceled';
+    case 'open':
+    case 'pending':
+    case 'failed':
+      return null;
+  }
+}
+
+/** An attempt only moves forward; a replayed older status must not pull it back. */
+function attemptRank(status: AttemptStatus): number {
+  switch (status) {
+    case 'requires_action':
+      return 0;
+    case 'pending':
+      return 1;
+    case 'succeeded':
+    case 'failed':
+    case 'expired':
+    case 'canceled':
+      return 2;
+  }
+}
+
+const UNSAFE_LINK = /^\s*(javascript|data|vbscript):/i;
+
+/**
+ * `<tender-checkout>`: a shopper's side of a Tender checkout session. It loads the session from the
+ * BFF, lets the shopper pick a method (and fill in what that method needs), shows the QR code or
+ * goes to the provider's page, and follows the payment's status live until it settles. Coming back
+ * to a page whose session already has an attempt in progress resumes waiting for it.
+ *
+ * @fires tender-ready - The checkout view loaded (`detail.view`).
+ * @fires tender-attempt - An attempt was created for the chosen method (`detail.attempt`).
+ * @fires tender-status - A status event from the BFF changed the checkout (`detail.event`).
+ * @fires tender-succeeded - The session is paid (also when it loads already paid).
+ * @fires tender-failed - The latest attempt failed; `detail.canRetry` says whether another method may be tried.
+ * @fires tender-expired - The session expired.
+ * @fires tender-redirect - About to send the shopper to the provider; cancel it to navigate yourself.
+ * @fires tender-error - The checkout could not be loaded, or the BFF refused the client secret.
+ *
+ * @csspart base - The card around everything.
+ * @csspart header - Merchant, amount and description.
+ * @csspart merchant - The merchant's name.
+ * @csspart amount - The formatted amount.
+ * @csspart description - The session's description.
+ * @csspart status - The live status line.
+ * @csspart connection - The "reconnecting" note shown while the status stream is down.
+ * @csspart form - The method and fields form.
+ * @csspart methods - The fieldset of method radios.
+ * @csspart method - One method's label and radio.
+ * @csspart field - One field: label, control and error.
+ * @csspart label - A field's label.
+ * @csspart input - A field's input or select.
+ * @csspart field-error - A field's (or the method choice's) validation message.
+ * @csspart pay-button - The submit button.
+ * @csspart button - Secondary buttons (try again, choose another method).
+ * @csspart qr - The QR code block.
+ * @csspart qr-code - The QR code's SVG.
+ * @csspart countdown - Time left before the QR code expires.
+ * @csspart deep-link - "Open in app" link.
+ * @csspart save-qr - "Save QR image" link.
+ * @csspart return-link - Link back to the merchant after payment.
+ *
+ * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`).
+ * @cssprop --tender-accent-contrast - Text on the accent colour (default `#ffffff`).
+ * @cssprop --tender-radius - Corner radius (default `12px`).
+ * @cssprop --tender-font - The `font` shorthand used throughout (default the system UI font).
+ * @cssprop --tender-text - Text colour (default `#111827`).
+ * @cssprop --tender-muted - Secondary text colour (default `#4b5563`).
+ * @cssprop --tender-surface - Background (default `#ffffff`).
+ * @cssprop --tender-border - Borders (default `#d1d5db`).
+ * @cssprop --tender-danger - Errors (default `#b91c1c`).
+ * @cssprop --tender-success - Success text (default `#15803d`).
+ * @cssprop --tender-gap - Spacing unit (default `1rem`).
+ * @cssprop --tender-qr-size - Largest width of the QR code (default `240px`).
+ */
+export class TenderCheckout extends LitElement {
+  static override styles = checkoutStyles;
+
+  #api: CheckoutApi | null = null;
+  #stream: StatusStream | null = null;
+  #abort: AbortController | null = null;
+  /** Bumped on every (re)start; answers that arrive for an older generation are dropped. */
+  #generation = 0;
+  /** The latest attempt this page knows of; status events about other attempts are history. */
+  #attempt: AttemptView | null = null;
+  /** Events that arrive while an attempt is being created, applied once its id is known. */
+  #held: StatusEvent[] = [];
+  #stopCountdown: (() => void) | null = null;
+  #translator: Translator | null = null;
+  #translatorTag = '';
+
+  @query('form') private form!: HTMLFormElement | null;
+
+  @state() private phase: CheckoutState = { name: 'loading' };
+  @state() private view: CheckoutView | null = null;
+  @state() private selected: MethodId | null = null;
+  @state() private values: Record<string, string> = {};
+  @state() private formErrors: FormErrors | null = null;
+  @state() private now = 0;
+  @state() private connection: StreamConnection = 'open';
+
+  /** The checkout session id (`cs_…`) to pay. */
+  @property({ reflect: true }) session = '';
+  // Not reflected: a secret set as a property stays out of the DOM's attributes.
+  /** The session's client secret, as returned to the merchant server when the session was made. */
+  @property({ attribute: 'client-secret' }) clientSecret = '';
+  /** Base URL of the BFF; defaults to the origin `tender.js` came from, else the page's own. */
+  @property({ reflect: true }) api = '';
+  /** BCP 47 tag for the text (`en`, `th`, `zh-CN`); defaults to the page's `lang`, then the browser's. */
+  @property({ reflect: true }) locale = '';
+  /** Source of time for the QR countdown, request timeouts and reconnect delays (tests move it by hand). */
+  @property({ attribute: false }) clock: Clock = systemClock;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A first connection starts from willUpdate; this covers being moved or re-attached.
+    if (this.hasUpdated) this.#start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.#stop();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if ((changed.has('session') || changed.has('clientSecret') || changed.has('api')) && this.isConnected) {
+      this.#start();
+    }
+  }
+
+  private onMethodChange(event: Event): void {
+    const input = event.currentTarget as HTMLInputElement;
+    this.selected = input.value as MethodId;
+    this.formErrors = null;
+  }
+
+  private onFieldInput(spec: FieldSpec, event: Event): void {
+    const control = event.currentTarget as HTMLInputElement | HTMLSelectElement;
+    this.values = { ...this.values, [spec.name]: control.value };
+    // Once a field was flagged, re-check it as the shopper types so the message goes when fixed.
+    const errors = this.formErrors;
+    if (errors && spec.name in errors.fields) {
+      const fields = { ...errors.fields };
+      const problem = checkFields([spec], this.values)[spec.name];
+      if (problem) fields[spec.name] = problem;
+      else delete fields[spec.name];
+      this.formErrors = { ...errors, fields };
+    }
+  }
+
+  private onSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    if (this.phase.name !== 'choosing') return;
+    const method = this.#selectedMethod();
+    if (!method) {
+      this.formErrors = { method: true, fields: {} };
+      void this.#focusAfterRender('input[name="method"]');
+      return;
+    }
+    const problems = checkFields(method.fields, this.values);
+    if (Object.keys(problems).length > 0) {
+      this.formErrors = { method: false, fields: problems };
+      void this.#focusAfterRender('[aria-invalid="true"]');
+      return;
+    }
+    this.formErrors = null;
+    void this.#pay(method);
+  }
+
+  private onChooseAgain(): void {
+    this.#enter({ name: 'choosing', error: null });
+    void this.#focusAfterRender('input[name="method"]:checked', 'input[name="method"]');
+  }
+
+  private onRetryLoad(): void {
+    this.#start();
+  }
+
+  /** Loads the checkout again from the BFF, e.g. after the host restored a lost connection. */
+  reload(): void {
+    this.#start();
+  }
+
+  #start(): void {
+    this.#stop();
+    this.view = null;
+    this.#attempt = null;
+    if (!this.session || !this.clientSecret) {
+      this.#enter({ name: 'unavailable', error: configError('set the session and client-secret attributes') });
+      return;
+    }
+    let base: string;
+    try {
+      base = resolveApiBase(this.api);
+    } catch (cause) {
+      this.#enter({ name: 'unavailable', error: configError(`api is not a URL: ${this.api}`, cause) });
+      return;
+    }
+    this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: this.clientSecret, clock: this.clock });
+    void this.#load(this.#api, this.#generation);
+  }
+
+  #stop(): void {
+    this.#generation += 1;
+    this.#abort?.abort();
+    this.#abort = null;
+    this.#stream?.close();
+    this.#stream = null;
+    this.#held = [];
+    this.#stopCountdown?.();
+    this.#stopCountdown = null;
+    this.connection = 'open';
+  }
+
+  async #load(api: CheckoutApi, generation: number): Promise<void> {
+    this.#enter({ name: 'loading' });
+    const abort = new AbortController();
+    this.#abort = abort;
+    let loaded: CheckoutView;
+    try {
+      loaded = await api.getView(abort.signal);
+    } catch (caught) {
+      if (generation !== this.#generation) return;
+      const error = toCheckoutError(caught);
+      this.#enter({ name: 'unavailable', error });
+      this.#emit('tender-error', { error });
+      return;
+    }
+    if (generation !== this.#generation) return;
+    const view = normalizeView(loaded);
+    this.view = view;
+    this.#attempt = view.attempt;
+    this.selected = pickInitialMethod(view);
+    this.#emit('tender-ready', { view });
+    this.#enterFromView(view);
+    if (settledAs(view.status) === null) this.#listen(api, generation);
+  }
+
+  #listen(api: CheckoutApi, generation: number): void {
+    const stream = new StatusStream({
+      url: (lastEventId) => api.eventsUrl(lastEventId),
+      onStatus: (event) => {
+        if (generation === this.#generation) this.#onStatus(event);
+      },
+      onConnection: (connection) => {
+        if (generation === this.#generation) this.connection = connection;
+      },
+      clock: this.clock,
+    });
+    this.#stream = stream;
+    stream.open();
+  }
+
+  #enterFromView(view: CheckoutView): void {
+    const settled = settledAs(view.status);
+    if (settled) {
+      this.#settle(settled, view.attempt?.id ?? null);
+      return;
+    }
+    const attempt = view.attempt;
+    if (view.status === 'failed' || attempt?.status === 'failed') {
+      this.#fail(attempt?.id ?? null, attempt?.failure ?? null);
+      return;
+    }
+    if (attempt && (attempt.status === 'requires_action' || attempt.status === 'pending')) {
+      this.#showAttempt(attempt, true);
+      return;
+    }
+    if (attempt?.status === 'expired') {
+      this.#enter({ name: 'code-expired', attempt });
+      return;
+    }
+    this.#enter({ name: 'choosing', error: null });
+  }
+
+  async #pay(method: MethodView): Promise<void> {
+    const api = this.#api;
+    if (!api) return;
+    const generation = this.#generation;
+    const fields = fieldValues(method.fields, this.values);
+    this.#enter({ name: 'submitting' });
+    let attempt: AttemptView;
+    try {
+      attempt = await api.createAttempt(
+        method.fields.length > 0 ? { method: method.id, fields } : { method: method.id },
+        this.#abort?.signal,
+      );
+    } catch (caught) {
+      if (generation !== this.#generation) return;
+      const error = toCheckoutError(caught);
+      if (error.code === 'session_closed') {
+        // The session settled meanwhile (paid elsewhere, expired): show what it became.
+        this.#start();
+        return;
+      }
+      this.#enter({ name: 'choosing', error });
+      if (error.status === 401 || error.status === 403) this.#emit('tender-error', { error });
+      this.#releaseHeld();
+      return;
+    }
+    if (generation !== this.#generation) return;
+    this.#attempt = attempt;
+    if (this.view) this.view = { ...this.view, attempt };
+    this.#emit('tender-attempt', { attempt });
+    this.#showAttempt(attempt, false);
+    this.#releaseHeld();
+  }
+
+  #releaseHeld(): void {
+    const held = this.#held;
+    this.#held = [];
+    for (const event of held) this.#apply(event);
+  }
+
+  /** Puts an attempt on screen. `resumed`: it was found on load, so a redirect is not repeated. */
+  #showAttempt(attempt: AttemptView, resumed: boolean): void {
+    switch (attempt.status) {
+      case 'succeeded':
+        this.#settle('succeeded', attempt.id);
+        return;
+      case 'failed':
+        this.#fail(attempt.id, attempt.failure);
+        return;
+      case 'expired':
+        this.#enter({ name: 'code-expired', attempt });
+        return;
+      case 'canceled':
+        this.#enter({ name: 'choosing', error: null });
+        return;
+      case 'requires_action':
+      case 'pending':
+        break;
+    }
+    const action = attempt.action;
+    if (!action || action.type === 'none') {
+      this.#enter({ name: 'awaiting', attempt });
+      return;
+    }
+    switch (action.type) {
+      case 'qr':
+        this.#enter({ name: 'scanning', attempt, qr: action });
+        return;
+      case 'redirect':
+        if (resumed) this.#enter({ name: 'awaiting', attempt });
+        else this.#redirect(attempt, action);
+        return;
+      case 'card':
+        this.#enter({ name: 'unsupported', attempt });
+        return;
+    }
+  }
+
+  #redirect(attempt: AttemptView, action: RedirectAction): void {
+    if (!isNavigableUrl(action.url)) {
+      const error = new CheckoutError('bad_response', 'redirect URL is not http(s)', { recoverable: false });
+      this.#enter({ name: 'choosing', error });
+      return;
+    }
+    const proceed = this.#emit('tender-redirect', {
+      url: action.url,
+      method: action.method,
+      fields: { ...action.fields },
+    });
+    if (!proceed) {
+      // The host navigates (a popup, a router); this page waits for the status like any other.
+      this.#enter({ name: 'awaiting', attempt });
+      return;
+    }
+    this.#enter({ name: 'redirecting', attempt });
+    performRedirect(action);
+  }
+
+  #onStatus(event: StatusEvent): void {
+    if (this.phase.name === 'submitting') {
+      this.#held.push(event);
+      return;
+    }
+    this.#apply(event);
+  }
+
+  /**
+   * Applies one status event. A fresh stream may replay the session's history, so an event only
+   * counts when it moves things forward: the session settles, or the current attempt advances.
+   */
+  #apply(event: StatusEvent): void {
+    const view = this.view;
+    if (!view) return;
+    const current = this.#attempt;
+    const about = event.attempt;
+    const sameAttempt = about !== null && current !== null && about.id === current.id;
+
+    const settled = settledAs(event.status);
+    if (settled) {
+      if (this.phase.name === settled) return;
+      if (sameAttempt) this.#attempt = { ...current, status: about.status, failure: about.failure };
+      this.view = { ...view, status: event.status, attempt: this.#attempt };
+      this.#emit('tender-status', { event });
+      this.#settle(settled, about?.id ?? null);
+      return;
+    }
+
+    if (!sameAttempt || attemptRank(about.status) <= attemptRank(current.status)) return;
+    const attempt: AttemptView = { ...current, status: about.status, failure: about.failure ?? current.failure };
+    this.#attempt = attempt;
+    this.view = { ...view, status: event.status, attempt };
+    this.#emit('tender-status', { event });
+
+    // The shopper already walked away from this attempt; its news must not pull them back.
+    if (this.phase.name === 'choosing') return;
+    switch (attempt.status) {
+      case 'failed':
+        this.#fail(attempt.id, attempt.failure);
+        return;
+      case 'expired':
+        this.#enter({ name: 'code-expired', attempt });
+        return;
+      case 'canceled':
+        this.#enter({ name: 'choosing', error: null });
+        return;
+      case 'succeeded':
+        this.#settle('succeeded', attempt.id);
+        return;
+      case 'requires_action':
+      case 'pending':
+        // Still waiting: keep the same screen, with the fresher attempt.
+        if ('attempt' in this.phase) this.phase = { ...this.phase, attempt };
+        return;
+    }
+  }
+
+  #settle(settled: Settled, attemptId: string | null): void {
+    switch (settled) {
+      case 'succeeded':
+        this.#enter({ name: 'succeeded', attemptId });
+        return;
+      case 'expired':
+        this.#enter({ name: 'expired' });
+        return;
+      case 'canceled':
+        this.#enter({ name: 'canceled' });
+        return;
+    }
+  }
+
+  #fail(attemptId: string | null, failure: AttemptFailure | null): void {
+    const view = this.view;
+    const expiresAt = view ? Date.parse(view.expiresAt) : Number.NaN;
+    // Without a readable expiry, let the shopper try; the BFF refuses if the session is closed.
+    const canRetry = Number.isNaN(expiresAt) || expiresAt > this.clock.now();
+    this.#enter({ name: 'failed', attemptId, failure, canRetry });
+  }
+
+  /** The one way the state changes: keeps timers and the stream in step and fires the outcome events. */
+  #enter(next: CheckoutState): void {
+    const previous = this.phase;
+    this.phase = next;
+    this.#syncCountdown();
+    if (next.name === 'succeeded' || next.name === 'expired' || next.name === 'canceled') {
+      this.#stream?.close();
+      this.connection = 'open';
+    }
+    if (previous.name === next.name) return;
+    const sessionId = this.view?.id ?? this.session;
+    switch (next.name) {
+      case 'succeeded':
+        this.#emit('tender-succeeded', { sessionId, attemptId: next.attemptId });
+        return;
+      case 'failed':
+        this.#emit('tender-failed', {
+          sessionId,
+          attemptId: next.attemptId,
+          failure: next.failure,
+          canRetry: next.canRetry,
+        });
+        return;
+      case 'expired':
+        this.#emit('tender-expired', { sessionId });
+        return;
+      default:
+        return;
+    }
+  }
+
+  #syncCountdown(): void {
+    const phase = this.phase;
+    if (phase.name !== 'scanning') {
+      this.#stopCountdown?.();
+      this.#stopCountdown = null;
+      return;
+    }
+    this.now = this.clock.now();
+    if (this.#codeExpired(phase.qr)) {
+      this.#enter({ name: 'code-expired', attempt: phase.attempt });
+      return;
+    }
+    this.#stopCountdown ??= this.clock.every(1_000, () => {
+      this.now = this.clock.now();
+      const current = this.phase;
+      if (current.name === 'scanning' && this.#codeExpired(current.qr)) {
+        this.#enter({ name: 'code-expired', attempt: current.attempt });
+      }
+    });
+  }
+
+  #codeExpired(qr: QrAction): boolean {
+    const expiresAt = Date.parse(qr.expiresAt);
+    return !Number.isNaN(expiresAt) && expiresAt - this.clock.now() <= 0;
+  }
+
+  #emit<K extends TenderEventName>(type: K, detail: TenderEventDetail<K>): boolean {
+    return this.dispatchEvent(tenderEvent(type, detail));
+  }
+
+  #selectedMethod(): MethodView | null {
+    return this.view?.methods.find((method) => method.id === this.selected) ?? null;
+  }
+
+  /** Once the form has rendered, focuses the first match of the first selector that matches. */
+  async #focusAfterRender(...selectors: string[]): Promise<void> {
+    await this.updateComplete;
+    for (const selector of selectors) {
+      const target = this.form?.querySelector<HTMLElement>(selector);
+      if (target) {
+        target.focus();
+        return;
+      }
+    }
+  }
+
+  get #localeTag(): string {
+    return this.locale || document.documentElement.lang || navigator.language || 'en';
+  }
+
+  get #t(): Translator {
+    const tag = this.#localeTag;
+    if (!this.#translator || tag !== this.#translatorTag) {
+      this.#translator = translator(tag);
+      this.#translatorTag = tag;
+    }
+    return this.#translator;
+  }
+
+  #amount(view: CheckoutView): string {
+    return formatAmount(view.amount, view.currency, this.#localeTag);
+  }
+
+  #methodLabel(method: MethodView): string {
+    return this.#t.maybe(`method.${method.id}`) ?? method.label;
+  }
+
+  #methodLabelOf(attempt: AttemptView): string {
+    const method = this.view?.methods.find((m) => m.id === attempt.method);
+    return method ? this.#methodLabel(method) : attempt.method;
+  }
+
+  #errorText(error: CheckoutError, fallback: string): string {
+    return this.#t.maybe(`error.${error.code}`) ?? fallback;
+  }
+
+  /** `label` is a translation key (wire.ts); the field's own name is the last resort. */
+  #fieldLabel(spec: FieldSpec): string {
+    return (spec.label && this.#t.maybe(spec.label)) || this.#t.maybe(`field.${spec.name}`) || spec.name;
+  }
+
+  #problemText(spec: FieldSpec, problem: FieldProblem): string {
+    const t = this.#t;
+    const field = this.#fieldLabel(spec);
+    switch (problem) {
+      case 'required':
+        return t('fieldRequired', { field });
+      case 'email':
+        return t('fieldInvalidEmail');
+      case 'tel':
+        return t('fieldInvalidTel');
+      case 'too_long':
+        return t('fieldTooLong', { field });
+      case 'option':
+        return t('fieldInvalidOption');
+    }
+  }
+
+  #statusLine(): { text: string; tone: 'error' | 'success' | 'plain' } {
+    const t = this.#t;
+    const phase = this.phase;
+    switch (phase.name) {
+      case 'loading':
+        return { text: t('loading'), tone: 'plain' };
+      case 'unavailable':
+        return { text: this.#errorText(phase.error, t('loadFailed')), tone: 'error' };
+      case 'choosing':
+        if (phase.error) return { text: this.#errorText(phase.error, t('error.generic')), tone: 'error' };
+        if (this.view?.methods.length === 0) return { text: t('noMethods'), tone: 'error' };
+        return { text: t('choose'), tone: 'plain' };
+      case 'submitting':
+        return { text: t('paying'), tone: 'plain' };
+      case 'scanning':
+        return { text: t('scan', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+      case 'redirecting':
+        return { text: t('redirecting', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+      case 'awaiting':
+        return { text: t('awaiting'), tone: 'plain' };
+      case 'unsupported':
+        return { text: t('cardUnsupported'), tone: 'error' };
+      case 'code-expired':
+        return { text: t('codeExpired'), tone: 'error' };
+      case 'succeeded':
+        return { text: t('succeeded'), tone: 'success' };
+      case 'failed': {
+        const detail = phase.failure ? this.#t.maybe(`failure.${phase.failure.code}`) : undefined;
+        return { text: detail ? `${t('failed')} ${detail}` : t('failed'), tone: 'error' };
+      }
+      case 'expired':
+        return { text: t('expired'), tone: 'error' };
+      case 'canceled':
+        return { text: t('canceled'), tone: 'error' };
+    }
+  }
+
+  private renderHeader(): TemplateResult | typeof nothing {
+    const view = this.view;
+    if (!view) return nothing;
+    return html`<header part="header">
+      <p class="merchant" part="merchant">${view.merchant.name}</p>
+      <p class="amount" part="amount">${this.#amount(view)}</p>
+      ${view.description ? html`<p class="description" part="description">${view.description}</p>` : nothing}
+    </header>`;
+  }
+
+  private renderStatus(): TemplateResult {
+    const { text, tone } = this.#statusLine();
+    const settled = this.phase.name === 'succeeded' || this.phase.name === 'expired' || this.phase.name === 'canceled';
+    return html`<p
+        class="status ${tone === 'plain' ? '' : `is-${tone}`}"
+        part="status"
+        role="status"
+        aria-live="polite"
+      >${text}</p>
+      ${this.connection === 'reconnecting' && !settled
+        ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
+        : nothing}`;
+  }
+
+  private renderMethods(): TemplateResult | typeof nothing {
+    const view = this.view;
+    if (!view || view.methods.length === 0) return nothing;
+    const t = this.#t;
+    const submitting = this.phase.name === 'submitting';
+    const method = this.#selectedMethod();
+    const methodError = this.formErrors?.method === true;
+    return html`<form part="form" novalidate @submit=${this.onSubmit}>
+      <fieldset part="methods" aria-describedby=${methodError ? 'method-error' : nothing}>
+        <legend>${t('methodsLegend')}</legend>
+        ${view.methods.map(
+          (m) => html`<label class="method" part="method">
+            <input
+              type="radio"
+              name="method"
+              .value=${m.id}
+              .checked=${live(this.selected === m.id)}
+              ?disabled=${submitting}
+              @change=${this.onMethodChange}
+            />
+            <span>${this.#methodLabel(m)}</span>
+          </label>`,
+        )}
+        ${methodError
+          ? html`<p id="method-error" class="field-error" part="field-error">${t('chooseMethodError')}</p>`
+          : nothing}
+      </fieldset>
+      ${method ? this.renderFields(method, submitting) : nothing}
+      <button type="submit" class="primary" part="pay-button" ?disabled=${submitting}>
+        ${submitting ? t('paying') : t('pay', { amount: this.#amount(view) })}
+      </button>
+    </form>`;
+  }
+
+  private renderFields(method: MethodView, submitting: boolean): TemplateResult[] {
+    return method.fields.map((spec, index) => {
+      const id = `field-${index}`;
+      const problem = this.formErrors?.fields[spec.name];
+      const errorId = `${id}-error`;
+      const value = this.values[spec.name] ?? '';
+      const described = problem ? errorId : nothing;
+      const control =
+        spec.type === 'select'
+          ? html`<select
+              id=${id}
+              name=${spec.name}
+              part="input"
+              ?required=${spec.required}
+              ?disabled=${submitting}
+              aria-invalid=${problem ? 'true' : 'false'}
+              aria-describedby=${described}
+              @change=${(event: Event) => this.onFieldInput(spec, event)}
+            >
+              <option value="" ?selected=${value === ''}>${this.#t('selectPlaceholder')}</option>
+              ${(spec.options ?? []).map(
+                (option) => html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
+              )}
+            </select>`
+          : html`<input
+              id=${id}
+              name=${spec.name}
+              part="input"
+              type=${spec.type}
+              .value=${live(value)}
+              ?required=${spec.required}
+              ?disabled=${submitting}
+              maxlength=${spec.maxLength ?? nothing}
+              autocomplete=${spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing}
+              aria-invalid=${problem ? 'true' : 'false'}
+              aria-describedby=${described}
+              @input=${(event: Event) => this.onFieldInput(spec, event)}
+            />`;
+      return html`<div class="field" part="field">
+        <label for=${id} part="label"
+          >${this.#fieldLabel(spec)}${spec.required
+            ? html` <span class="required-mark" aria-hidden="true">*</span>`
+            : nothing}</label
+        >
+        ${control}
+        ${problem
+          ? html`<p id=${errorId} class="field-error" part="field-error">${this.#problemText(spec, problem)}</p>`
+          : nothing}
+      </div>`;
+    });
+  }
+
+  private renderQr(attempt: AttemptView, qr: QrAction): TemplateResult {
+    const t = this.#t;
+    const view = this.view;
+    const box = qr.modules.size + 8;
+    const expiresAt = Date.parse(qr.expiresAt);
+    const label = t('qrLabel', {
+      amount: view ? this.#amount(view) : '',
+      method: this.#methodLabelOf(attempt),
+    });
+    const deepLink = qr.deepLink && !UNSAFE_LINK.test(qr.deepLink) ? qr.deepLink : null;
+    // Four modules of white quiet zone around the code (ISO/IEC 18004), drawn in the viewBox.
+    return html`<figure class="qr" part="qr">
+        <svg
+          part="qr-code"
+          role="img"
+          aria-label=${label}
+          viewBox="-4 -4 ${box} ${box}"
+          shape-rendering="crispEdges"
+          xmlns="http://www.w3.org/2000/svg"
+        >
+          <rect x="-4" y="-4" width=${box} height=${box} fill="#ffffff"></rect>
+          <path d=${qr.modules.path} fill="#000000"></path>
+        </svg>
+      </figure>
+      ${Number.isNaN(expiresAt)
+        ? nothing
+        : html`<p class="countdown" part="countdown" role="timer">
+            ${t('expiresIn', { time: formatCountdown(expiresAt - this.now) })}
+          </p>`}
+      <div class="actions">
+        ${deepLink
+          ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${t('openInApp')}</a>`
+          : nothing}
+        ${this.#api
+          ? html`<a
+              class="link-button secondary"
+              part="save-qr"
+              href=${this.#api.qrImageUrl()}
+              download="qr-code.svg"
+              target="_blank"
+              rel="noopener"
+              >${t('saveQr')}</a
+            >`
+          : nothing}
+        <button type="button" class="secondary" part="button" @click=${this.onChooseAgain}>
+          ${t('chooseAnother')}
+        </button>
+      </div>`;
+  }
+
+  private renderOutcome(): TemplateResult | typeof nothing {
+    const t = this.#t;
+    const phase = this.phase;
+    const view = this.view;
+    switch (phase.name) {
+      case 'succeeded':
+        return view?.returnUrl && isNavigableUrl(view.returnUrl)
+          ? html`<a class="link-button primary" part="return-link" href=${view.returnUrl}
+              >${t('returnToShop', { merchant: view.merchant.name })}</a
+            >`
+          : nothing;
+      case 'failed':
+        return phase.canRetry ? this.renderChooseButton(t('tryAnother')) : nothing;
+      case 'unsupported':
+        return this.renderChooseButton(t('tryAnother'));
+      case 'code-expired':
+        return this.renderChooseButton(t('chooseAgain'));
+      case 'awaiting':
+        return html`<p class="hint">${t('awaitingHint')}</p>
+          ${this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+      case 'unavailable':
+        return phase.error.recoverable
+          ? html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`
+          : nothing;
+      default:
+        return nothing;
+    }
+  }
+
+  private renderChooseButton(text: string, kind: 'primary' | 'secondary' = 'primary'): TemplateResult {
+    return html`<button type="button" class=${kind} part="button" @click=${this.onChooseAgain}>${text}</button>`;
+  }
+
+  private renderBody(): TemplateResult | typeof nothing {
+    const phase = this.phase;
+    switch (phase.name) {
+      case 'choosing':
+      case 'submitting':
+        return this.renderMethods();
+      case 'scanning':
+        return this.renderQr(phase.attempt, phase.qr);
+      default:
+        return this.renderOutcome();
+    }
+  }
+
+  override render(): TemplateResult {
+    return html`<div class="base" part="base" lang=${this.#t.locale}>
+      ${this.renderHeader()} ${this.renderStatus()} ${this.renderBody()}
+    </div>`;
+  }
+}
+
+function configError(message: string, cause?: unknown): CheckoutError {
+  return new CheckoutError('invalid_config', message, { recoverable: false, cause });
+}
+
+/** Fills what an older or leaner BFF may leave out, so the rest of the element can trust the shape. */
+function normalizeView(view: CheckoutView): CheckoutView {
+  return {
+    ...view,
+    description: view.description ?? null,
+    returnUrl: view.returnUrl ?? null,
+    attempt: view.attempt ?? null,
+    methods: view.methods.map((method) => ({ ...method, fields: method.fields ?? [] })),
+  };
+}
+
+/** The attempt's method when coming back to one; the only method when there is one; else none. */
+function pickInitialMethod(view: CheckoutView): MethodId | null {
+  const fromAttempt = view.attempt?.method;
+  if (fromAttempt && view.methods.some((method) => method.id === fromAttempt)) return fromAttempt;
+  return view.methods.length === 1 ? (view.methods[0]?.id ?? null) : null;
+}

@@ -1,0 +1,213 @@
+import { css } from 'lit';
+
+/**
+ * Mobile first: one column, full-width controls, touch targets of at least 48px. The host is left
+ * to the page (only `display` is set there); theming goes through `--tender-*` properties, read
+ * once into private `--_*` properties on the inner wrapper.
+ */
+export const checkoutStyles = css`
+  :host {
+    display: block;
+  }
+  :host([hidden]) {
+    display: none;
+  }
+
+  .base {
+    --_accent: var(--tender-accent, #2563eb);
+    --_on-accent: var(--tender-accent-contrast, #ffffff);
+    --_radius: var(--tender-radius, 12px);
+    --_text: var(--tender-text, #111827);
+    --_muted: var(--tender-muted, #4b5563);
+    --_surface: var(--tender-surface, #ffffff);
+    --_border: var(--tender-border, #d1d5db);
+    --_danger: var(--tender-danger, #b91c1c);
+    --_success: var(--tender-success, #15803d);
+    --_gap: var(--tender-gap, 1rem);
+    box-sizing: border-box;
+    display: grid;
+    gap: var(--_gap);
+    padding: var(--_gap);
+    font: var(--tender-font, 400 1rem/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans Thai', 'Noto Sans SC', sans-serif);
+    color: var(--_text);
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+  }
+  *,
+  *::before,
+  *::after {
+    box-sizing: inherit;
+  }
+
+  header {
+    display: grid;
+    gap: 0.125rem;
+  }
+  .merchant,
+  .description {
+    margin: 0;
+    color: var(--_muted);
+  }
+  .amount {
+    margin: 0;
+    font-size: 1.75rem;
+    font-weight: 650;
+    line-height: 1.2;
+    font-variant-numeric: tabular-nums;
+  }
+
+  .status {
+    margin: 0;
+    font-weight: 600;
+  }
+  .status.is-error {
+    color: var(--_danger);
+  }
+  .status.is-success {
+    color: var(--_success);
+  }
+  .hint,
+  .connection {
+    margin: 0;
+    color: var(--_muted);
+    font-size: 0.9375rem;
+  }
+
+  form {
+    display: grid;
+    gap: var(--_gap);
+  }
+  fieldset {
+    display: grid;
+    gap: 0.5rem;
+    margin: 0;
+    padding: 0;
+    border: 0;
+    min-width: 0;
+  }
+  legend {
+    padding: 0;
+    margin-bottom: 0.5rem;
+    font-weight: 600;
+  }
+  .method {
+    display: flex;
+    align-items: center;
+    gap: 0.75rem;
+    min-height: 48px;
+    padding: 0.5rem 0.875rem;
+    border: 1px solid var(--_border);
+    border-radius: var(--_radius);
+    cursor: pointer;
+  }
+  .method:has(input:checked) {
+    border-color: var(--_accent);
+    box-shadow: inset 0 0 0 1px var(--_accent);
+  }
+  .method input {
+    width: 1.25rem;
+    height: 1.25rem;
+    margin: 0;
+    accent-color: var(--_accent);
+  }
+
+  .field {
+    display: grid;
+    gap: 0.25rem;
+  }
+  .field label {
+    font-weight: 500;
+  }
+  .required-mark {
+    color: var(--_danger);
+  }
+  input:not([type='radio']),
+  select {
+    width: 100%;
+    min-height: 48px;
+    padding: 0.5rem 0.75rem;
+    font: inherit;
+    color: inherit;
+    background: var(--_surface);
+    border: 1px solid var(--_border);
+    border-radius: calc(var(--_radius) * 0.66);
+  }
+  [aria-invalid='true'] {
+    border-color: var(--_danger);
+  }
+  .field-error,
+  .form-error {
+    margin: 0;
+    color: var(--_danger);
+    font-size: 0.9375rem;
+  }
+
+  button,
+  .link-button {
+    display: inline-flex;
+    align-items: center;
+    justify-content: center;
+    width: 100%;
+    min-height: 48px;
+    padding: 0.75rem 1rem;
+    font: inherit;
+    font-weight: 600;
+    text-align: center;
+    text-decoration: none;
+    border-radius: var(--_radius);
+    cursor: pointer;
+  }
+  .primary {
+    color: var(--_on-accent);
+    background: var(--_accent);
+    border: 1px solid var(--_accent);
+  }
+  .secondary {
+    color: var(--_accent);
+    background: transparent;
+    border: 1px solid var(--_border);
+  }
+  button:disabled {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  :focus-visible {
+    outline: 3px solid var(--_accent);
+    outline-offset: 2px;
+  }
+
+  .qr {
+    display: grid;
+    justify-items: center;
+    gap: 0.75rem;
+    margin: 0;
+  }
+  .qr svg {
+    width: min(100%, var(--tender-qr-size, 240px));
+    height: auto;
+    aspect-ratio: 1;
+    border-radius: calc(var(--_radius) * 0.5);
+  }
+  .countdown {
+    margin: 0;
+    font-variant-numeric: tabular-nums;
+    color: var(--_muted);
+  }
+  .actions {
+    display: grid;
+    gap: 0.5rem;
+  }
+
+  @media (min-width: 30rem) {
+    .base {
+      padding: calc(var(--_gap) * 1.5);
+    }
+  }
+  @media (prefers-reduced-motion: no-preference) {
+    button,
+    .method {
+      transition: border-color 120ms, box-shadow 120ms;
+    }
+  }
+`;

@@ -1,0 +1,21 @@
+/**
+ * The npm entry (`import 'tender/widget'`): registers `<tender-checkout>` and exports its types.
+ */
+export { TenderCheckout, TAG_NAME } from './define.ts';
+export type { CheckoutState, CheckoutStateName } from './checkout.component.ts';
+export { CheckoutError } from './api.ts';
+export type { CheckoutErrorCode, ClientErrorCode } from './api.ts';
+export type { Clock } from './clock.ts';
+export type {
+  TenderAttemptDetail,
+  TenderErrorDetail,
+  TenderEventMap,
+  TenderEventName,
+  TenderExpiredDetail,
+  TenderFailedDetail,
+  TenderReadyDetail,
+  TenderRedirectDetail,
+  TenderStatusDetail,
+  TenderSucceededDetail,
+} from './events.ts';
+export type * from './wire.ts';
