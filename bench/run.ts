@@ -22,7 +22,9 @@ function bundleSizes(): void {
       continue;
     }
     const bytes = readFileSync(path);
-    console.log(`  ${file.padEnd(24)} ${(bytes.length / 1024).toFixed(1).padStart(6)} KB raw  ${(gzipSync(bytes).length / 1024).toFixed(1).padStart(5)} KB gzip`);
+    console.log(
+      `  ${file.padEnd(24)} ${(bytes.length / 1024).toFixed(1).padStart(6)} KB raw  ${(gzipSync(bytes).length / 1024).toFixed(1).padStart(5)} KB gzip`,
+    );
   }
 }
 
@@ -68,7 +70,11 @@ async function api(): Promise<void> {
   });
   await timed('GET /v1/checkout/:id', 2000, async (i) => {
     const session = sessions[i % sessions.length]!;
-    await (await runtime.app.request(`/v1/checkout/${session.id}`, { headers: { 'tender-client-secret': session.clientSecret } })).json();
+    await (
+      await runtime.app.request(`/v1/checkout/${session.id}`, {
+        headers: { 'tender-client-secret': session.clientSecret },
+      })
+    ).json();
   });
   await timed('GET /v1/sessions/:id', 2000, async (i) => {
     await (await runtime.app.request(`/v1/sessions/${sessions[i % sessions.length]!.id}`, { headers: auth })).json();
@@ -103,7 +109,9 @@ async function api(): Promise<void> {
     });
     runtime.hub.publish(session.id);
     const times = (await arrived).sort((a, b) => a - b);
-    console.log(`  ${String(streams).padStart(4)} streams: last delivery after ${times.at(-1)!.toFixed(1)} ms (p50 ${percentile(times, 50).toFixed(1)} ms)`);
+    console.log(
+      `  ${String(streams).padStart(4)} streams: last delivery after ${times.at(-1)!.toFixed(1)} ms (p50 ${percentile(times, 50).toFixed(1)} ms)`,
+    );
     await Promise.all(readers.map((reader) => reader.cancel()));
   }
   await runtime.close();

@@ -30,8 +30,22 @@ interface Product {
 }
 
 const PRODUCTS: Product[] = [
-  { id: 'silk-scarf', name: 'Thai silk scarf', blurb: 'Hand-woven in Chiang Mai.', amount: '450.00', currency: 'THB', pays: 'One1Pay: Thai QR or TrueMoney' },
-  { id: 'tea-set', name: 'Maple tea set', blurb: 'Four cups and a pot.', amount: '38.00', currency: 'CAD', pays: 'OTT Pay: WeChat Pay or Alipay' },
+  {
+    id: 'silk-scarf',
+    name: 'Thai silk scarf',
+    blurb: 'Hand-woven in Chiang Mai.',
+    amount: '450.00',
+    currency: 'THB',
+    pays: 'One1Pay: Thai QR or TrueMoney',
+  },
+  {
+    id: 'tea-set',
+    name: 'Maple tea set',
+    blurb: 'Four cups and a pot.',
+    amount: '38.00',
+    currency: 'CAD',
+    pays: 'OTT Pay: WeChat Pay or Alipay',
+  },
 ];
 
 const MODES = {
@@ -60,7 +74,11 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
   async function bff(path: string, init: RequestInit = {}) {
     const response = await fetchImpl(`${bffUrl}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${secretKey}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) },
+      headers: {
+        authorization: `Bearer ${secretKey}`,
+        'content-type': 'application/json',
+        ...(init.headers as Record<string, string>),
+      },
     });
     const body = await response.json();
     if (!response.ok) throw new Error(`Tender answered ${response.status}: ${body.error?.message ?? 'error'}`);
@@ -74,18 +92,19 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
         html`<h1>Demo Shop</h1>
           <p class="lead">A merchant shop paying through Tender's sandbox. No real money moves.</p>
           ${PRODUCTS.map(
-            (product) => html`<section class="product">
-              <h2>${product.name}</h2>
-              <p>${product.blurb}</p>
-              <p class="price">${product.amount} ${product.currency}</p>
-              <p class="pays">${product.pays}</p>
-              <form method="post" action="/checkout">
-                <input type="hidden" name="product" value="${product.id}">
-                ${Object.entries(MODES).map(
-                  ([mode, label]) => html`<button type="submit" name="mode" value="${mode}">Buy — ${label}</button>`,
-                )}
-              </form>
-            </section>`,
+            (product) =>
+              html`<section class="product">
+                <h2>${product.name}</h2>
+                <p>${product.blurb}</p>
+                <p class="price">${product.amount} ${product.currency}</p>
+                <p class="pays">${product.pays}</p>
+                <form method="post" action="/checkout">
+                  <input type="hidden" name="product" value="${product.id}" />
+                  ${Object.entries(MODES).map(
+                    ([mode, label]) => html`<button type="submit" name="mode" value="${mode}">Buy — ${label}</button>`,
+                  )}
+                </form>
+              </section>`,
           )}`,
       ),
     ),
@@ -109,14 +128,33 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
         customer: { email: 'shopper@example.com', phone: '66812345678' },
       }),
     });
-    orders.set(ref, { ref, product, mode, sessionId: session.id, clientSecret: session.clientSecret, hostedUrl: session.url });
+    orders.set(ref, {
+      ref,
+      product,
+      mode,
+      sessionId: session.id,
+      clientSecret: session.clientSecret,
+      hostedUrl: session.url,
+    });
     return c.redirect(mode === 'hosted' ? session.url : `/order/${ref}`, 303);
   });
 
   app.get('/order/:ref', (c) => {
     const order = orders.get(c.req.param('ref'));
-    if (!order) return c.html(layout('Order not found', html`<h1>Order not found</h1><p><a href="/">Back to the shop</a></p>`), 404);
-    const checkout = html`<tender-checkout session="${order.sessionId}" client-secret="${order.clientSecret}" api="${bffUrl}"></tender-checkout>`;
+    if (!order)
+      return c.html(
+        layout(
+          'Order not found',
+          html`<h1>Order not found</h1>
+            <p><a href="/">Back to the shop</a></p>`,
+        ),
+        404,
+      );
+    const checkout = html`<tender-checkout
+      session="${order.sessionId}"
+      client-secret="${order.clientSecret}"
+      api="${bffUrl}"
+    ></tender-checkout>`;
     const script =
       order.mode === 'npm'
         ? html`<script type="module" src="/assets/shop.js"></script>`
@@ -130,7 +168,8 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
           <p id="order-status" class="order-status" data-ref="${order.ref}" role="status">Waiting for payment.</p>
           ${checkout}
           <p><a href="/">Back to the shop</a></p>`,
-        html`${script}<script type="module" src="/assets/order.js"></script>`,
+        html`${script}
+          <script type="module" src="/assets/order.js"></script>`,
       ),
     );
   });
@@ -159,15 +198,17 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
 
 function layout(title: string, body: unknown, scripts: unknown = '') {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${title}</title>
-<link rel="stylesheet" href="/assets/shop.css">
-${scripts}
-</head>
-<body><main>${body}</main></body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="data:," />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/assets/shop.css" />
+        ${scripts}
+      </head>
+      <body>
+        <main>${body}</main>
+      </body>
+    </html>`;
 }

@@ -40,7 +40,16 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024 }));
   app.onError(errorHandler({ log }));
   app.notFound((c) =>
-    c.json({ error: { code: 'not_found', message: `no route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404),
+    c.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `no route for ${c.req.method} ${c.req.path}`,
+          requestId: c.get('requestId'),
+        },
+      },
+      404,
+    ),
   );
 
   app.get('/healthz', async (c) => {
@@ -52,13 +61,20 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/sessions', sessionRoutes({ checkout, store }));
   app.route(
     '/v1/checkout',
-    checkoutRoutes({ checkout, store, hub, allowedOrigins: config.merchant.allowedOrigins, heartbeatMs: deps.sseHeartbeatMs }),
+    checkoutRoutes({
+      checkout,
+      store,
+      hub,
+      allowedOrigins: config.merchant.allowedOrigins,
+      heartbeatMs: deps.sseHeartbeatMs,
+    }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));
   app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
 
   if (config.sandbox) {
-    for (const [path, simulator] of createSimulators(config, { fetch: deps.simulatorFetch })) app.route(path, simulator);
+    for (const [path, simulator] of createSimulators(config, { fetch: deps.simulatorFetch }))
+      app.route(path, simulator);
   }
   return app;
 }

@@ -12,15 +12,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const origin = z
-  .string()
-  .refine((value) => {
-    try {
-      return new URL(value).origin === value;
-    } catch {
-      return false;
-    }
-  }, 'must be an origin such as "https://shop.example" (scheme, host and port only)');
+const origin = z.string().refine((value) => {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}, 'must be an origin such as "https://shop.example" (scheme, host and port only)');
 
 const httpUrl = z
   .string()
@@ -35,7 +33,10 @@ export const configSchema = z.strictObject({
   publicUrl: httpUrl,
   database: z
     .string()
-    .refine((value) => value.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(value), 'must be "sqlite:<path>" or "postgres://…"'),
+    .refine(
+      (value) => value.startsWith('sqlite:') || /^postgres(ql)?:\/\//.test(value),
+      'must be "sqlite:<path>" or "postgres://…"',
+    ),
   /** Mounts the provider simulators under /sandbox/<provider>/ (the built-in configuration does). */
   sandbox: z.boolean().default(false),
   merchant: z.strictObject({
@@ -48,7 +49,12 @@ export const configSchema = z.strictObject({
   checkout: z
     .strictObject({
       /** Default lifetime of a session when the merchant does not say. */
-      sessionTtlSeconds: z.number().int().min(60).max(7 * 24 * 3600).default(3600),
+      sessionTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(7 * 24 * 3600)
+        .default(3600),
     })
     .default({ sessionTtlSeconds: 3600 }),
   providers: z.strictObject({
@@ -72,7 +78,8 @@ export function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, pat
     }
     return resolved;
   }
-  if (Array.isArray(value)) return value.map((item, index) => resolveEnvReferences(item, env, [...path, String(index)]));
+  if (Array.isArray(value))
+    return value.map((item, index) => resolveEnvReferences(item, env, [...path, String(index)]));
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([key, item]) => [key, resolveEnvReferences(item, env, [...path, key])]),

@@ -22,7 +22,9 @@ export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   const runtime = await createRuntime(config, { log });
   const port = Number(env.PORT ?? 8787);
   const server = await new Promise<ServerType>((resolve) => {
-    const listening = serve({ fetch: runtime.app.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(listening));
+    const listening = serve({ fetch: runtime.app.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () =>
+      resolve(listening),
+    );
   });
   runtime.reconciler.start();
   log.info('Tender BFF listening', { url: config.publicUrl, port, sandbox: config.sandbox });

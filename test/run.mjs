@@ -26,10 +26,15 @@ function findTests(dir, suffix = '.test.ts') {
 function ensureChromium() {
   const path = process.env.CHROME_PATH || '/usr/bin/chromium';
   if (existsSync(path)) return path;
-  const canApt = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  const canApt =
+    process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
   if (canApt && !process.env.CHROME_PATH) {
     console.log('Chromium is missing: installing it with apt (apt-get install chromium)…');
-    const result = spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'], { stdio: 'inherit' });
+    const result = spawnSync(
+      'sh',
+      ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium'],
+      { stdio: 'inherit' },
+    );
     if (result.status === 0 && existsSync(path)) return path;
   }
   console.error(
@@ -43,7 +48,11 @@ function ensureChromium() {
 function run(label, command, args, env = {}) {
   console.log(`\n── ${label} ──`);
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const forward = (stream, target) =>
       stream.on('data', (chunk) => {
@@ -96,16 +105,31 @@ if (wants('widget') || wants('e2e')) {
 }
 if (wants('server')) {
   const files = findTests(join(root, 'test/server')).map((file) => relative(root, file));
-  const result = await run(`server tests (${files.length} files)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], env);
+  const result = await run(
+    `server tests (${files.length} files)`,
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=2', ...files],
+    env,
+  );
   record('server tests', result, nodeCounts(result.output));
 }
 if (wants('widget')) {
-  const result = await run('widget tests (web-test-runner, Chromium)', 'npx', ['--no-install', 'web-test-runner', '--config', 'web-test-runner.config.mjs'], env);
+  const result = await run(
+    'widget tests (web-test-runner, Chromium)',
+    'npx',
+    ['--no-install', 'web-test-runner', '--config', 'web-test-runner.config.mjs'],
+    env,
+  );
   record('widget tests', result, wtrCounts(result.output));
 }
 if (wants('e2e')) {
   const files = findTests(join(root, 'test/e2e')).map((file) => relative(root, file));
-  const result = await run(`end-to-end tests (${files.length} files, Chromium)`, process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], env);
+  const result = await run(
+    `end-to-end tests (${files.length} files, Chromium)`,
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-concurrency=1', ...files],
+    env,
+  );
   record('end-to-end tests', result, nodeCounts(result.output));
 }
 

@@ -248,6 +248,8 @@ function isAttemptView(value: unknown): value is AttemptView {
     typeof value.id === 'string' &&
     typeof value.method === 'string' &&
     typeof value.status === 'string' &&
-    (value.action === null || value.action === undefined || (isRecord(value.action) && typeof value.action.type === 'string'))
+    (value.action === null ||
+      value.action === undefined ||
+      (isRecord(value.action) && typeof value.action.type === 'string'))
   );
 }

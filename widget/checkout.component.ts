@@ -701,10 +701,14 @@ export class TenderCheckout extends LitElement {
         part="status"
         role="status"
         aria-live="polite"
-      >${text}</p>
-      ${this.connection === 'reconnecting' && !settled
-        ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
-        : nothing}`;
+      >
+        ${text}
+      </p>
+      ${
+        this.connection === 'reconnecting' && !settled
+          ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
+          : nothing
+      }`;
   }
 
   private renderMethods(): TemplateResult | typeof nothing {
@@ -718,21 +722,24 @@ export class TenderCheckout extends LitElement {
       <fieldset part="methods" aria-describedby=${methodError ? 'method-error' : nothing}>
         <legend>${t('methodsLegend')}</legend>
         ${view.methods.map(
-          (m) => html`<label class="method" part="method">
-            <input
-              type="radio"
-              name="method"
-              .value=${m.id}
-              .checked=${live(this.selected === m.id)}
-              ?disabled=${submitting}
-              @change=${this.onMethodChange}
-            />
-            <span>${this.#methodLabel(m)}</span>
-          </label>`,
+          (m) =>
+            html`<label class="method" part="method">
+              <input
+                type="radio"
+                name="method"
+                .value=${m.id}
+                .checked=${live(this.selected === m.id)}
+                ?disabled=${submitting}
+                @change=${this.onMethodChange}
+              />
+              <span>${this.#methodLabel(m)}</span>
+            </label>`,
         )}
-        ${methodError
-          ? html`<p id="method-error" class="field-error" part="field-error">${t('chooseMethodError')}</p>`
-          : nothing}
+        ${
+          methodError
+            ? html`<p id="method-error" class="field-error" part="field-error">${t('chooseMethodError')}</p>`
+            : nothing
+        }
       </fieldset>
       ${method ? this.renderFields(method, submitting) : nothing}
       <button type="submit" class="primary" part="pay-button" ?disabled=${submitting}>
@@ -762,7 +769,8 @@ export class TenderCheckout extends LitElement {
             >
               <option value="" ?selected=${value === ''}>${this.#t('selectPlaceholder')}</option>
               ${(spec.options ?? []).map(
-                (option) => html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
+                (option) =>
+                  html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
               )}
             </select>`
           : html`<input
@@ -781,14 +789,16 @@ export class TenderCheckout extends LitElement {
             />`;
       return html`<div class="field" part="field">
         <label for=${id} part="label"
-          >${this.#fieldLabel(spec)}${spec.required
-            ? html` <span class="required-mark" aria-hidden="true">*</span>`
-            : nothing}</label
+          >${this.#fieldLabel(spec)}${
+            spec.required ? html` <span class="required-mark" aria-hidden="true">*</span>` : nothing
+          }</label
         >
         ${control}
-        ${problem
-          ? html`<p id=${errorId} class="field-error" part="field-error">${this.#problemText(spec, problem)}</p>`
-          : nothing}
+        ${
+          problem
+            ? html`<p id=${errorId} class="field-error" part="field-error">${this.#problemText(spec, problem)}</p>`
+            : nothing
+        }
       </div>`;
     });
   }
@@ -817,26 +827,32 @@ export class TenderCheckout extends LitElement {
           <path d=${qr.modules.path} fill="#000000"></path>
         </svg>
       </figure>
-      ${Number.isNaN(expiresAt)
-        ? nothing
-        : html`<p class="countdown" part="countdown" role="timer">
-            ${t('expiresIn', { time: formatCountdown(expiresAt - this.now) })}
-          </p>`}
+      ${
+        Number.isNaN(expiresAt)
+          ? nothing
+          : html`<p class="countdown" part="countdown" role="timer">
+              ${t('expiresIn', { time: formatCountdown(expiresAt - this.now) })}
+            </p>`
+      }
       <div class="actions">
-        ${deepLink
-          ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${t('openInApp')}</a>`
-          : nothing}
-        ${this.#api
-          ? html`<a
-              class="link-button secondary"
-              part="save-qr"
-              href=${this.#api.qrImageUrl()}
-              download="qr-code.svg"
-              target="_blank"
-              rel="noopener"
-              >${t('saveQr')}</a
-            >`
-          : nothing}
+        ${
+          deepLink
+            ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${t('openInApp')}</a>`
+            : nothing
+        }
+        ${
+          this.#api
+            ? html`<a
+                class="link-button secondary"
+                part="save-qr"
+                href=${this.#api.qrImageUrl()}
+                download="qr-code.svg"
+                target="_blank"
+                rel="noopener"
+                >${t('saveQr')}</a
+              >`
+            : nothing
+        }
         <button type="button" class="secondary" part="button" @click=${this.onChooseAgain}>
           ${t('chooseAnother')}
         </button>

@@ -28,7 +28,16 @@ export const checkoutStyles = css`
     display: grid;
     gap: var(--_gap);
     padding: var(--_gap);
-    font: var(--tender-font, 400 1rem/1.5 system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans Thai', 'Noto Sans SC', sans-serif);
+    font: var(
+      --tender-font,
+      400 1rem/1.5 system-ui,
+      -apple-system,
+      'Segoe UI',
+      Roboto,
+      'Noto Sans Thai',
+      'Noto Sans SC',
+      sans-serif
+    );
     color: var(--_text);
     background: var(--_surface);
     border: 1px solid var(--_border);
@@ -207,7 +216,9 @@ export const checkoutStyles = css`
   @media (prefers-reduced-motion: no-preference) {
     button,
     .method {
-      transition: border-color 120ms, box-shadow 120ms;
+      transition:
+        border-color 120ms,
+        box-shadow 120ms;
     }
   }
 `;

@@ -138,7 +138,11 @@ function parseStatusEvent(data: string): StatusEvent | null {
   const event = value as Partial<StatusEvent>;
   if (typeof event.seq !== 'number' || !Number.isInteger(event.seq) || typeof event.status !== 'string') return null;
   const attempt = event.attempt;
-  if (attempt !== null && attempt !== undefined && (typeof attempt.id !== 'string' || typeof attempt.status !== 'string')) {
+  if (
+    attempt !== null &&
+    attempt !== undefined &&
+    (typeof attempt.id !== 'string' || typeof attempt.status !== 'string')
+  ) {
     return null;
   }
   return {

@@ -6,14 +6,7 @@
 
 /** Session lifecycle. `failed` means the latest attempt failed; the shopper may try again until expiry. */
 export type SessionStatus =
-  | 'open'
-  | 'pending'
-  | 'succeeded'
-  | 'failed'
-  | 'expired'
-  | 'canceled'
-  | 'partially_refunded'
-  | 'refunded';
+  'open' | 'pending' | 'succeeded' | 'failed' | 'expired' | 'canceled' | 'partially_refunded' | 'refunded';
 
 export type AttemptStatus = 'requires_action' | 'pending' | 'succeeded' | 'failed' | 'expired' | 'canceled';
 

@@ -136,10 +136,18 @@ export class Checkout {
         session: { status: 'expired', updatedAt: now },
         // Only the attempt's standing in Tender changes; the reconciler keeps asking the provider
         // through the grace period, so a late payment still counts.
-        attempt: live ? { id: current.id, patch: { status: 'expired', updatedAt: now, ...failureFields('expired') } } : undefined,
+        attempt: live
+          ? { id: current.id, patch: { status: 'expired', updatedAt: now, ...failureFields('expired') } }
+          : undefined,
         event: {
           status: 'expired',
-          attempt: current ? { id: current.id, status: live ? 'expired' : current.status, failure: live ? failure('expired') : attemptFailure(current) } : null,
+          attempt: current
+            ? {
+                id: current.id,
+                status: live ? 'expired' : current.status,
+                failure: live ? failure('expired') : attemptFailure(current),
+              }
+            : null,
           at: now,
         },
       };
@@ -249,7 +257,8 @@ export class Checkout {
         expiresAt: new Date(session.expiresAt),
       });
     } catch (error) {
-      const code: FailureCode = error instanceof ProviderError && error.retryable ? 'provider_unavailable' : 'provider_rejected';
+      const code: FailureCode =
+        error instanceof ProviderError && error.retryable ? 'provider_unavailable' : 'provider_rejected';
       await this.change(session.id, () => ({
         attempt: {
           id: attempt.id,
@@ -340,12 +349,19 @@ export class Checkout {
   async reconcile(attempt: AttemptRecord, { throwIfUnavailable = false } = {}): Promise<void> {
     const provider = this.deps.providers.get(attempt.provider);
     if (!provider) {
-      await this.deps.store.updateAttempt(attempt.id, { nextCheckAt: this.nextCheckAt(attempt.checkCount + 1), checkCount: attempt.checkCount + 1 });
+      await this.deps.store.updateAttempt(attempt.id, {
+        nextCheckAt: this.nextCheckAt(attempt.checkCount + 1),
+        checkCount: attempt.checkCount + 1,
+      });
       return;
     }
     let status: PaymentStatus;
     try {
-      status = await provider.queryPayment({ orderId: attempt.providerOrderId, method: attempt.method, money: moneyOf(attempt) });
+      status = await provider.queryPayment({
+        orderId: attempt.providerOrderId,
+        method: attempt.method,
+        money: moneyOf(attempt),
+      });
     } catch (error) {
       if (error instanceof ProviderError && error.code === 'not_found' && !attempt.action) {
         // The process stopped before the provider answered the create, and the provider never
@@ -388,7 +404,8 @@ export class Checkout {
       const checks = { checkCount: current.checkCount + 1 };
 
       if (state === 'pending') {
-        const expiredNow = current.expiresAt !== null && this.isPast(current.expiresAt) && isAttemptLive(current.status);
+        const expiredNow =
+          current.expiresAt !== null && this.isPast(current.expiresAt) && isAttemptLive(current.status);
         if (!expiredNow) {
           return { attempt: { id: current.id, patch: { ...checks, nextCheckAt: this.scheduleAfter(current) } } };
         }
@@ -399,9 +416,14 @@ export class Checkout {
       const next = state === 'succeeded' || isLatePaymentPossible(state) ? this.scheduleAfter(current, state) : null;
       if (current.status === target || current.status === 'succeeded') {
         if (current.status === 'succeeded' && target !== 'succeeded') {
-          this.deps.log.warn('provider reports a non-success for an attempt that succeeded', { attempt: current.id, state });
+          this.deps.log.warn('provider reports a non-success for an attempt that succeeded', {
+            attempt: current.id,
+            state,
+          });
         }
-        return { attempt: { id: current.id, patch: { ...checks, nextCheckAt: current.status === 'succeeded' ? null : next } } };
+        return {
+          attempt: { id: current.id, patch: { ...checks, nextCheckAt: current.status === 'succeeded' ? null : next } },
+        };
       }
 
       let sessionStatus: SessionStatus = session.status;
@@ -410,7 +432,10 @@ export class Checkout {
       if (target === 'succeeded') {
         if (hasSucceeded(session.status)) {
           doublePayment = true; // recorded and flagged for refund, never merged or lost
-          this.deps.log.error('double payment: a second attempt succeeded', { session: session.id, attempt: current.id });
+          this.deps.log.error('double payment: a second attempt succeeded', {
+            session: session.id,
+            attempt: current.id,
+          });
         } else {
           sessionStatus = 'succeeded';
           succeededAttemptId = current.id;
@@ -419,7 +444,8 @@ export class Checkout {
         sessionStatus = target === 'failed' ? 'failed' : this.isPast(session.expiresAt) ? 'expired' : 'open';
       }
 
-      const attemptFailureValue = target === 'failed' ? failure(code ?? 'declined') : target === 'expired' ? failure('expired') : null;
+      const attemptFailureValue =
+        target === 'failed' ? failure(code ?? 'declined') : target === 'expired' ? failure('expired') : null;
       return {
         session: { status: sessionStatus, succeededAttemptId, updatedAt: now },
         attempt: {
@@ -452,7 +478,10 @@ export class Checkout {
    */
   private async change(
     sessionId: string,
-    build: (session: SessionRecord, attempts: AttemptRecord[]) => Omit<SessionChange, 'sessionId' | 'expectedVersion'> | null,
+    build: (
+      session: SessionRecord,
+      attempts: AttemptRecord[],
+    ) => Omit<SessionChange, 'sessionId' | 'expectedVersion'> | null,
   ): Promise<SessionRecord | null> {
     for (let tries = 0; ; tries++) {
       const session = await this.deps.store.getSession(sessionId);
@@ -460,7 +489,11 @@ export class Checkout {
       const attempts = await this.deps.store.listAttempts(sessionId);
       const change = build(session, attempts);
       if (!change) return session;
-      if (change.session?.status && change.session.status !== session.status && !canTransition(session.status, change.session.status)) {
+      if (
+        change.session?.status &&
+        change.session.status !== session.status &&
+        !canTransition(session.status, change.session.status)
+      ) {
         throw new Error(`illegal session transition ${session.status} → ${change.session.status}`);
       }
       try {
@@ -546,7 +579,8 @@ export function validateFields(method: MethodView, given: Record<string, string>
   for (const field of method.fields) {
     const value = (given[field.name] ?? '').trim();
     if (!value) {
-      if (field.required) throw new ApiError(400, 'invalid_request', `fields.${field.name} is required for ${method.id}`);
+      if (field.required)
+        throw new ApiError(400, 'invalid_request', `fields.${field.name} is required for ${method.id}`);
       continue;
     }
     if (value.length > (field.maxLength ?? 200)) {
@@ -574,9 +608,16 @@ export function toApiError(error: unknown): ApiError {
   }
   switch (error.code) {
     case 'unavailable':
-      return new ApiError(503, 'provider_unavailable', 'the payment provider is not reachable right now; please try again', { cause: error });
+      return new ApiError(
+        503,
+        'provider_unavailable',
+        'the payment provider is not reachable right now; please try again',
+        { cause: error },
+      );
     case 'amount_out_of_range':
-      return new ApiError(422, 'amount_out_of_range', 'the amount is outside what this payment method accepts', { cause: error });
+      return new ApiError(422, 'amount_out_of_range', 'the amount is outside what this payment method accepts', {
+        cause: error,
+      });
     case 'declined':
       return new ApiError(422, 'provider_declined', 'the payment provider declined this payment', { cause: error });
     case 'invalid_request':
@@ -585,6 +626,8 @@ export function toApiError(error: unknown): ApiError {
     case 'not_found':
     case 'bad_response':
     case 'invalid_signature':
-      return new ApiError(502, 'provider_error', 'the payment provider could not handle this request', { cause: error });
+      return new ApiError(502, 'provider_error', 'the payment provider could not handle this request', {
+        cause: error,
+      });
   }
 }

@@ -6,8 +6,10 @@ export interface Logger {
 }
 
 export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
-  const entry = (level: string) => (message: string, fields: Record<string, unknown> = {}) =>
-    write(JSON.stringify({ at: new Date().toISOString(), level, message, ...serialise(fields) }));
+  const entry =
+    (level: string) =>
+    (message: string, fields: Record<string, unknown> = {}) =>
+      write(JSON.stringify({ at: new Date().toISOString(), level, message, ...serialise(fields) }));
   return { info: entry('info'), warn: entry('warn'), error: entry('error') };
 }
 

@@ -5,8 +5,25 @@
 
 /** Digits after the decimal point, per currency (ISO 4217, plus USDT with 6). */
 export const CURRENCY_EXPONENTS: Readonly<Record<string, number>> = {
-  AUD: 2, BDT: 2, CAD: 2, CNY: 2, EUR: 2, GBP: 2, HKD: 2, IDR: 2, INR: 2, JPY: 0, KHR: 2, KRW: 0,
-  MYR: 2, PHP: 2, SGD: 2, THB: 2, TWD: 2, USD: 2, VND: 0,
+  AUD: 2,
+  BDT: 2,
+  CAD: 2,
+  CNY: 2,
+  EUR: 2,
+  GBP: 2,
+  HKD: 2,
+  IDR: 2,
+  INR: 2,
+  JPY: 0,
+  KHR: 2,
+  KRW: 0,
+  MYR: 2,
+  PHP: 2,
+  SGD: 2,
+  THB: 2,
+  TWD: 2,
+  USD: 2,
+  VND: 0,
   USDT: 6,
 };
 

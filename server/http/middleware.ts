@@ -70,7 +70,8 @@ export function errorHandler({ log }: { log: Logger }) {
     } else if (error instanceof HTTPException) {
       status = error.status as ContentfulStatusCode;
       code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';
-      message = status === 413 ? 'the request body is too large' : status < 500 ? error.message || 'bad request' : message;
+      message =
+        status === 413 ? 'the request body is too large' : status < 500 ? error.message || 'bad request' : message;
     } else {
       log.error('unhandled error', { requestId, path: c.req.path, error });
     }

@@ -15,13 +15,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { FieldSpec, MethodId } from '../../widget/wire.ts';
-import {
-  formatDecimal,
-  isKnownCurrency,
-  MoneyError,
-  parseProviderDecimal,
-  type Money,
-} from '../domain/money.ts';
+import { formatDecimal, isKnownCurrency, MoneyError, parseProviderDecimal, type Money } from '../domain/money.ts';
 import {
   providerFetch,
   ProviderError,
@@ -214,7 +208,10 @@ function withdrawalState(status: string): PayoutStatus['state'] {
  * so they are compared without either.
  */
 function refusalCode(message: string): ProviderErrorCode {
-  const normalized = message.trim().toLowerCase().replace(/[.!。]+$/, '');
+  const normalized = message
+    .trim()
+    .toLowerCase()
+    .replace(/[.!。]+$/, '');
   switch (normalized) {
     // Every call carries a credential (username or auth code); the document answers this for a
     // wrong api_key and for a wrong or spent auth code.
@@ -541,7 +538,9 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
         throw fail('invalid_signature', 'callback lacks order_id or token');
       }
       // One1Pay: the token covers only the order id, MD5(secret + merchant order id); PROVIDERS.md §3.
-      const expected = createHash('md5').update(opts.callbackSecret + body.order_id, 'utf8').digest('hex');
+      const expected = createHash('md5')
+        .update(opts.callbackSecret + body.order_id, 'utf8')
+        .digest('hex');
       if (!sameText(body.token.toLowerCase(), expected)) {
         throw fail('invalid_signature', `callback token does not match order ${body.order_id}`);
       }
@@ -553,7 +552,9 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
       }
       const callback = result.data;
       const claimed: PaymentState =
-        callback.type === 'deposit' ? depositState(callback.order_status) : payoutClaim(withdrawalState(callback.order_status));
+        callback.type === 'deposit'
+          ? depositState(callback.order_status)
+          : payoutClaim(withdrawalState(callback.order_status));
       // Only a claim: an amount that cannot be read is left for check_status to settle.
       let money: Money | null = null;
       try {
@@ -633,4 +634,3 @@ function sameText(a: string, b: string): boolean {
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
 }
-

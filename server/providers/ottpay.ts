@@ -107,7 +107,9 @@ export function ottDecrypt(
     if (md5Forms(hashed).includes(expected)) return decrypted;
     lastError = new Error('md5 does not match the decrypted data');
   }
-  throw new ProviderError('ottpay', failure, 'data does not decrypt and verify under the sign key', { cause: lastError });
+  throw new ProviderError('ottpay', failure, 'data does not decrypt and verify under the sign key', {
+    cause: lastError,
+  });
 }
 
 /**
@@ -129,7 +131,8 @@ function decryptObject(base64: string, key: Buffer): Record<string, unknown> {
   const decipher = createDecipheriv('aes-128-ecb', key, null);
   const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
   const parsed: unknown = JSON.parse(plaintext);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('data is not a JSON object');
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new Error('data is not a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -205,7 +208,12 @@ export const ottpayOptionsSchema = z.strictObject({
     .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path such as "/processV2"')
     .default('/processV2'),
   /** OTT Pay states no QR lifetime; Tender stops offering a code after this (conventions table). */
-  qrExpirySeconds: z.number().int().min(60).max(24 * 3600).default(900),
+  qrExpirySeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(24 * 3600)
+    .default(900),
   methods: z
     .array(z.enum(OTT_METHODS))
     .min(1)
@@ -423,7 +431,11 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
     });
     const parsed = responseEnvelopeSchema.safeParse(await readJson('ottpay', response));
     if (!parsed.success) {
-      throw new ProviderError('ottpay', 'bad_response', `${action}: HTTP ${response.status} without an OTT Pay envelope`);
+      throw new ProviderError(
+        'ottpay',
+        'bad_response',
+        `${action}: HTTP ${response.status} without an OTT Pay envelope`,
+      );
     }
     const reply = parsed.data;
     let decrypted: Record<string, unknown> | null = null;
@@ -455,7 +467,11 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
 
   function checkMoney(money: Money): void {
     if (money.currency !== config.currency) {
-      throw new ProviderError('ottpay', 'invalid_request', `the account takes ${config.currency}, not ${money.currency}`);
+      throw new ProviderError(
+        'ottpay',
+        'invalid_request',
+        `the account takes ${config.currency}, not ${money.currency}`,
+      );
     }
     if (!Number.isSafeInteger(money.minor) || money.minor < 1) {
       throw new ProviderError('ottpay', 'amount_out_of_range', `amount ${money.minor} is not a positive amount`);
@@ -466,7 +482,8 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
   function moneyFromCents(value: string, what: string): Money {
     // Tolerates the ".0" of a Java double, the only non-integer form OTT Pay is known to produce.
     const match = /^(\d{1,15})(?:\.0+)?$/.exec(value.trim());
-    if (!match) throw new ProviderError('ottpay', 'bad_response', `${what} "${value.slice(0, 20)}" is not a cent amount`);
+    if (!match)
+      throw new ProviderError('ottpay', 'bad_response', `${what} "${value.slice(0, 20)}" is not a cent amount`);
     return { minor: Number(match[1]), currency: config.currency };
   }
 
@@ -490,7 +507,8 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
       };
       const data = successData('ACTIVEPAY', await send('ACTIVEPAY', withoutEmpty(request)));
       const parsed = activePayResponseSchema.safeParse(data);
-      if (!parsed.success) throw new ProviderError('ottpay', 'bad_response', 'ACTIVEPAY: answer without code_url or order_id');
+      if (!parsed.success)
+        throw new ProviderError('ottpay', 'bad_response', 'ACTIVEPAY: answer without code_url or order_id');
       if (parsed.data.order_id !== input.orderId) {
         throw new ProviderError('ottpay', 'bad_response', 'ACTIVEPAY: answer is for another order_id');
       }
@@ -513,7 +531,8 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
       const request: StatusQueryRequest = { order_id: input.orderId };
       const data = successData('STATUS_QUERY', await send('STATUS_QUERY', withoutEmpty(request)));
       const parsed = statusQueryResponseSchema.safeParse(data);
-      if (!parsed.success) throw new ProviderError('ottpay', 'bad_response', 'STATUS_QUERY: answer without order_status');
+      if (!parsed.success)
+        throw new ProviderError('ottpay', 'bad_response', 'STATUS_QUERY: answer without order_status');
       if (parsed.data.order_id && parsed.data.order_id !== input.orderId) {
         throw new ProviderError('ottpay', 'bad_response', 'STATUS_QUERY: answer is for another order_id');
       }
@@ -527,7 +546,8 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
 
     async parseNotification(input: NotificationInput): Promise<VerifiedNotification> {
       const envelope = callbackEnvelopeSchema.safeParse(readCallbackBody(input));
-      if (!envelope.success) throw new ProviderError('ottpay', 'invalid_signature', 'callback is not an OTT Pay envelope');
+      if (!envelope.success)
+        throw new ProviderError('ottpay', 'invalid_signature', 'callback is not an OTT Pay envelope');
       const { merchant_id: merchantId, md5, rsp_code: rspCode } = envelope.data;
       if (merchantId !== config.merchantId) {
         throw new ProviderError('ottpay', 'invalid_signature', 'callback is for another merchant_id');

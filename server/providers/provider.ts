@@ -92,8 +92,7 @@ export interface CreatePaymentInput {
 }
 
 export type ProviderAction =
-  | { type: 'qr'; content: string; deepLink: string | null; expiresAt?: Date }
-  | RedirectAction;
+  { type: 'qr'; content: string; deepLink: string | null; expiresAt?: Date } | RedirectAction;
 
 export interface CreatePaymentResult {
   action: ProviderAction;
@@ -218,6 +217,8 @@ export async function readJson(provider: ProviderId, response: Response): Promis
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
-    throw new ProviderError(provider, 'bad_response', `HTTP ${response.status} with a body that is not JSON`, { cause });
+    throw new ProviderError(provider, 'bad_response', `HTTP ${response.status} with a body that is not JSON`, {
+      cause,
+    });
   }
 }

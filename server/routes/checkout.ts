@@ -56,7 +56,10 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
 
   app.post('/:id/attempts', async (c) => {
     const body = await jsonBody(c, createAttemptBody);
-    const attempt = await checkout.createAttempt(c.get('session').id, { method: body.method, fields: body.fields ?? {} });
+    const attempt = await checkout.createAttempt(c.get('session').id, {
+      method: body.method,
+      fields: body.fields ?? {},
+    });
     return c.json(attemptView(attempt), 201);
   });
 
@@ -93,7 +96,10 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
       const untilExpiry = new Date(session.expiresAt).getTime() - Date.now();
       const expiryTimer =
         untilExpiry < 2 ** 31 - 1
-          ? setTimeout(() => void checkout.expireIfDue(session.id).catch(() => undefined), Math.max(0, untilExpiry) + 250)
+          ? setTimeout(
+              () => void checkout.expireIfDue(session.id).catch(() => undefined),
+              Math.max(0, untilExpiry) + 250,
+            )
           : null;
       try {
         await stream.writeSSE({ event: 'ready', data: '{}', retry: 3000 });

@@ -31,7 +31,13 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Cache-Control', 'no-store');
     if (!session || !secretsEqual(secret, session.clientSecret)) {
-      return c.html(page('Checkout not found', html`<p class="notice">This checkout link is not valid. Please return to the shop and start again.</p>`), 404);
+      return c.html(
+        page(
+          'Checkout not found',
+          html`<p class="notice">This checkout link is not valid. Please return to the shop and start again.</p>`,
+        ),
+        404,
+      );
     }
     const { name } = checkout.config.merchant;
     return c.html(
@@ -54,7 +60,13 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
       bundle = await readFile(widgetBundlePath, 'utf8');
     } catch {
       return c.json(
-        { error: { code: 'internal', message: 'the widget bundle is not built: run `npm run build`', requestId: c.get('requestId') } },
+        {
+          error: {
+            code: 'internal',
+            message: 'the widget bundle is not built: run `npm run build`',
+            requestId: c.get('requestId'),
+          },
+        },
         503,
       );
     }
@@ -68,17 +80,19 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
 
 function page(title: string, body: unknown) {
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${title}</title>
-<link rel="stylesheet" href="/pay.css">
-<script src="/tender.js" defer></script>
-</head>
-<body><main>${body}</main></body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="data:," />
+        <title>${title}</title>
+        <link rel="stylesheet" href="/pay.css" />
+        <script src="/tender.js" defer></script>
+      </head>
+      <body>
+        <main>${body}</main>
+      </body>
+    </html>`;
 }
 
 const PAGE_CSS = `

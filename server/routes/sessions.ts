@@ -25,16 +25,28 @@ export const createSessionBody = z.strictObject({
   customer: z
     .strictObject({
       email: z.email().max(254).optional(),
-      phone: z.string().regex(/^\+?[0-9][0-9 -]{5,19}$/, 'must be a phone number').optional(),
+      phone: z
+        .string()
+        .regex(/^\+?[0-9][0-9 -]{5,19}$/, 'must be a phone number')
+        .optional(),
       name: z.string().trim().min(1).max(100).optional(),
     })
     .optional(),
   methods: z.array(z.enum(METHOD_IDS)).min(1).optional(),
-  expiresInSeconds: z.number().int().min(60).max(7 * 24 * 3600).optional(),
+  expiresInSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .optional(),
   description: z.string().trim().max(200).optional(),
 });
 
-const idempotencyKey = z.string().min(1).max(255).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const idempotencyKey = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.string().max(64).optional(),
@@ -93,7 +105,9 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
     const sessions = await store.listSessions({ limit: query.limit + 1, before: query.before });
     const page = sessions.slice(0, query.limit);
     const data = await Promise.all(
-      page.map(async (session) => merchantSessionView(session, await store.listAttempts(session.id), checkout.hostedPageUrl(session))),
+      page.map(async (session) =>
+        merchantSessionView(session, await store.listAttempts(session.id), checkout.hostedPageUrl(session)),
+      ),
     );
     return c.json({ object: 'list', data, hasMore: sessions.length > query.limit });
   });
@@ -108,7 +122,11 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
   return app;
 }
 
-function replay(c: Context<AppEnv>, record: { requestHash: string; status: number; body: string }, requestHash: string): Response {
+function replay(
+  c: Context<AppEnv>,
+  record: { requestHash: string; status: number; body: string },
+  requestHash: string,
+): Response {
   if (record.requestHash !== requestHash) {
     throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
   }

@@ -52,6 +52,7 @@ export function createSimulators(
 export function createSandboxApp(options: { publicUrl: string; config: Config; fetch?: typeof fetch }): Hono {
   const app = new HonoApp();
   const config: Config = { ...options.config, publicUrl: options.publicUrl };
-  for (const [path, simulator] of createSimulators(config, { fetch: options.fetch, prefix: '' })) app.route(path, simulator);
+  for (const [path, simulator] of createSimulators(config, { fetch: options.fetch, prefix: '' }))
+    app.route(path, simulator);
   return app;
 }

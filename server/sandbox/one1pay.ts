@@ -213,8 +213,18 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   app.post('/merchant/generate_orders', async (c) => {
     const form = await readForm(c);
     const fields = [
-      'username', 'auth', 'amount', 'currency', 'orderid', 'email', 'phone_number', 'redirect_url',
-      'customer_bank_holder_name', 'customer_bank_account', 'bank_id', 'pay_method',
+      'username',
+      'auth',
+      'amount',
+      'currency',
+      'orderid',
+      'email',
+      'phone_number',
+      'redirect_url',
+      'customer_bank_holder_name',
+      'customer_bank_account',
+      'bank_id',
+      'pay_method',
     ] as const;
     if (!form || fields.some((name) => !form[name])) return refuse(c, 'Params missing.');
     if (!consumeAuth(form.auth!) || form.username !== options.username) return refuse(c, 'Params incorrect.');
@@ -354,7 +364,10 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
     return c.html(paymentPage(order));
   });
 
-  for (const [action, outcome] of [['pay', 'completed'], ['decline', 'fail']] as const) {
+  for (const [action, outcome] of [
+    ['pay', 'completed'],
+    ['decline', 'fail'],
+  ] as const) {
     app.post(`/pay/:paymentId/${action}`, async (c) => {
       const order = depositsByPaymentId.get(c.req.param('paymentId'));
       if (!order) return c.text('This payment link is not known to the One1Pay sandbox.', 404);
@@ -409,7 +422,11 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
       case 'complete':
         return settled(c, await settleWithdrawal(payout, 'completed', 'Success'), withdrawalView(payout));
       case 'fail':
-        return settled(c, await settleWithdrawal(payout, 'fail', 'Account Holder Name Mismatch'), withdrawalView(payout));
+        return settled(
+          c,
+          await settleWithdrawal(payout, 'fail', 'Account Holder Name Mismatch'),
+          withdrawalView(payout),
+        );
       case 'reject':
         return settled(c, await settleWithdrawal(payout, 'rejected', 'Rejected by operator'), withdrawalView(payout));
       case 'callback':
@@ -468,7 +485,11 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
     return true;
   }
 
-  async function settleWithdrawal(payout: Withdrawal, outcome: 'completed' | 'fail' | 'rejected', remarks: string): Promise<boolean> {
+  async function settleWithdrawal(
+    payout: Withdrawal,
+    outcome: 'completed' | 'fail' | 'rejected',
+    remarks: string,
+  ): Promise<boolean> {
     if (payout.status !== 'proccess') return false;
     payout.status = outcome;
     payout.remarks = remarks;
@@ -482,7 +503,9 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
 
   function token(orderId: string, forged: boolean): string {
     const key = forged ? `not-${options.callbackSecret}` : options.callbackSecret;
-    return createHash('md5').update(key + orderId, 'utf8').digest('hex');
+    return createHash('md5')
+      .update(key + orderId, 'utf8')
+      .digest('hex');
   }
 
   function deliverDepositCallback(order: Deposit, forged: boolean): Promise<void> {

@@ -214,7 +214,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     const operatorId = text(data, 'operator_id');
     if (operatorId !== options.operatorId) throw new Rejection('PARAM_INVALID', 'operator_id is invalid');
     const amount = text(data, 'amount');
-    if (!amount || !CENTS.test(amount)) throw new Rejection('PARAM_INVALID', 'amount must be a positive integer of cents');
+    if (!amount || !CENTS.test(amount))
+      throw new Rejection('PARAM_INVALID', 'amount must be a positive integer of cents');
     const tip = text(data, 'tip') ?? text(data, 'Tip') ?? '0';
     if (!/^\d{1,15}$/.test(tip)) throw new Rejection('PARAM_INVALID', 'tip must be an integer of cents');
     const bizType = text(data, 'biz_type');
@@ -222,7 +223,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
       throw new Rejection('PARAM_INVALID', 'biz_type is invalid');
     }
     const callBackUrl = text(data, 'call_back_url');
-    if (!callBackUrl || !isHttpUrl(callBackUrl)) throw new Rejection('PARAM_INVALID', 'call_back_url is missing or invalid');
+    if (!callBackUrl || !isHttpUrl(callBackUrl))
+      throw new Rejection('PARAM_INVALID', 'call_back_url is missing or invalid');
     // order_id is optional on OTT Pay's side: it makes one when the merchant sends none.
     const orderId = text(data, 'order_id') ?? `OTT${now().getTime().toString(36)}${randomBytes(4).toString('hex')}`;
     if (!ORDER_ID.test(orderId)) throw new Rejection('PARAM_INVALID', 'order_id is invalid');
@@ -278,7 +280,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     const originalId = text(data, 'ori_order_id');
     if (!originalId) throw new Rejection('PARAM_INVALID', 'ori_order_id is missing');
     const amount = text(data, 'refund_amt');
-    if (!amount || !CENTS.test(amount)) throw new Rejection('PARAM_INVALID', 'refund_amt must be a positive integer of cents');
+    if (!amount || !CENTS.test(amount))
+      throw new Rejection('PARAM_INVALID', 'refund_amt must be a positive integer of cents');
     const refundId = text(data, 'order_id') ?? `RF${now().getTime().toString(36)}${randomBytes(4).toString('hex')}`;
     if (!ORDER_ID.test(refundId)) throw new Rejection('PARAM_INVALID', 'order_id is invalid');
     const order = orders.get(originalId);
@@ -392,7 +395,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
         break;
       case 'forged-callback': {
         const kind = c.req.query('kind') ?? 'md5';
-        if (kind !== 'md5' && kind !== 'key' && kind !== 'merchant') return c.json({ error: 'kind must be md5, key or merchant' }, 400);
+        if (kind !== 'md5' && kind !== 'key' && kind !== 'merchant')
+          return c.json({ error: 'kind must be md5, key or merchant' }, 400);
         await sendCallback(order, kind);
         break;
       }
@@ -488,7 +492,10 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     // A ref'd timer rather than AbortSignal.timeout (whose timer is unref'd): the wait must hold the
     // process open like the request it belongs to.
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${callbackTimeoutMs} ms`)), callbackTimeoutMs);
+    const timer = setTimeout(
+      () => abort.abort(new Error(`no answer within ${callbackTimeoutMs} ms`)),
+      callbackTimeoutMs,
+    );
     try {
       const response = await doFetch(order.callBackUrl, {
         method: 'POST',

@@ -23,34 +23,44 @@ export interface SandboxPageInput {
 }
 
 export function renderSandboxPage(input: SandboxPageInput): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const details = (input.details ?? []).map(([label, value]) => html`<dt>${label}</dt><dd>${value}</dd>`);
+  const details = (input.details ?? []).map(
+    ([label, value]) =>
+      html`<dt>${label}</dt>
+        <dd>${value}</dd>`,
+  );
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<meta name="referrer" content="no-referrer">
-<title>${input.title} — sandbox</title>
-<style>${raw(PAGE_CSS)}</style>
-</head>
-<body>
-<main>
-  <p class="badge">Sandbox — no real money moves</p>
-  <h1>${input.title}</h1>
-  <p class="merchant">Pay <strong>${input.merchant}</strong></p>
-  <p class="amount"><span>${input.amount}</span> ${input.currency}</p>
-  <dl>${details}</dl>
-  ${input.outcome
-    ? html`<p class="outcome" role="status">${input.outcome.text}</p>
-        ${input.outcome.continueUrl ? html`<p><a href="${input.outcome.continueUrl}">Return to the shop</a></p>` : ''}`
-    : html`<div class="actions">
-        <form method="post" action="${input.payAction}"><button type="submit" class="pay">Pay</button></form>
-        <form method="post" action="${input.declineAction}"><button type="submit" class="decline">Decline</button></form>
-      </div>`}
-</main>
-</body>
-</html>`;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="data:," />
+        <meta name="referrer" content="no-referrer" />
+        <title>${input.title} — sandbox</title>
+        <style>
+          ${raw(PAGE_CSS)}
+        </style>
+      </head>
+      <body>
+        <main>
+          <p class="badge">Sandbox — no real money moves</p>
+          <h1>${input.title}</h1>
+          <p class="merchant">Pay <strong>${input.merchant}</strong></p>
+          <p class="amount"><span>${input.amount}</span> ${input.currency}</p>
+          <dl>${details}</dl>
+          ${
+            input.outcome
+              ? html`<p class="outcome" role="status">${input.outcome.text}</p>
+                  ${input.outcome.continueUrl ? html`<p><a href="${input.outcome.continueUrl}">Return to the shop</a></p>` : ''}`
+              : html`<div class="actions">
+                  <form method="post" action="${input.payAction}"><button type="submit" class="pay">Pay</button></form>
+                  <form method="post" action="${input.declineAction}">
+                    <button type="submit" class="decline">Decline</button>
+                  </form>
+                </div>`
+          }
+        </main>
+      </body>
+    </html>`;
 }
 
 const PAGE_CSS = `

@@ -22,9 +22,7 @@ export async function openStore(database: string): Promise<Store> {
     return store;
   }
   if (database.startsWith('postgres://') || database.startsWith('postgresql://')) {
-    throw new Error(
-      'the PostgreSQL store is not available in this build yet; use "sqlite:<path>" for "database"',
-    );
+    throw new Error('the PostgreSQL store is not available in this build yet; use "sqlite:<path>" for "database"');
   }
   // NOTE: the value is not echoed back: a database URL can carry a password.
   throw new Error('database must be "sqlite:<path>" or "postgres://…"');

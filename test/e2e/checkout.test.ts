@@ -19,7 +19,10 @@ describe('checkout in a real browser', () => {
 
   async function buy(page: Page, product: string, mode: 'Script-tag embed' | 'npm import' | 'Hosted page') {
     await page.goto(e2e.shopUrl);
-    await page.locator('section.product', { hasText: product }).getByRole('button', { name: `Buy — ${mode}` }).click();
+    await page
+      .locator('section.product', { hasText: product })
+      .getByRole('button', { name: `Buy — ${mode}` })
+      .click();
     await page.locator('tender-checkout').getByRole('radio').first().waitFor();
   }
 
@@ -34,7 +37,7 @@ describe('checkout in a real browser', () => {
     await checkout.getByRole('button', { name: /^Pay/ }).click();
 
     await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
-    assert.match(await page.textContent('body') ?? '', /450\.00/);
+    assert.match((await page.textContent('body')) ?? '', /450\.00/);
     await page.getByRole('button', { name: 'Pay', exact: true }).click();
 
     await page.waitForURL(/\/order\/order-/);
@@ -48,7 +51,9 @@ describe('checkout in a real browser', () => {
     await buy(page, 'Maple tea set', 'npm import');
     const checkout = page.locator('tender-checkout');
     await checkout.getByRole('radio', { name: 'WeChat Pay' }).check();
-    const created = page.waitForResponse((response) => response.url().endsWith('/attempts') && response.request().method() === 'POST');
+    const created = page.waitForResponse(
+      (response) => response.url().endsWith('/attempts') && response.request().method() === 'POST',
+    );
     await checkout.getByRole('button', { name: /^Pay/ }).click();
     const attempt = (await (await created).json()) as AttemptView;
     assert.equal(attempt.action?.type, 'qr');
@@ -63,7 +68,7 @@ describe('checkout in a real browser', () => {
 
     const phone = await e2e.newPage({ mobile: true });
     await phone.goto(attempt.action.content);
-    assert.match(await phone.textContent('body') ?? '', /38\.00/);
+    assert.match((await phone.textContent('body')) ?? '', /38\.00/);
     await phone.getByRole('button', { name: 'Pay', exact: true }).click();
     await phone.getByText(/Paid/).waitFor();
 

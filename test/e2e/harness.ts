@@ -65,7 +65,9 @@ export async function startE2E(): Promise<E2E> {
     browser,
     problems,
     async newPage({ mobile = false } = {}) {
-      const context = await browser.newContext(mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {});
+      const context = await browser.newContext(
+        mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {},
+      );
       const page = await context.newPage();
       page.on('console', (message) => {
         if (message.type() === 'error') problems.push(`${page.url()}: ${message.text()}`);

@@ -10,7 +10,13 @@ const minimal = {
   database: 'sqlite:./data/x.db',
   merchant: { name: 'Shop', secretKey: 'env:SHOP_KEY', allowedOrigins: ['https://shop.example'] },
   providers: {
-    ottpay: { baseUrl: 'https://frontapi.ottpay.com:443', merchantId: 'QC1', operatorId: '0000000001', signKey: 'env:OTT_SIGN', currency: 'CAD' },
+    ottpay: {
+      baseUrl: 'https://frontapi.ottpay.com:443',
+      merchantId: 'QC1',
+      operatorId: '0000000001',
+      signKey: 'env:OTT_SIGN',
+      currency: 'CAD',
+    },
   },
 };
 
@@ -36,14 +42,24 @@ describe('configuration', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ ...minimal, publicUrl: 'ftp://x' }, /^publicUrl: /],
       [{ ...minimal, database: 'mysql://x' }, /^database: /],
-      [{ ...minimal, merchant: { ...minimal.merchant, allowedOrigins: ['https://shop.example/path'] } }, /^merchant\.allowedOrigins\.0: /],
+      [
+        { ...minimal, merchant: { ...minimal.merchant, allowedOrigins: ['https://shop.example/path'] } },
+        /^merchant\.allowedOrigins\.0: /,
+      ],
       [{ ...minimal, merchant: { ...minimal.merchant, secretKey: 'short' } }, /^merchant\.secretKey: /],
-      [{ ...minimal, providers: { ottpay: { ...minimal.providers.ottpay, currency: 'XXX' } } }, /^providers\.ottpay\.currency/],
+      [
+        { ...minimal, providers: { ottpay: { ...minimal.providers.ottpay, currency: 'XXX' } } },
+        /^providers\.ottpay\.currency/,
+      ],
       [{ ...minimal, providers: { one1pay: { baseUrl: 'https://x.example' } } }, /^providers\.one1pay\.username/],
       [{ ...minimal, surprise: 1 }, /^\(root\)|surprise/],
     ];
     for (const [raw, message] of cases) {
-      assert.throws(() => parseConfig(raw, env), (error: unknown) => error instanceof ConfigError && message.test(error.message), String(message));
+      assert.throws(
+        () => parseConfig(raw, env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+        String(message),
+      );
     }
   });
 
@@ -55,7 +71,10 @@ describe('configuration', () => {
     assert.equal(config.providers.one1pay?.baseUrl, 'http://localhost:8787/sandbox/one1pay');
     assert.equal(config.providers.ottpay?.baseUrl, 'http://localhost:8787/sandbox/ottpay');
     assert.equal(config.database, 'sqlite:./data/tender.db');
-    assert.equal(sandboxConfig({ TENDER_SECRET_KEY: 'sk_test_mine_123', PORT: '9000' }).merchant.secretKey, 'sk_test_mine_123');
+    assert.equal(
+      sandboxConfig({ TENDER_SECRET_KEY: 'sk_test_mine_123', PORT: '9000' }).merchant.secretKey,
+      'sk_test_mine_123',
+    );
     assert.equal(sandboxConfig({ PORT: '9000' }).publicUrl, 'http://localhost:9000');
   });
 
@@ -64,10 +83,16 @@ describe('configuration', () => {
     try {
       const file = join(dir, 'tender.json');
       writeFileSync(file, JSON.stringify(minimal));
-      assert.equal(loadConfig({ TENDER_CONFIG: file, SHOP_KEY: 'sk_live_abcdefghijkl', OTT_SIGN: 'k' }).merchant.name, 'Shop');
+      assert.equal(
+        loadConfig({ TENDER_CONFIG: file, SHOP_KEY: 'sk_live_abcdefghijkl', OTT_SIGN: 'k' }).merchant.name,
+        'Shop',
+      );
       writeFileSync(file, '{ not json');
       assert.throws(() => loadConfig({ TENDER_CONFIG: file }), /TENDER_CONFIG: .* is not valid JSON/);
-      assert.throws(() => loadConfig({ TENDER_CONFIG: join(dir, 'missing.json') }), /TENDER_CONFIG: cannot read .*ENOENT/);
+      assert.throws(
+        () => loadConfig({ TENDER_CONFIG: join(dir, 'missing.json') }),
+        /TENDER_CONFIG: cannot read .*ENOENT/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

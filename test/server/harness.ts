@@ -31,10 +31,17 @@ export class TestClock implements Clock {
 }
 
 /** An HTTP server on a free loopback port whose handler can be swapped (so the URL is known first). */
-export async function listen(): Promise<{ url: string; server: ServerType; handle(fetch: (request: Request) => Response | Promise<Response>): void; close(): Promise<void> }> {
+export async function listen(): Promise<{
+  url: string;
+  server: ServerType;
+  handle(fetch: (request: Request) => Response | Promise<Response>): void;
+  close(): Promise<void>;
+}> {
   let handler: (request: Request) => Response | Promise<Response> = () => new Response('not ready', { status: 503 });
   const server = await new Promise<ServerType>((resolve) => {
-    const started = serve({ fetch: (request) => handler(request), port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    const started = serve({ fetch: (request) => handler(request), port: 0, hostname: '127.0.0.1' }, () =>
+      resolve(started),
+    );
   });
   const { port } = server.address() as AddressInfo;
   return {
@@ -90,7 +97,12 @@ export async function startTestBff(options: { clock?: TestClock; sseHeartbeatMs?
   sandbox.handle(createSandboxApp({ publicUrl: sandbox.url, config }).fetch);
 
   const open = () =>
-    createRuntime(config, { log: silentLogger, clock, sseHeartbeatMs: options.sseHeartbeatMs, providerTimeoutMs: 5000 });
+    createRuntime(config, {
+      log: silentLogger,
+      clock,
+      sseHeartbeatMs: options.sseHeartbeatMs,
+      providerTimeoutMs: 5000,
+    });
   let runtime = await open();
   bff.handle((request) => runtime.app.fetch(request));
 
@@ -104,20 +116,29 @@ export async function startTestBff(options: { clock?: TestClock; sseHeartbeatMs?
       return runtime;
     },
     merchant: async (path, init = {}) =>
-      runtime.app.request(path, { ...init, headers: { authorization: `Bearer ${SECRET_KEY}`, ...(init.headers as Record<string, string>) } }),
+      runtime.app.request(path, {
+        ...init,
+        headers: { authorization: `Bearer ${SECRET_KEY}`, ...(init.headers as Record<string, string>) },
+      }),
     browser: async (path, secret, init = {}) =>
-      runtime.app.request(path, { ...init, headers: { 'tender-client-secret': secret, ...(init.headers as Record<string, string>) } }),
+      runtime.app.request(path, {
+        ...init,
+        headers: { 'tender-client-secret': secret, ...(init.headers as Record<string, string>) },
+      }),
     async createSession(body) {
       const response = await harness.merchant('/v1/sessions', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      if (response.status !== 201) throw new Error(`session create failed: ${response.status} ${await response.text()}`);
+      if (response.status !== 201)
+        throw new Error(`session create failed: ${response.status} ${await response.text()}`);
       return (await response.json()) as { id: string; clientSecret: string };
     },
     control: (provider, orderId, action, query = '') =>
-      fetch(`${sandbox.url}/${provider}/_control/orders/${encodeURIComponent(orderId)}/${action}${query}`, { method: 'POST' }),
+      fetch(`${sandbox.url}/${provider}/_control/orders/${encodeURIComponent(orderId)}/${action}${query}`, {
+        method: 'POST',
+      }),
     async restart() {
       await runtime.close();
       runtime = await open();
@@ -132,7 +153,11 @@ export async function startTestBff(options: { clock?: TestClock; sseHeartbeatMs?
 }
 
 /** Reads SSE events from a streaming response until `count` status events arrived, then cancels. */
-export async function readEvents(response: Response, count: number, timeoutMs = 5000): Promise<Array<{ id: string; event: string; data: unknown }>> {
+export async function readEvents(
+  response: Response,
+  count: number,
+  timeoutMs = 5000,
+): Promise<Array<{ id: string; event: string; data: unknown }>> {
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   const events: Array<{ id: string; event: string; data: unknown }> = [];
   let buffer = '';
@@ -152,7 +177,8 @@ export async function readEvents(response: Response, count: number, timeoutMs = 
             .filter((line) => line && !line.startsWith(':'))
             .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1).trimStart()]),
         );
-        if (fields.event === 'status') events.push({ id: fields.id ?? '', event: fields.event, data: JSON.parse(fields.data ?? 'null') });
+        if (fields.event === 'status')
+          events.push({ id: fields.id ?? '', event: fields.event, data: JSON.parse(fields.data ?? 'null') });
       }
     }
   } finally {

@@ -53,14 +53,24 @@ const view = {
 describe('CheckoutApi', () => {
   it('loads the view from the fake BFF with the secret in the header', async () => {
     const session = await fake.session('cad');
-    const client = new CheckoutApi({ base: location.origin, sessionId: session.id, clientSecret: session.clientSecret });
+    const client = new CheckoutApi({
+      base: location.origin,
+      sessionId: session.id,
+      clientSecret: session.clientSecret,
+    });
     const loaded = await client.getView();
     expect(loaded.id).to.equal(session.id);
     expect(loaded.currency).to.equal('CAD');
   });
 
   it('sends the secret as Tender-Client-Secret, never in the URL, and JSON for attempts', async () => {
-    const stub = stubFetch(async () => new Response(JSON.stringify({ id: 'a', method: 'ottpay.wechat', status: 'requires_action', action: null, failure: null }), { status: 201 }));
+    const stub = stubFetch(
+      async () =>
+        new Response(
+          JSON.stringify({ id: 'a', method: 'ottpay.wechat', status: 'requires_action', action: null, failure: null }),
+          { status: 201 },
+        ),
+    );
     await api({ fetch: stub.fetch }).createAttempt({ method: 'ottpay.wechat' });
     const call = stub.calls[0];
     expect(call?.url).to.equal('https://bff.example/v1/checkout/cs_1/attempts');
@@ -119,7 +129,9 @@ describe('CheckoutApi', () => {
   });
 
   it('rejects an answer that is not JSON, or not a checkout view', async () => {
-    const html = await failure(api({ fetch: stubFetch(async () => new Response('<html>portal</html>')).fetch }).getView());
+    const html = await failure(
+      api({ fetch: stubFetch(async () => new Response('<html>portal</html>')).fetch }).getView(),
+    );
     expect(html.code).to.equal('bad_response');
     const wrongShape = await failure(
       api({ fetch: stubFetch(async () => new Response(JSON.stringify({ ...view, methods: 'all' }))).fetch }).getView(),

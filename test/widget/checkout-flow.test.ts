@@ -67,11 +67,11 @@ describe('<tender-checkout> paying', () => {
       expect(svg.getAttribute('viewBox')).to.equal('-4 -4 29 29');
       expect(svg.querySelector('path')?.getAttribute('d')).to.equal(FAKE_QR_PATH);
       const quietZone = svg.querySelector('rect');
-      expect([quietZone?.getAttribute('x'), quietZone?.getAttribute('width'), quietZone?.getAttribute('fill')]).to.deep.equal([
-        '-4',
-        '29',
-        '#ffffff',
-      ]);
+      expect([
+        quietZone?.getAttribute('x'),
+        quietZone?.getAttribute('width'),
+        quietZone?.getAttribute('fill'),
+      ]).to.deep.equal(['-4', '29', '#ffffff']);
       expect(svg.querySelector('path')?.getAttribute('fill')).to.equal('#000000');
     });
 
@@ -286,7 +286,9 @@ describe('<tender-checkout> paying', () => {
       // none of it is news. The next emit is seq 3; once it is applied, the replay is behind us.
       const succeeded = oneEvent(el, 'tender-succeeded');
       await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
-      expect(((await succeeded) as GlobalEventHandlersEventMap['tender-succeeded']).detail.attemptId).to.equal(attemptId);
+      expect(((await succeeded) as GlobalEventHandlersEventMap['tender-succeeded']).detail.attemptId).to.equal(
+        attemptId,
+      );
       expect(statuses.map((s) => s.detail.event.seq)).to.deep.equal([3]);
       await el.updateComplete;
       expect(statusText(el)).to.equal('Payment received. Thank you!');

@@ -93,7 +93,9 @@ describe('<tender-checkout> choosing a method', () => {
       // The fake BFF lives on the page's origin: loading at all proves the default.
       expect(statusText(el)).to.equal('Choose how you would like to pay.');
       el.api = 'http://127.0.0.1:9/';
-      await waitUntil(() => statusText(el) !== 'Loading checkout…' && statusText(el) !== 'Choose how you would like to pay.');
+      await waitUntil(
+        () => statusText(el) !== 'Loading checkout…' && statusText(el) !== 'Choose how you would like to pay.',
+      );
       expect(statusText(el)).to.equal('Could not reach the payment server. Check your connection and try again.');
     });
 

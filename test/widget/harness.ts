@@ -41,8 +41,7 @@ async function control<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export const fake = {
-  session: (template: Template, view?: Record<string, unknown>) =>
-    control<FakeSession>('sessions', { template, view }),
+  session: (template: Template, view?: Record<string, unknown>) => control<FakeSession>('sessions', { template, view }),
   emit: (id: string, body: { status: string; attempt?: { status: string; failure?: unknown } | null }) =>
     control<StatusEvent>(`sessions/${id}/emit`, body),
   drop: (id: string, body: { refuse?: number; hold?: boolean }) => control(`sessions/${id}/drop`, body),
@@ -115,12 +114,14 @@ export async function mount(
   session: FakeSession,
   options: { clock?: Clock; locale?: string; secret?: string } = {},
 ): Promise<TenderCheckout> {
-  const el = await fixture<TenderCheckout>(html`<tender-checkout
-    session=${session.id}
-    client-secret=${options.secret ?? session.clientSecret}
-    locale=${options.locale ?? 'en'}
-    .clock=${options.clock ?? new ManualClock()}
-  ></tender-checkout>`);
+  const el = await fixture<TenderCheckout>(
+    html`<tender-checkout
+      session=${session.id}
+      client-secret=${options.secret ?? session.clientSecret}
+      locale=${options.locale ?? 'en'}
+      .clock=${options.clock ?? new ManualClock()}
+    ></tender-checkout>`,
+  );
   const loading = translator(options.locale ?? 'en')('loading');
   await waitUntil(() => statusText(el) !== '' && statusText(el) !== loading, 'checkout did not load');
   await el.updateComplete;

@@ -4,7 +4,11 @@ import { buildRedirectForm, isNavigableUrl, performRedirect } from '../../widget
 function recorder() {
   const assigned: string[] = [];
   const submitted: HTMLFormElement[] = [];
-  return { assigned, submitted, navigator: { assign: (url: string) => assigned.push(url), submit: (form: HTMLFormElement) => submitted.push(form) } };
+  return {
+    assigned,
+    submitted,
+    navigator: { assign: (url: string) => assigned.push(url), submit: (form: HTMLFormElement) => submitted.push(form) },
+  };
 }
 
 describe('redirects', () => {
@@ -28,7 +32,12 @@ describe('redirects', () => {
   });
 
   it('uses a form for a GET that carries fields', () => {
-    const form = buildRedirectForm(document, { type: 'redirect', url: 'https://pay.example/p', method: 'GET', fields: { q: '1' } });
+    const form = buildRedirectForm(document, {
+      type: 'redirect',
+      url: 'https://pay.example/p',
+      method: 'GET',
+      fields: { q: '1' },
+    });
     expect(form.method).to.equal('get');
     expect(form.hidden).to.equal(true);
   });

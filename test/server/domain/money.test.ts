@@ -115,12 +115,12 @@ describe('currencies', () => {
   });
 
   it('rejects names inherited from Object.prototype as currencies', () => {
-      for (const currency of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
-        assert.equal(isKnownCurrency(currency), false);
-        assert.throws(() => parseDecimal('1', currency), MoneyError, currency);
-        assert.throws(() => parseProviderDecimal('12.50', currency), MoneyError, currency);
-        assert.throws(() => formatDecimal({ minor: 1, currency }), MoneyError, currency);
-      }
+    for (const currency of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      assert.equal(isKnownCurrency(currency), false);
+      assert.throws(() => parseDecimal('1', currency), MoneyError, currency);
+      assert.throws(() => parseProviderDecimal('12.50', currency), MoneyError, currency);
+      assert.throws(() => formatDecimal({ minor: 1, currency }), MoneyError, currency);
+    }
   });
 
   it('compares money by amount and currency', () => {

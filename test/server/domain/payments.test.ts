@@ -31,20 +31,29 @@ describe('payments', () => {
     });
     let fields: Record<string, string> | undefined;
     if (method.startsWith('one1pay.')) {
-      const view = (await (await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)).json()) as CheckoutView;
-      const bankId = view.methods.find((candidate) => candidate.id === method)!.fields.find((field) => field.name === 'bankId')!.options![0]!.value;
+      const view = (await (
+        await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)
+      ).json()) as CheckoutView;
+      const bankId = view.methods
+        .find((candidate) => candidate.id === method)!
+        .fields.find((field) => field.name === 'bankId')!.options![0]!.value;
       fields = { bankId, holderName: 'Somchai Jaidee', accountNumber: '1234567890' };
     }
-    const response = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method, fields }));
+    const response = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method, fields }),
+    );
     assert.equal(response.status, 201, await response.clone().text());
     return { session, attempt: (await response.json()) as AttemptView };
   }
 
-  const merchantView = async (id: string) => (await (await bff.merchant(`/v1/sessions/${id}`)).json()) as {
-    status: string;
-    succeededAttemptId: string | null;
-    attempts: Array<{ id: string; status: string; doublePayment: boolean; failure: { code: string } | null }>;
-  };
+  const merchantView = async (id: string) =>
+    (await (await bff.merchant(`/v1/sessions/${id}`)).json()) as {
+      status: string;
+      succeededAttemptId: string | null;
+      attempts: Array<{ id: string; status: string; doublePayment: boolean; failure: { code: string } | null }>;
+    };
   const events = async (id: string) => bff.runtime.store.listEvents(id, 0);
 
   it('counts an OTT Pay payment once its callback is verified and confirmed', async () => {
@@ -54,7 +63,10 @@ describe('payments', () => {
     assert.equal(view.status, 'succeeded');
     assert.equal(view.succeededAttemptId, attempt.id);
     assert.equal(view.attempts[0]!.status, 'succeeded');
-    assert.deepEqual((await events(session.id)).map((event) => event.data.status), ['pending', 'succeeded']);
+    assert.deepEqual(
+      (await events(session.id)).map((event) => event.data.status),
+      ['pending', 'succeeded'],
+    );
   });
 
   it('ignores a forged callback and changes nothing on a duplicate', async () => {
@@ -90,7 +102,18 @@ describe('payments', () => {
     assert.equal(view.attempt?.status, 'failed');
     assert.equal(view.attempt?.failure?.message, 'The payment was declined.');
     assert.ok(view.methods.length > 0, 'methods are offered again');
-    const retry = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'one1pay.thaiqr', fields: { bankId: view.methods[0]!.fields[0]!.options![0]!.value, holderName: 'Somchai', accountNumber: '1234567890' } }));
+    const retry = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({
+        method: 'one1pay.thaiqr',
+        fields: {
+          bankId: view.methods[0]!.fields[0]!.options![0]!.value,
+          holderName: 'Somchai',
+          accountNumber: '1234567890',
+        },
+      }),
+    );
     assert.equal(retry.status, 201);
     assert.equal((await merchantView(session.id)).status, 'pending');
   });
@@ -124,7 +147,9 @@ describe('payments', () => {
 
   it('records a second success as a double payment, never merged or lost', async () => {
     const { session, attempt: first } = await start('CAD', 'ottpay.wechat');
-    const second = (await (await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))).json()) as AttemptView;
+    const second = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))
+    ).json()) as AttemptView;
     await bff.control('ottpay', second.id, 'pay');
     await bff.control('ottpay', first.id, 'pay');
     const view = await merchantView(session.id);
@@ -142,7 +167,11 @@ describe('payments', () => {
     const view = (await (await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)).json()) as CheckoutView;
     assert.equal(view.status, 'expired');
     assert.equal(view.attempt?.status, 'expired');
-    const refused = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }));
+    const refused = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'ottpay.alipay' }),
+    );
     assert.equal(refused.status, 409);
     await bff.control('ottpay', attempt.id, 'pay');
     assert.equal((await merchantView(session.id)).status, 'succeeded');
@@ -151,7 +180,11 @@ describe('payments', () => {
   it('answers notifications for unknown providers and unknown orders with errors', async () => {
     const unknown = await bff.runtime.app.request('/v1/notify/paypal', { method: 'POST', body: '{}' });
     assert.equal(unknown.status, 404);
-    const garbage = await bff.runtime.app.request('/v1/notify/ottpay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"data":"x","md5":"y"}' });
+    const garbage = await bff.runtime.app.request('/v1/notify/ottpay', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"data":"x","md5":"y"}',
+    });
     assert.equal(garbage.status, 401);
     assert.equal((await garbage.json()).error.code, 'invalid_notification');
   });

@@ -166,7 +166,12 @@ describe('one1pay adapter against its simulator', () => {
       await control(sim.url, `orders/${id}/pay`);
       const notification = await provider.parseNotification!(lastCallback(id));
       assert.deepEqual(
-        { kind: notification.kind, orderId: notification.orderId, claimed: notification.claimed, money: notification.money },
+        {
+          kind: notification.kind,
+          orderId: notification.orderId,
+          claimed: notification.claimed,
+          money: notification.money,
+        },
         { kind: 'payment', orderId: id, claimed: 'succeeded', money: THB_500 },
       );
       const view = await record(sim.url, `orders/${id}`);
@@ -190,7 +195,7 @@ describe('one1pay adapter against its simulator', () => {
       await assertCode(provider.parseNotification!(lastCallback(id)), 'invalid_signature');
     });
 
-    it("rejects a token that belongs to another order", async () => {
+    it('rejects a token that belongs to another order', async () => {
       const paid = orderId();
       const other = orderId();
       await provider.createPayment(payment(paid));
@@ -198,13 +203,22 @@ describe('one1pay adapter against its simulator', () => {
       await control(sim.url, `orders/${paid}/pay`);
       const body = JSON.parse(lastCallback(paid).rawBody) as Record<string, unknown>;
       const moved = JSON.stringify({ ...body, order_id: other });
-      await assertCode(provider.parseNotification!({ rawBody: moved, contentType: 'application/json' }), 'invalid_signature');
+      await assertCode(
+        provider.parseNotification!({ rawBody: moved, contentType: 'application/json' }),
+        'invalid_signature',
+      );
     });
 
     it('rejects a body that is not JSON, or has no token, as invalid_signature', async () => {
-      await assertCode(provider.parseNotification!({ rawBody: 'order_id=1&token=x', contentType: null }), 'invalid_signature');
       await assertCode(
-        provider.parseNotification!({ rawBody: '{"order_id":"A1","order_status":"completed"}', contentType: 'application/json' }),
+        provider.parseNotification!({ rawBody: 'order_id=1&token=x', contentType: null }),
+        'invalid_signature',
+      );
+      await assertCode(
+        provider.parseNotification!({
+          rawBody: '{"order_id":"A1","order_status":"completed"}',
+          contentType: 'application/json',
+        }),
         'invalid_signature',
       );
     });
@@ -261,7 +275,10 @@ describe('one1pay adapter against its simulator', () => {
     });
 
     it('maps an amount the provider refuses to amount_out_of_range', async () => {
-      await assertCode(provider.createPayment(payment(orderId(), { money: { minor: 99_99, currency: 'THB' } })), 'amount_out_of_range');
+      await assertCode(
+        provider.createPayment(payment(orderId(), { money: { minor: 99_99, currency: 'THB' } })),
+        'amount_out_of_range',
+      );
       await assertCode(
         provider.createPayment(payment(orderId(), { money: { minor: 50_000_01, currency: 'THB' } })),
         'amount_out_of_range',
@@ -273,26 +290,30 @@ describe('one1pay adapter against its simulator', () => {
     it('asks for email and phone only when the customer lacks them', async () => {
       const names = async (customer: { email?: string; phone?: string }) => {
         const offers = await provider.offers({ money: THB_500, customer });
-        assert.deepEqual(offers.map((o) => o.method), ['one1pay.thaiqr', 'one1pay.truemoney']);
+        assert.deepEqual(
+          offers.map((o) => o.method),
+          ['one1pay.thaiqr', 'one1pay.truemoney'],
+        );
         return offers[0]!.fields.map((f) => f.name);
       };
       assert.deepEqual(await names({}), ['bankId', 'holderName', 'accountNumber', 'email', 'phone']);
       assert.deepEqual(await names({ email: 'a@example.com' }), ['bankId', 'holderName', 'accountNumber', 'phone']);
       assert.deepEqual(await names({ phone: '66812345678' }), ['bankId', 'holderName', 'accountNumber', 'email']);
-      assert.deepEqual(await names({ email: 'a@example.com', phone: '66812345678' }), ['bankId', 'holderName', 'accountNumber']);
+      assert.deepEqual(await names({ email: 'a@example.com', phone: '66812345678' }), [
+        'bankId',
+        'holderName',
+        'accountNumber',
+      ]);
     });
 
     it("fills the bank choice from the simulator's list for the currency", async () => {
       const [thb] = await provider.offers({ money: THB_500, customer: {} });
       const thbBank = thb!.fields.find((f) => f.name === 'bankId');
       assert.equal(thbBank?.type, 'select');
-      assert.deepEqual(thbBank?.options?.map((o) => o.label), [
-        'Siam Commercial Bank',
-        'Kasikornbank',
-        'Bangkok Bank',
-        'Krungthai Bank',
-        'Krungsri (Bank of Ayudhya)',
-      ]);
+      assert.deepEqual(
+        thbBank?.options?.map((o) => o.label),
+        ['Siam Commercial Bank', 'Kasikornbank', 'Bangkok Bank', 'Krungthai Bank', 'Krungsri (Bank of Ayudhya)'],
+      );
       const [myr] = await provider.offers({ money: { minor: 100_00, currency: 'MYR' }, customer: {} });
       assert.deepEqual(myr!.fields.find((f) => f.name === 'bankId')?.options, [
         { value: '21', label: 'Maybank' },
@@ -306,7 +327,8 @@ describe('one1pay adapter against its simulator', () => {
     });
 
     it('follows the limits from /merchant/currency', async () => {
-      const count = async (minor: number) => (await provider.offers({ money: { minor, currency: 'THB' }, customer: {} })).length;
+      const count = async (minor: number) =>
+        (await provider.offers({ money: { minor, currency: 'THB' }, customer: {} })).length;
       assert.equal(await count(99_99), 0);
       assert.equal(await count(100_00), 2);
       assert.equal(await count(50_000_00), 2);
@@ -374,8 +396,14 @@ describe('one1pay adapter against its simulator', () => {
     });
 
     it("maps the provider's refusals of bad values to invalid_request", async () => {
-      await assertCode(provider.createPayment(payment(orderId(), { customer: { email: 'not-an-email', phone: '66' } })), 'invalid_request');
-      await assertCode(provider.createPayment(payment(orderId(), { fields: { ...BANK_FIELDS, bankId: '21' } })), 'invalid_request');
+      await assertCode(
+        provider.createPayment(payment(orderId(), { customer: { email: 'not-an-email', phone: '66' } })),
+        'invalid_request',
+      );
+      await assertCode(
+        provider.createPayment(payment(orderId(), { fields: { ...BANK_FIELDS, bankId: '21' } })),
+        'invalid_request',
+      );
     });
 
     it('uses multipart/form-data for every call; the simulator refuses JSON', async () => {
@@ -402,20 +430,34 @@ describe('one1pay adapter against its simulator', () => {
   describe('queryPayment', () => {
     it('maps a wrong username to authentication', async () => {
       const stranger = createOne1PayProvider(optionsFor(sim.url, { username: 'someone-else' }), context());
-      await assertCode(stranger.queryPayment({ orderId: orderId(), method: 'one1pay.thaiqr', money: THB_500 }), 'authentication');
+      await assertCode(
+        stranger.queryPayment({ orderId: orderId(), method: 'one1pay.thaiqr', money: THB_500 }),
+        'authentication',
+      );
     });
 
     it('treats an order_status it does not know as bad_response', async () => {
-      const answering = (body: string): typeof fetch => async () => new Response(body, { status: 200 });
+      const answering =
+        (body: string): typeof fetch =>
+        async () =>
+          new Response(body, { status: 200 });
       const odd = createOne1PayProvider(
         optionsFor('https://one1pay.test'),
         context({
-          fetch: answering('{"status":true,"order_status":"refunded","order_datetime":"2021-11-18 15:00:00","amount":300.0000,"currency":"THB",}'),
+          fetch: answering(
+            '{"status":true,"order_status":"refunded","order_datetime":"2021-11-18 15:00:00","amount":300.0000,"currency":"THB",}',
+          ),
         }),
       );
       await assertCode(odd.queryPayment({ orderId: 'A1', method: 'one1pay.thaiqr', money: THB_500 }), 'bad_response');
-      const garbled = createOne1PayProvider(optionsFor('https://one1pay.test'), context({ fetch: answering('<html>') }));
-      await assertCode(garbled.queryPayment({ orderId: 'A1', method: 'one1pay.thaiqr', money: THB_500 }), 'bad_response');
+      const garbled = createOne1PayProvider(
+        optionsFor('https://one1pay.test'),
+        context({ fetch: answering('<html>') }),
+      );
+      await assertCode(
+        garbled.queryPayment({ orderId: 'A1', method: 'one1pay.thaiqr', money: THB_500 }),
+        'bad_response',
+      );
     });
 
     it('reads the four-decimal amounts exactly (no float)', async () => {
@@ -499,7 +541,10 @@ describe('one1pay adapter against its simulator', () => {
       };
       await provider.payout!(input);
       await assertCode(provider.payout!(input), 'duplicate_order');
-      await assertCode(provider.payout!({ ...input, orderId: orderId(), money: { minor: 10_000_000_00, currency: 'THB' } }), 'declined');
+      await assertCode(
+        provider.payout!({ ...input, orderId: orderId(), money: { minor: 10_000_000_00, currency: 'THB' } }),
+        'declined',
+      );
       await assertCode(provider.payout!({ ...input, orderId: orderId(), bankId: '1' }), 'invalid_request');
     });
 
@@ -518,7 +563,10 @@ describe('one1pay adapter against its simulator', () => {
       assert.equal(missing.success, false);
       assert.deepEqual(missing.error?.issues[0]?.path, ['callbackSecret']);
       assert.equal(one1payOptionsSchema.safeParse({ ...CREDENTIALS, baseUrl: 'ftp://one1pay.test' }).success, false);
-      assert.equal(one1payOptionsSchema.safeParse({ ...CREDENTIALS, baseUrl: 'https://x.test', extra: 1 }).success, false);
+      assert.equal(
+        one1payOptionsSchema.safeParse({ ...CREDENTIALS, baseUrl: 'https://x.test', extra: 1 }).success,
+        false,
+      );
     });
 
     it('sends each call to its overridden path', async () => {

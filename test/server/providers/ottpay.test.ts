@@ -91,7 +91,11 @@ describe('OTT Pay Appendix A crypto', () => {
       [flipped.toString('base64'), EXAMPLE_MD5, EXAMPLE_SIGN_KEY],
       [EXAMPLE_CIPHERTEXT, other.md5, EXAMPLE_SIGN_KEY],
       // Data encrypted under the key of the example's md5, but it is not the example's data.
-      [encryptUnder({ ...EXAMPLE, mobile: '13700000000' }, EXAMPLE_MD5, EXAMPLE_SIGN_KEY), EXAMPLE_MD5, EXAMPLE_SIGN_KEY],
+      [
+        encryptUnder({ ...EXAMPLE, mobile: '13700000000' }, EXAMPLE_MD5, EXAMPLE_SIGN_KEY),
+        EXAMPLE_MD5,
+        EXAMPLE_SIGN_KEY,
+      ],
       ['not base64 at all!', EXAMPLE_MD5, EXAMPLE_SIGN_KEY],
       [EXAMPLE_CIPHERTEXT, 'C12F9560', EXAMPLE_SIGN_KEY],
     ];
@@ -109,7 +113,10 @@ describe('OTT Pay Appendix A crypto', () => {
       assert.deepEqual(ottDecrypt(data, md5, EXAMPLE_SIGN_KEY), withNumber);
     }
     const md5 = ottMd5({ order_id: 'A1', amount: '100.00' });
-    assertThrowsCode(() => ottDecrypt(encryptUnder(withNumber, md5, EXAMPLE_SIGN_KEY), md5, EXAMPLE_SIGN_KEY), 'invalid_signature');
+    assertThrowsCode(
+      () => ottDecrypt(encryptUnder(withNumber, md5, EXAMPLE_SIGN_KEY), md5, EXAMPLE_SIGN_KEY),
+      'invalid_signature',
+    );
   });
 
   it('leaves md5 and code out of the recompute, as OTT Pay does', () => {
@@ -199,18 +206,22 @@ interface Sandbox extends Running {
 }
 
 async function startSandbox(overrides: Partial<OttPayOptions> = {}): Promise<Sandbox> {
-  const running = await listen((url) =>
-    createOttPaySimulator({
-      publicUrl: `${url}/sandbox/ottpay`,
-      ...CREDENTIALS,
-      merchantName: 'Maple Tea House',
-      now: () => NOW,
-      callbackTimeoutMs: 2000,
-    }).fetch,
+  const running = await listen(
+    (url) =>
+      createOttPaySimulator({
+        publicUrl: `${url}/sandbox/ottpay`,
+        ...CREDENTIALS,
+        merchantName: 'Maple Tea House',
+        now: () => NOW,
+        callbackTimeoutMs: 2000,
+      }).fetch,
   );
   // The simulator is mounted at its root here; the base path only shows in the QR content.
   const base = running.url;
-  const provider = createOttPayProvider({ ...CREDENTIALS, baseUrl: base, ...overrides }, fixedContext(globalThis.fetch));
+  const provider = createOttPayProvider(
+    { ...CREDENTIALS, baseUrl: base, ...overrides },
+    fixedContext(globalThis.fetch),
+  );
   return {
     ...running,
     base,
@@ -321,7 +332,10 @@ describe('OTT Pay adapter against the simulator', () => {
       { ...CREDENTIALS, baseUrl: sandbox.base, methods: ['ottpay.wechat'] },
       fixedContext(globalThis.fetch),
     );
-    assert.deepEqual((await wechatOnly.offers({ money: cad(1234), customer: {} })).map((offer) => offer.method), ['ottpay.wechat']);
+    assert.deepEqual(
+      (await wechatOnly.offers({ money: cad(1234), customer: {} })).map((offer) => offer.method),
+      ['ottpay.wechat'],
+    );
     await assertRejectsCode(wechatOnly.createPayment(paymentInput({ method: 'ottpay.alipay' })), 'invalid_request');
   });
 
@@ -416,12 +430,19 @@ describe('OTT Pay adapter against the simulator', () => {
     assert.equal(notification.claimed, 'succeeded');
     assert.deepEqual(notification.money, cad(2500));
 
-    const status = await sandbox.provider.queryPayment({ orderId: input.orderId, method: input.method, money: input.money });
+    const status = await sandbox.provider.queryPayment({
+      orderId: input.orderId,
+      method: input.method,
+      money: input.money,
+    });
     assert.deepEqual(status, { state: 'succeeded', money: cad(2500), providerPaymentId: result.providerPaymentId });
 
     const record = await sandbox.control('GET', `/orders/${input.orderId}`);
     const deliveries = record.callbacks as Array<{ acknowledged: boolean; forged: boolean }>;
-    assert.deepEqual(deliveries.map((d) => [d.acknowledged, d.forged]), [[true, false]]);
+    assert.deepEqual(
+      deliveries.map((d) => [d.acknowledged, d.forged]),
+      [[true, false]],
+    );
   });
 
   it('gives a resent callback the same dedupeKey, and another order another one', async () => {
@@ -450,7 +471,11 @@ describe('OTT Pay adapter against the simulator', () => {
     assert.match(outcome, /declined/);
     const notification = await sandbox.provider.parseNotification!(received.at(-1)!);
     assert.equal(notification.claimed, 'failed');
-    const status = await sandbox.provider.queryPayment({ orderId: input.orderId, method: input.method, money: input.money });
+    const status = await sandbox.provider.queryPayment({
+      orderId: input.orderId,
+      method: input.method,
+      money: input.money,
+    });
     assert.equal(status.state, 'failed');
   });
 
@@ -501,13 +526,19 @@ describe('OTT Pay adapter against the simulator', () => {
     await sandbox.control('POST', `/orders/${input.orderId}/pay`);
     const genuine = JSON.parse(received.at(-1)!.rawBody) as Record<string, string>;
     const wrapped = { ...genuine, data: genuine.data!.replace(/(.{60})/g, '$1\n') };
-    const viaJson = await sandbox.provider.parseNotification!({ rawBody: JSON.stringify(wrapped), contentType: 'application/json' });
+    const viaJson = await sandbox.provider.parseNotification!({
+      rawBody: JSON.stringify(wrapped),
+      contentType: 'application/json',
+    });
     assert.deepEqual(viaJson.money, cad(777));
     // A form body whose '+' were left unescaped reaches us as spaces.
     const form = Object.entries(genuine)
       .map(([key, value]) => `${key}=${encodeURIComponent(value).replace(/%2B/g, '+')}`)
       .join('&');
-    const viaForm = await sandbox.provider.parseNotification!({ rawBody: form, contentType: 'application/x-www-form-urlencoded' });
+    const viaForm = await sandbox.provider.parseNotification!({
+      rawBody: form,
+      contentType: 'application/x-www-form-urlencoded',
+    });
     assert.equal(viaForm.orderId, input.orderId);
     assert.equal(viaForm.dedupeKey, viaJson.dedupeKey);
   });
@@ -516,7 +547,11 @@ describe('OTT Pay adapter against the simulator', () => {
     const input = paymentInput({ money: cad(1234) });
     await sandbox.provider.createPayment(input);
     await sandbox.control('POST', `/orders/${input.orderId}/pay`);
-    const status = await sandbox.provider.queryPayment({ orderId: input.orderId, method: input.method, money: cad(5000) });
+    const status = await sandbox.provider.queryPayment({
+      orderId: input.orderId,
+      method: input.method,
+      money: cad(5000),
+    });
     assert.equal(status.state, 'succeeded');
     assert.deepEqual(status.money, cad(1234));
   });
@@ -525,7 +560,11 @@ describe('OTT Pay adapter against the simulator', () => {
     const input = paymentInput();
     await sandbox.provider.createPayment(input);
     await sandbox.control('POST', `/orders/${input.orderId}/expire`);
-    const status = await sandbox.provider.queryPayment({ orderId: input.orderId, method: input.method, money: input.money });
+    const status = await sandbox.provider.queryPayment({
+      orderId: input.orderId,
+      method: input.method,
+      money: input.money,
+    });
     assert.equal(status.state, 'expired');
   });
 
@@ -540,11 +579,23 @@ describe('OTT Pay adapter against the simulator', () => {
   });
 
   it('is refused with a wrong signKey or merchant id, and for a reused order id', async () => {
-    const wrongKey = createOttPayProvider({ ...CREDENTIALS, signKey: '0000000000000000', baseUrl: sandbox.base }, fixedContext(globalThis.fetch));
+    const wrongKey = createOttPayProvider(
+      { ...CREDENTIALS, signKey: '0000000000000000', baseUrl: sandbox.base },
+      fixedContext(globalThis.fetch),
+    );
     await assertRejectsCode(wrongKey.createPayment(paymentInput()), 'authentication');
-    const wrongMerchant = createOttPayProvider({ ...CREDENTIALS, merchantId: 'QC99999999', baseUrl: sandbox.base }, fixedContext(globalThis.fetch));
-    await assertRejectsCode(wrongMerchant.queryPayment({ orderId: 'x', method: 'ottpay.wechat', money: cad(1) }), 'authentication');
-    const wrongOperator = createOttPayProvider({ ...CREDENTIALS, operatorId: '0000000078', baseUrl: sandbox.base }, fixedContext(globalThis.fetch));
+    const wrongMerchant = createOttPayProvider(
+      { ...CREDENTIALS, merchantId: 'QC99999999', baseUrl: sandbox.base },
+      fixedContext(globalThis.fetch),
+    );
+    await assertRejectsCode(
+      wrongMerchant.queryPayment({ orderId: 'x', method: 'ottpay.wechat', money: cad(1) }),
+      'authentication',
+    );
+    const wrongOperator = createOttPayProvider(
+      { ...CREDENTIALS, operatorId: '0000000078', baseUrl: sandbox.base },
+      fixedContext(globalThis.fetch),
+    );
     await assertRejectsCode(wrongOperator.createPayment(paymentInput()), 'invalid_request');
 
     const input = paymentInput();
@@ -570,7 +621,10 @@ describe('OTT Pay adapter against the simulator', () => {
 
     const record = await sandbox.control('GET', `/orders/${input.orderId}`);
     assert.equal(record.refunded, '2000');
-    assert.deepEqual((record.refunds as Array<{ amount: string }>).map((r) => r.amount), ['1500', '500']);
+    assert.deepEqual(
+      (record.refunds as Array<{ amount: string }>).map((r) => r.amount),
+      ['1500', '500'],
+    );
     await assertRejectsCode(
       sandbox.provider.refund!({ orderId: 'never-made', refundId: 'r-x', money: cad(1), reason: null }),
       'not_found',
@@ -593,7 +647,10 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
   }
 
   function providerWith(fetchImpl: typeof fetch): Provider {
-    return createOttPayProvider({ ...CREDENTIALS, baseUrl: 'https://frontapi.ottpay.example' }, fixedContext(fetchImpl));
+    return createOttPayProvider(
+      { ...CREDENTIALS, baseUrl: 'https://frontapi.ottpay.example' },
+      fixedContext(fetchImpl),
+    );
   }
 
   function success(data: Record<string, string>) {
@@ -602,14 +659,23 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
 
   it('passes a production weixin:// code through as content and deep link', async () => {
     const code = 'weixin://wxpay/bizpayurl?pr=AbCdEf1';
-    const provider = providerWith(fakeOtt((data) => ({ body: success({ order_id: String(data.order_id), code_url: code }) })));
+    const provider = providerWith(
+      fakeOtt((data) => ({ body: success({ order_id: String(data.order_id), code_url: code }) })),
+    );
     const result = await provider.createPayment(paymentInput());
-    assert.deepEqual(result.action, { type: 'qr', content: code, deepLink: code, expiresAt: new Date(NOW.getTime() + 900_000) });
+    assert.deepEqual(result.action, {
+      type: 'qr',
+      content: code,
+      deepLink: code,
+      expiresAt: new Date(NOW.getTime() + 900_000),
+    });
     assert.equal(result.providerPaymentId, null);
   });
 
   it('refuses an answer for another order, or without code_url', async () => {
-    const otherOrder = providerWith(fakeOtt(() => ({ body: success({ order_id: 'someone-else', code_url: 'weixin://x' }) })));
+    const otherOrder = providerWith(
+      fakeOtt(() => ({ body: success({ order_id: 'someone-else', code_url: 'weixin://x' }) })),
+    );
     await assertRejectsCode(otherOrder.createPayment(paymentInput()), 'bad_response');
     const noCode = providerWith(fakeOtt((data) => ({ body: success({ order_id: String(data.order_id) }) })));
     await assertRejectsCode(noCode.createPayment(paymentInput()), 'bad_response');
@@ -639,7 +705,9 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
       fakeOtt((data) => {
         const answer = { order_id: String(data.order_id), order_status: 'success', amount: 1999 };
         const md5 = ottMd5({ order_id: String(data.order_id), order_status: 'success', amount: '1999.0' });
-        return { body: { rsp_code: 'SUCCESS', rsp_msg: 'success', data: encryptUnder(answer, md5, CREDENTIALS.signKey), md5 } };
+        return {
+          body: { rsp_code: 'SUCCESS', rsp_msg: 'success', data: encryptUnder(answer, md5, CREDENTIALS.signKey), md5 },
+        };
       }),
     );
     const status = await provider.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1999) });
@@ -648,13 +716,24 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
 
   it('refuses an unknown order_status, and an answer that is not an envelope', async () => {
     const unknown = providerWith(
-      fakeOtt((data) => ({ body: success({ order_id: String(data.order_id), order_status: 'half-paid', amount: '1' }) })),
+      fakeOtt((data) => ({
+        body: success({ order_id: String(data.order_id), order_status: 'half-paid', amount: '1' }),
+      })),
     );
-    await assertRejectsCode(unknown.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }), 'bad_response');
+    await assertRejectsCode(
+      unknown.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }),
+      'bad_response',
+    );
     const html = providerWith(fakeOtt(() => ({ status: 404, body: '<html>not here</html>' })));
-    await assertRejectsCode(html.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }), 'bad_response');
+    await assertRejectsCode(
+      html.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }),
+      'bad_response',
+    );
     const down = providerWith(fakeOtt(() => ({ status: 503, body: '' })));
-    await assertRejectsCode(down.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }), 'unavailable');
+    await assertRejectsCode(
+      down.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }),
+      'unavailable',
+    );
   });
 
   it('acknowledges callbacks with HTTP 200 SUCCESS', () => {

@@ -25,7 +25,10 @@ describe('browser checkout API', () => {
   it('opens only with the session client secret, by header or query', async () => {
     const session = await bff.createSession({ amount: '120.00', currency: 'THB', reference: 'auth-1' });
     assert.equal((await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)).status, 200);
-    assert.equal((await bff.runtime.app.request(`/v1/checkout/${session.id}?secret=${session.clientSecret}`)).status, 200);
+    assert.equal(
+      (await bff.runtime.app.request(`/v1/checkout/${session.id}?secret=${session.clientSecret}`)).status,
+      200,
+    );
     const other = await bff.createSession({ amount: '120.00', currency: 'THB', reference: 'auth-2' });
     for (const secret of ['', 'wrong', other.clientSecret]) {
       const response = await bff.browser(`/v1/checkout/${session.id}`, secret);
@@ -37,10 +40,20 @@ describe('browser checkout API', () => {
   });
 
   it('shows the public view with One1Pay methods for THB and no secrets', async () => {
-    const session = await bff.createSession({ amount: '150.00', currency: 'THB', reference: 'view-1', customer: { email: 'shopper@example.com' } });
+    const session = await bff.createSession({
+      amount: '150.00',
+      currency: 'THB',
+      reference: 'view-1',
+      customer: { email: 'shopper@example.com' },
+    });
     const response = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret);
     const text = await response.text();
-    for (const secret of [bff.config.merchant.secretKey, 'one1pay-sandbox-api-key', 'one1pay-sandbox-callback-secret', '5A9D0C3E7B21F468']) {
+    for (const secret of [
+      bff.config.merchant.secretKey,
+      'one1pay-sandbox-api-key',
+      'one1pay-sandbox-callback-secret',
+      '5A9D0C3E7B21F468',
+    ]) {
       assert.ok(!text.includes(secret), `the view leaks ${secret}`);
     }
     const body = JSON.parse(text) as CheckoutView;
@@ -62,15 +75,27 @@ describe('browser checkout API', () => {
     const ids = (await view(all.id, all.clientSecret)).methods.map((method) => method.id);
     assert.ok(ids.includes('ottpay.wechat') && ids.includes('ottpay.alipay'));
     assert.ok(!ids.some((id) => id.startsWith('one1pay.')));
-    const filtered = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'view-3', methods: ['ottpay.alipay'] });
-    assert.deepEqual((await view(filtered.id, filtered.clientSecret)).methods.map((method) => method.id), ['ottpay.alipay']);
+    const filtered = await bff.createSession({
+      amount: '12.00',
+      currency: 'CAD',
+      reference: 'view-3',
+      methods: ['ottpay.alipay'],
+    });
+    assert.deepEqual(
+      (await view(filtered.id, filtered.clientSecret)).methods.map((method) => method.id),
+      ['ottpay.alipay'],
+    );
     const none = await bff.createSession({ amount: '12.00', currency: 'USD', reference: 'view-4' });
     assert.deepEqual((await view(none.id, none.clientSecret)).methods, []);
   });
 
   it('creates a QR attempt with server-encoded modules, and returns the same attempt when repeated', async () => {
     const session = await bff.createSession({ amount: '12.34', currency: 'CAD', reference: 'qr-1' });
-    const first = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }));
+    const first = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'ottpay.wechat' }),
+    );
     assert.equal(first.status, 201);
     const attempt = (await first.json()) as AttemptView;
     assert.equal(attempt.status, 'requires_action');
@@ -81,7 +106,9 @@ describe('browser checkout API', () => {
     assert.match(attempt.action.modules.path, /^M\d+ \d+h\d+v1H\d+z/);
     assert.ok(new Date(attempt.action.expiresAt).getTime() > bff.clock.now().getTime());
 
-    const again = (await (await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }))).json()) as AttemptView;
+    const again = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }))
+    ).json()) as AttemptView;
     assert.equal(again.id, attempt.id);
 
     const current = await view(session.id, session.clientSecret);
@@ -92,24 +119,48 @@ describe('browser checkout API', () => {
     assert.equal(svg.headers.get('content-type'), 'image/svg+xml');
     assert.match(await svg.text(), /^<svg [^>]*viewBox="-4 -4 /);
 
-    const other = (await (await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))).json()) as AttemptView;
+    const other = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))
+    ).json()) as AttemptView;
     assert.notEqual(other.id, attempt.id);
   });
 
   it('creates a One1Pay redirect attempt after checking the shopper fields', async () => {
-    const session = await bff.createSession({ amount: '500.00', currency: 'THB', reference: 'redir-1', customer: { email: 'a@example.com', phone: '66812345678' } });
+    const session = await bff.createSession({
+      amount: '500.00',
+      currency: 'THB',
+      reference: 'redir-1',
+      customer: { email: 'a@example.com', phone: '66812345678' },
+    });
     const methods = (await view(session.id, session.clientSecret)).methods;
-    const bankId = methods.find((method) => method.id === 'one1pay.thaiqr')!.fields.find((field) => field.name === 'bankId')!.options![0]!.value;
+    const bankId = methods
+      .find((method) => method.id === 'one1pay.thaiqr')!
+      .fields.find((field) => field.name === 'bankId')!.options![0]!.value;
 
-    const missing = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'one1pay.thaiqr', fields: { bankId } }));
+    const missing = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'one1pay.thaiqr', fields: { bankId } }),
+    );
     assert.equal(missing.status, 400);
     assert.match((await missing.json()).error.message, /fields\.holderName is required/);
 
-    const badBank = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'one1pay.thaiqr', fields: { bankId: '99999', holderName: 'Somchai', accountNumber: '1234567890' } }));
+    const badBank = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({
+        method: 'one1pay.thaiqr',
+        fields: { bankId: '99999', holderName: 'Somchai', accountNumber: '1234567890' },
+      }),
+    );
     assert.equal(badBank.status, 400);
     assert.match((await badBank.json()).error.message, /fields\.bankId/);
 
-    const ok = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'one1pay.thaiqr', fields: { bankId, holderName: 'Somchai', accountNumber: '1234567890' } }));
+    const ok = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'one1pay.thaiqr', fields: { bankId, holderName: 'Somchai', accountNumber: '1234567890' } }),
+    );
     assert.equal(ok.status, 201);
     const attempt = (await ok.json()) as AttemptView;
     assert.equal(attempt.action?.type, 'redirect');
@@ -121,34 +172,60 @@ describe('browser checkout API', () => {
 
   it('refuses methods that do not fit the session, and unknown methods', async () => {
     const session = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'bad-method' });
-    const wrong = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'one1pay.thaiqr', fields: {} }));
+    const wrong = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'one1pay.thaiqr', fields: {} }),
+    );
     assert.equal(wrong.status, 422);
     assert.equal((await wrong.json()).error.code, 'method_unavailable');
-    const unknown = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'paypal' }));
+    const unknown = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'paypal' }),
+    );
     assert.equal(unknown.status, 400);
     const tiny = await bff.createSession({ amount: '1.00', currency: 'THB', reference: 'below-min' });
-    assert.deepEqual((await view(tiny.id, tiny.clientSecret)).methods, [], 'One1Pay limits come from /merchant/currency');
+    assert.deepEqual(
+      (await view(tiny.id, tiny.clientSecret)).methods,
+      [],
+      'One1Pay limits come from /merchant/currency',
+    );
   });
 
   it('allows CORS only for the configured origins', async () => {
     const session = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'cors' });
-    const allowed = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret, { headers: { origin: 'https://shop.example' } });
+    const allowed = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret, {
+      headers: { origin: 'https://shop.example' },
+    });
     assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://shop.example');
-    const denied = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret, { headers: { origin: 'https://evil.example' } });
+    const denied = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret, {
+      headers: { origin: 'https://evil.example' },
+    });
     assert.equal(denied.headers.get('access-control-allow-origin'), null);
     const preflight = await bff.runtime.app.request(`/v1/checkout/${session.id}/attempts`, {
       method: 'OPTIONS',
-      headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,tender-client-secret' },
+      headers: {
+        origin: 'https://shop.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,tender-client-secret',
+      },
     });
     assert.equal(preflight.status, 204);
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Tender-Client-Secret/i);
     const merchantApi = await bff.merchant('/v1/sessions', { headers: { origin: 'https://shop.example' } });
-    assert.equal(merchantApi.headers.get('access-control-allow-origin'), null, 'the merchant API is never open to browsers');
+    assert.equal(
+      merchantApi.headers.get('access-control-allow-origin'),
+      null,
+      'the merchant API is never open to browsers',
+    );
   });
 
   it('streams status over SSE and replays from Last-Event-ID', async () => {
     const session = await bff.createSession({ amount: '20.00', currency: 'CAD', reference: 'sse-1' });
-    const attempt = (await (await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }))).json()) as AttemptView;
+    const attempt = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }))
+    ).json()) as AttemptView;
 
     const stream = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}`);
     assert.equal(stream.status, 200);
@@ -156,17 +233,36 @@ describe('browser checkout API', () => {
     const pending = readEvents(stream, 2);
     assert.equal((await bff.control('ottpay', attempt.id, 'pay')).status, 200);
     const events = await pending;
-    assert.deepEqual(events.map((event) => event.id), ['1', '2']);
-    assert.deepEqual(events.map((event) => (event.data as { status: string }).status), ['pending', 'succeeded']);
-    assert.deepEqual((events[1]!.data as { attempt: unknown }).attempt, { id: attempt.id, status: 'succeeded', failure: null });
+    assert.deepEqual(
+      events.map((event) => event.id),
+      ['1', '2'],
+    );
+    assert.deepEqual(
+      events.map((event) => (event.data as { status: string }).status),
+      ['pending', 'succeeded'],
+    );
+    assert.deepEqual((events[1]!.data as { attempt: unknown }).attempt, {
+      id: attempt.id,
+      status: 'succeeded',
+      failure: null,
+    });
 
-    const resumed = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}`, { headers: { 'last-event-id': '1' } });
+    const resumed = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}`, {
+      headers: { 'last-event-id': '1' },
+    });
     const replay = await readEvents(resumed, 1);
-    assert.deepEqual(replay.map((event) => event.id), ['2']);
-    const byQuery = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}&lastEventId=2`);
+    assert.deepEqual(
+      replay.map((event) => event.id),
+      ['2'],
+    );
+    const byQuery = await bff.runtime.app.request(
+      `/v1/checkout/${session.id}/events?secret=${session.clientSecret}&lastEventId=2`,
+    );
     assert.deepEqual(await readEvents(byQuery, 1, 300), []);
 
-    const bad = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}&lastEventId=abc`);
+    const bad = await bff.runtime.app.request(
+      `/v1/checkout/${session.id}/events?secret=${session.clientSecret}&lastEventId=abc`,
+    );
     assert.equal(bad.status, 400);
   });
 
@@ -174,7 +270,9 @@ describe('browser checkout API', () => {
     const quiet = await startTestBff({ sseHeartbeatMs: 50 });
     try {
       const session = await quiet.createSession({ amount: '20.00', currency: 'CAD', reference: 'hb' });
-      const stream = await quiet.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}`);
+      const stream = await quiet.runtime.app.request(
+        `/v1/checkout/${session.id}/events?secret=${session.clientSecret}`,
+      );
       const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
       let text = '';
       while (!text.includes(': ping')) text += (await reader.read()).value ?? '';
@@ -186,9 +284,15 @@ describe('browser checkout API', () => {
 
   it('refuses new attempts once the session has been paid', async () => {
     const session = await bff.createSession({ amount: '20.00', currency: 'CAD', reference: 'closed' });
-    const attempt = (await (await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))).json()) as AttemptView;
+    const attempt = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.alipay' }))
+    ).json()) as AttemptView;
     await bff.control('ottpay', attempt.id, 'pay');
-    const late = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }));
+    const late = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'ottpay.wechat' }),
+    );
     assert.equal(late.status, 409);
     assert.equal((await late.json()).error.code, 'session_closed');
     assert.deepEqual((await view(session.id, session.clientSecret)).methods, []);

@@ -42,7 +42,13 @@ describe('hosted page and script bundle', () => {
     try {
       const bundle = join(dir, 'tender.js');
       writeFileSync(bundle, 'console.log("tender")');
-      const deps = { config: bff.config, store: bff.runtime.store, checkout: bff.runtime.checkout, hub: bff.runtime.hub, log: { info() {}, warn() {}, error() {} } };
+      const deps = {
+        config: bff.config,
+        store: bff.runtime.store,
+        checkout: bff.runtime.checkout,
+        hub: bff.runtime.hub,
+        log: { info() {}, warn() {}, error() {} },
+      };
       const served = await createApp({ ...deps, widgetBundlePath: bundle }).request('/tender.js');
       assert.equal(served.status, 200);
       assert.match(served.headers.get('content-type') ?? '', /^text\/javascript/);

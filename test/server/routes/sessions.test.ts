@@ -16,8 +16,13 @@ describe('merchant sessions API', () => {
   after(() => bff.close());
 
   it('refuses a missing or wrong secret key with the one error shape', async () => {
-    for (const headers of [{}, { authorization: 'Bearer sk_wrong_key_123' }, { authorization: 'Basic abc' }] as Array<Record<string, string>>) {
-      const response = await bff.runtime.app.request('/v1/sessions', json({ amount: '1.00', currency: 'THB', reference: 'r' }, headers));
+    for (const headers of [{}, { authorization: 'Bearer sk_wrong_key_123' }, { authorization: 'Basic abc' }] as Array<
+      Record<string, string>
+    >) {
+      const response = await bff.runtime.app.request(
+        '/v1/sessions',
+        json({ amount: '1.00', currency: 'THB', reference: 'r' }, headers),
+      );
       assert.equal(response.status, 401);
       const body = await response.json();
       assert.equal(body.error.code, 'unauthorized');
@@ -27,7 +32,10 @@ describe('merchant sessions API', () => {
   });
 
   it('creates a session with a decimal amount and a random client secret', async () => {
-    const response = await bff.merchant('/v1/sessions', json({ amount: '250.50', currency: 'THB', reference: 'order-1', description: 'Tea' }));
+    const response = await bff.merchant(
+      '/v1/sessions',
+      json({ amount: '250.50', currency: 'THB', reference: 'order-1', description: 'Tea' }),
+    );
     assert.equal(response.status, 201);
     const session = await response.json();
     assert.match(session.id, /^ses_[A-Za-z0-9]{20}$/);
@@ -65,10 +73,18 @@ describe('merchant sessions API', () => {
   });
 
   it('refuses a body that is not JSON', async () => {
-    const response = await bff.merchant('/v1/sessions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"amount":' });
+    const response = await bff.merchant('/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"amount":',
+    });
     assert.equal(response.status, 400);
     assert.match((await response.json()).error.message, /not valid JSON/);
-    const wrongType = await bff.merchant('/v1/sessions', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const wrongType = await bff.merchant('/v1/sessions', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     assert.equal(wrongType.status, 415);
   });
 
@@ -81,7 +97,10 @@ describe('merchant sessions API', () => {
     assert.equal(second.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(await second.json(), await first.json());
 
-    const other = await bff.merchant('/v1/sessions', json({ ...body, amount: '98.00' }, { 'idempotency-key': 'key-abc' }));
+    const other = await bff.merchant(
+      '/v1/sessions',
+      json({ ...body, amount: '98.00' }, { 'idempotency-key': 'key-abc' }),
+    );
     assert.equal(other.status, 422);
     assert.equal((await other.json()).error.code, 'idempotency_mismatch');
 
@@ -90,7 +109,12 @@ describe('merchant sessions API', () => {
   });
 
   it('reads a session back, and 404s an unknown one', async () => {
-    const created = await bff.createSession({ amount: '10.00', currency: 'CAD', reference: 'read-1', customer: { email: 'a@b.co' } });
+    const created = await bff.createSession({
+      amount: '10.00',
+      currency: 'CAD',
+      reference: 'read-1',
+      customer: { email: 'a@b.co' },
+    });
     const response = await bff.merchant(`/v1/sessions/${created.id}`);
     assert.equal(response.status, 200);
     const session = await response.json();

@@ -84,8 +84,14 @@ const refused = (message: string) => ({ status: false, message });
 
 describe('one1pay simulator: credentials', () => {
   it('refuses a wrong api_key or username, and missing fields', async () => {
-    assert.deepEqual(await post('/merchant/auth', { username: USERNAME, api_key: 'nope' }), refused('Params incorrect'));
-    assert.deepEqual(await post('/merchant/auth', { username: 'nobody', api_key: API_KEY }), refused('Params incorrect'));
+    assert.deepEqual(
+      await post('/merchant/auth', { username: USERNAME, api_key: 'nope' }),
+      refused('Params incorrect'),
+    );
+    assert.deepEqual(
+      await post('/merchant/auth', { username: 'nobody', api_key: API_KEY }),
+      refused('Params incorrect'),
+    );
     assert.deepEqual(await post('/merchant/auth', { username: USERNAME }), refused('Params missing.'));
     assert.deepEqual(await post('/merchant/currency', { username: 'nobody' }), refused('Params incorrect'));
   });
@@ -97,7 +103,10 @@ describe('one1pay simulator: credentials', () => {
       await post('/merchant/generate_orders', { ...fields, orderid: 'Example_124' }),
       refused('Params incorrect.'),
     );
-    assert.deepEqual(await createOrder({ orderid: 'Example_125', auth: 't5IF5r2fXit1FnhjBVQv' }), refused('Params incorrect.'));
+    assert.deepEqual(
+      await createOrder({ orderid: 'Example_125', auth: 't5IF5r2fXit1FnhjBVQv' }),
+      refused('Params incorrect.'),
+    );
   });
 
   it('lets an auth code expire after ten minutes', async () => {
@@ -160,7 +169,10 @@ describe('one1pay simulator: generate_orders', () => {
       amount: 250,
       currency: 'THB',
     });
-    assert.deepEqual(await post('/merchant/check_status', { username: USERNAME, id: 'nope' }), refused('Order not found.'));
+    assert.deepEqual(
+      await post('/merchant/check_status', { username: USERNAME, id: 'nope' }),
+      refused('Order not found.'),
+    );
   });
 });
 
@@ -213,7 +225,10 @@ describe('one1pay simulator: the payment page', () => {
     assert.match(page, /Payment failed/);
     assert.doesNotMatch(page, /<button/);
     assert.equal(sent.length, 1);
-    assert.equal((await post('/merchant/check_status', { username: USERNAME, id: 'Example_123' })).order_status, 'fail');
+    assert.equal(
+      (await post('/merchant/check_status', { username: USERNAME, id: 'Example_123' })).order_status,
+      'fail',
+    );
   });
 
   it('answers 404 for a payment id it did not issue', async () => {
@@ -237,7 +252,10 @@ describe('one1pay simulator: test controls', () => {
     assert.equal(record.status, 'fail');
     assert.deepEqual(
       record.callbacks.map((c) => [c.httpStatus, c.acknowledged, c.forged]),
-      [[500, false, false], [200, true, false]],
+      [
+        [500, false, false],
+        [200, true, false],
+      ],
     );
     assert.equal((await app.request('/_control/orders/Example_123/pay', { method: 'POST' })).status, 409);
   });
@@ -306,7 +324,9 @@ describe('one1pay simulator: wallet', () => {
 
   it('filters bank lists by currency when asked', async () => {
     const all = (await post('/wallet/withdraw_bank_list', { username: USERNAME })).data as unknown[];
-    const myr = (await post('/wallet/withdraw_bank_list', { username: USERNAME, currency: 'MYR' })).data as Array<{ currency: string }>;
+    const myr = (await post('/wallet/withdraw_bank_list', { username: USERNAME, currency: 'MYR' })).data as Array<{
+      currency: string;
+    }>;
     assert.ok(all.length > myr.length);
     assert.ok(myr.length > 0 && myr.every((bank) => bank.currency === 'MYR'));
   });

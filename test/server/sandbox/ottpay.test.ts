@@ -102,7 +102,10 @@ describe('OTT Pay simulator: the API', () => {
       assert.deepEqual(Object.keys(answer.data!), ['order_id', 'bizpay_order_id', 'code_url', 'amount']);
       assert.equal(answer.data!.order_id, request.order_id);
       assert.equal(answer.data!.amount, '1234');
-      assert.match(String(answer.data!.code_url), /^https:\/\/tender\.example\/sandbox\/ottpay\/wallet\/[A-Za-z0-9_-]{22}$/);
+      assert.match(
+        String(answer.data!.code_url),
+        /^https:\/\/tender\.example\/sandbox\/ottpay\/wallet\/[A-Za-z0-9_-]{22}$/,
+      );
     }
   });
 
@@ -111,7 +114,10 @@ describe('OTT Pay simulator: the API', () => {
     const { request: used } = await sim.created();
     const cases: Array<[string, Awaited<ReturnType<typeof sim.call>>]> = [
       ['SIGN_ERROR', await sim.call('ACTIVEPAY', sim.activePay(), { merchant_id: 'QC99999999' })],
-      ['SIGN_ERROR', await sim.call('ACTIVEPAY', sim.activePay(), { ...ottEncrypt(sim.activePay(), 'FFFFFFFFFFFFFFFF') })],
+      [
+        'SIGN_ERROR',
+        await sim.call('ACTIVEPAY', sim.activePay(), { ...ottEncrypt(sim.activePay(), 'FFFFFFFFFFFFFFFF') }),
+      ],
       ['SIGN_ERROR', await sim.call('ACTIVEPAY', sim.activePay(), { md5: ottMd5({ other: 'data' }) })],
       ['PARAM_INVALID', await sim.call('QRCODE', sim.activePay())],
       ['PARAM_INVALID', await sim.call('ACTIVEPAY', sim.activePay(), { version: '2.0' })],
@@ -146,7 +152,12 @@ describe('OTT Pay simulator: the API', () => {
 
   it('refuses a body that is not JSON, or not sent as JSON', async () => {
     const sim = simulator();
-    const valid = JSON.stringify({ action: 'ACTIVEPAY', version: '1.0', merchant_id: MERCHANT_ID, ...ottEncrypt(sim.activePay(), SIGN_KEY) });
+    const valid = JSON.stringify({
+      action: 'ACTIVEPAY',
+      version: '1.0',
+      merchant_id: MERCHANT_ID,
+      ...ottEncrypt(sim.activePay(), SIGN_KEY),
+    });
     const attempts: Array<[string, string]> = [
       ['application/json', '{"action":'],
       ['application/json', '[1,2]'],
@@ -154,7 +165,11 @@ describe('OTT Pay simulator: the API', () => {
       ['application/x-www-form-urlencoded', valid],
     ];
     for (const [contentType, body] of attempts) {
-      const response = await sim.app.request('/processV2', { method: 'POST', headers: { 'Content-Type': contentType }, body });
+      const response = await sim.app.request('/processV2', {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body,
+      });
       assert.equal(response.status, 400, `${contentType} ${body.slice(0, 10)}`);
       assert.equal(((await response.json()) as { rsp_code: string }).rsp_code, 'PARAM_ERROR');
     }
@@ -174,7 +189,11 @@ describe('OTT Pay simulator: the API', () => {
     assert.equal(pending.data!.amount, '1000');
     assert.equal(pending.data!.bizpay_order_id, answer.bizpay_order_id);
 
-    const early = await sim.call('REFUND', { order_id: 'rf-early', ori_order_id: request.order_id!, refund_amt: '100' });
+    const early = await sim.call('REFUND', {
+      order_id: 'rf-early',
+      ori_order_id: request.order_id!,
+      refund_amt: '100',
+    });
     assert.equal(early.rsp_code, 'FAIL');
 
     await sim.app.request(`/_control/orders/${request.order_id}/pay`, { method: 'POST' });
@@ -244,7 +263,8 @@ describe('OTT Pay simulator: wallet and callbacks', () => {
     const replies = [new Response('SUCCESS'), new Response('OK'), new Response('SUCCESS', { status: 500 })];
     const sim = simulator(() => replies.shift() ?? Promise.reject(new Error('connection refused')));
     const { request } = await sim.created();
-    const control = (command: string) => sim.app.request(`/_control/orders/${request.order_id}/${command}`, { method: 'POST' });
+    const control = (command: string) =>
+      sim.app.request(`/_control/orders/${request.order_id}/${command}`, { method: 'POST' });
     assert.equal((await control('callback')).status, 409, 'nothing to call back about yet');
     assert.equal((await control('decline')).status, 200);
     assert.equal((await control('pay')).status, 409, 'a declined order stays declined');
@@ -252,7 +272,12 @@ describe('OTT Pay simulator: wallet and callbacks', () => {
     await control('callback');
     const record = (await (await control('callback')).json()) as {
       status: string;
-      callbacks: Array<{ acknowledged: boolean; httpStatus: number | null; error: string | null; order_status: string }>;
+      callbacks: Array<{
+        acknowledged: boolean;
+        httpStatus: number | null;
+        error: string | null;
+        order_status: string;
+      }>;
     };
     assert.equal(record.status, 'closed');
     assert.deepEqual(
@@ -333,7 +358,12 @@ function simulatorHonouringSignal() {
       const response = await app.request('/processV2', {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ action: 'ACTIVEPAY', version: '1.0', merchant_id: MERCHANT_ID, ...ottEncrypt(request, SIGN_KEY) }),
+        body: JSON.stringify({
+          action: 'ACTIVEPAY',
+          version: '1.0',
+          merchant_id: MERCHANT_ID,
+          ...ottEncrypt(request, SIGN_KEY),
+        }),
       });
       assert.equal((await readAnswer(response)).rsp_code, 'SUCCESS');
       return { request };

@@ -17,12 +17,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { StatusEvent } from '../../../widget/wire.ts';
-import {
-  ConflictError,
-  type AttemptRecord,
-  type SessionRecord,
-  type Store,
-} from '../../../server/store/store.ts';
+import { ConflictError, type AttemptRecord, type SessionRecord, type Store } from '../../../server/store/store.ts';
 
 const BASE = Date.parse('2026-11-21T10:00:00.000Z');
 
@@ -160,8 +155,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const b = await seedSession({ createdAt: t(2) });
         // Two sessions in the same millisecond: the order between them is by id, and paging that
         // splits them must still return each exactly once.
-        const [c, d] = [await seedSession({ createdAt: t(3) }), await seedSession({ createdAt: t(3) })].sort(
-          (x, y) => (x.id < y.id ? -1 : 1),
+        const [c, d] = [await seedSession({ createdAt: t(3) }), await seedSession({ createdAt: t(3) })].sort((x, y) =>
+          x.id < y.id ? -1 : 1,
         ) as [SessionRecord, SessionRecord];
         const e = await seedSession({ createdAt: t(4) });
         const expected = [e, d, c, b, a].map((s) => s.id);
@@ -169,7 +164,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const page1 = await store.listSessions({ limit: 2 });
         const page2 = await store.listSessions({ limit: 2, before: page1.at(-1)!.id });
         const page3 = await store.listSessions({ limit: 1, before: page2.at(-1)!.id });
-        assert.deepEqual([...page1, ...page2, ...page3].map((s) => s.id), expected);
+        assert.deepEqual(
+          [...page1, ...page2, ...page3].map((s) => s.id),
+          expected,
+        );
         assert.deepEqual(page1[0], e, 'listed sessions are whole records');
       });
 
@@ -212,7 +210,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
             [3, 3, 'failed'],
           ],
         );
-        assert.deepEqual((await store.listEvents(two.id, 0)).map((e) => e.seq), [1]);
+        assert.deepEqual(
+          (await store.listEvents(two.id, 0)).map((e) => e.seq),
+          [1],
+        );
       });
 
       it('applies the session patch, bumps the version and returns the session as stored', async () => {
@@ -232,7 +233,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
 
       it('leaves updatedAt alone when the patch does not set it, and still bumps the version', async () => {
         const session = await seedSession({ updatedAt: at(5) });
-        const result = await store.commit({ sessionId: session.id, expectedVersion: 1, session: { status: 'pending' } });
+        const result = await store.commit({
+          sessionId: session.id,
+          expectedVersion: 1,
+          session: { status: 'pending' },
+        });
         assert.equal(result.session.updatedAt, at(5));
         assert.equal(result.session.version, 2);
 
@@ -277,7 +282,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const seen = await other.getSession(session.id);
         assert.equal(seen?.version, 2, "the second store sees the first one's write");
         await other.commit({ sessionId: session.id, expectedVersion: 2, event: statusBody('failed', 2) });
-        assert.deepEqual((await store.listEvents(session.id, 0)).map((e) => e.data.status), ['pending', 'failed']);
+        assert.deepEqual(
+          (await store.listEvents(session.id, 0)).map((e) => e.data.status),
+          ['pending', 'failed'],
+        );
       });
 
       it('rejects a change to an unknown session without calling it a conflict', async () => {
@@ -309,7 +317,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           expectedVersion: 1,
           session: { status: 'pending', updatedAt: at(10) },
           newAttempt: attempt,
-          event: { status: 'pending', attempt: { id: attempt.id, status: 'requires_action', failure: null }, at: at(10) },
+          event: {
+            status: 'pending',
+            attempt: { id: attempt.id, status: 'requires_action', failure: null },
+            at: at(10),
+          },
         });
         assert.equal(created.session.status, 'pending');
         assert.deepEqual(await store.getAttempt(attempt.id), attempt);
@@ -346,7 +358,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           expectedVersion: 2,
           attempt: {
             id: attempt.id,
-            patch: { status: 'failed', failureCode: 'declined', failureMessage: 'The wallet declined.', nextCheckAt: null },
+            patch: {
+              status: 'failed',
+              failureCode: 'declined',
+              failureMessage: 'The wallet declined.',
+              nextCheckAt: null,
+            },
           },
         });
         const stored = await store.getAttempt(attempt.id);
@@ -397,7 +414,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           providerOrderId: first.providerOrderId,
         });
         await assert.rejects(
-          store.commit({ sessionId: session.id, expectedVersion: 2, newAttempt: twin, event: statusBody('pending', 20) }),
+          store.commit({
+            sessionId: session.id,
+            expectedVersion: 2,
+            newAttempt: twin,
+            event: statusBody('pending', 20),
+          }),
         );
         assert.equal(await store.getAttempt(twin.id), null);
         assert.equal((await store.getSession(session.id))?.version, 2);
@@ -514,7 +536,12 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       it('keeps the first record for a (scope, key) and refuses the second', async () => {
         const key = uid('idem');
         const first = {
-          scope: 'sessions.create', key, requestHash: 'h1', status: 201, body: '{"id":"a"}', createdAt: at(0),
+          scope: 'sessions.create',
+          key,
+          requestHash: 'h1',
+          status: 201,
+          body: '{"id":"a"}',
+          createdAt: at(0),
         };
         const second = { ...first, requestHash: 'h2', status: 200, body: '{"id":"b"}', createdAt: at(1) };
 
@@ -559,14 +586,26 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const session = await seedSession();
         const attempt = makeAttempt(session.id, { nextCheckAt: at(15) });
         await store.commit({
-          sessionId: session.id, expectedVersion: 1, newAttempt: attempt, event: statusBody('pending', 1),
+          sessionId: session.id,
+          expectedVersion: 1,
+          newAttempt: attempt,
+          event: statusBody('pending', 1),
         });
         const idem = {
-          scope: 'sessions.create', key: uid('idem'), requestHash: 'h', status: 201, body: '{}', createdAt: at(0),
+          scope: 'sessions.create',
+          key: uid('idem'),
+          requestHash: 'h',
+          status: 201,
+          body: '{}',
+          createdAt: at(0),
         };
         await store.putIdempotency(idem);
         const notification = {
-          provider: 'one1pay' as const, dedupeKey: uid('n'), orderId: 'o', body: '{}', receivedAt: at(0),
+          provider: 'one1pay' as const,
+          dedupeKey: uid('n'),
+          orderId: 'o',
+          body: '{}',
+          receivedAt: at(0),
         };
         await store.recordNotification(notification);
         const stored = await store.getSession(session.id);
@@ -578,9 +617,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await again.getIdempotency(idem.scope, idem.key), idem);
         assert.equal(await again.recordNotification(notification), false);
 
-        const next = await again.commit({ sessionId: session.id, expectedVersion: 2, event: statusBody('succeeded', 2) });
+        const next = await again.commit({
+          sessionId: session.id,
+          expectedVersion: 2,
+          event: statusBody('succeeded', 2),
+        });
         assert.equal(next.event?.seq, 2);
-        assert.deepEqual((await again.listEvents(session.id, 0)).map((e) => e.data.status), ['pending', 'succeeded']);
+        assert.deepEqual(
+          (await again.listEvents(session.id, 0)).map((e) => e.data.status),
+          ['pending', 'succeeded'],
+        );
       });
     });
   });

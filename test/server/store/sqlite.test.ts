@@ -82,7 +82,10 @@ describe('SqliteStore on a file', () => {
     const store = new SqliteStore(path);
     await store.migrate();
     await store.close();
-    assert.equal(inspect(path, (db) => db.pragma('journal_mode', { simple: true })), 'wal');
+    assert.equal(
+      inspect(path, (db) => db.pragma('journal_mode', { simple: true })),
+      'wal',
+    );
   });
 
   it('refuses a database migrated by a newer build instead of running on an unknown schema', async () => {
