@@ -82,6 +82,8 @@ type FailureCode = keyof typeof FAILURE_MESSAGES;
 const failure = (code: FailureCode): AttemptFailure => ({ code, message: FAILURE_MESSAGES[code] });
 
 export class Checkout {
+  readonly #creating = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: CheckoutDeps) {}
 
   get config(): Config {
@@ -186,7 +188,20 @@ export class Checkout {
    * Starts a payment with the chosen method. Repeating the same choice while its attempt still
    * waits returns that attempt, so a double click or a reload never makes a second provider order.
    */
-  async createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
+  createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
+    // One attempt creation per session at a time in this process, so a double tap that races past
+    // the widget still finds the first attempt and reuses it instead of making a second order.
+    const previous = this.#creating.get(sessionId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.#createAttempt(sessionId, input));
+    const tail = run.catch(() => undefined);
+    this.#creating.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.#creating.get(sessionId) === tail) this.#creating.delete(sessionId);
+    });
+    return run;
+  }
+
+  async #createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
     const session = await this.loadSession(sessionId);
     if (!session) throw new ApiError(404, 'not_found', 'checkout session not found');
     this.assertAcceptsAttempts(session);

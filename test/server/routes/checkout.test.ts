@@ -125,6 +125,16 @@ describe('browser checkout API', () => {
     assert.notEqual(other.id, attempt.id);
   });
 
+  it('makes one provider order when the same choice is submitted twice at once', async () => {
+    const session = await bff.createSession({ amount: '12.34', currency: 'CAD', reference: 'double-tap' });
+    const submit = () =>
+      bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method: 'ottpay.wechat' }));
+    const [a, b] = await Promise.all([submit(), submit()]);
+    const [first, second] = [(await a.json()) as AttemptView, (await b.json()) as AttemptView];
+    assert.equal(first.id, second.id);
+    assert.equal((await bff.runtime.store.listAttempts(session.id)).length, 1);
+  });
+
   it('creates a One1Pay redirect attempt after checking the shopper fields', async () => {
     const session = await bff.createSession({
       amount: '500.00',
