@@ -11,7 +11,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   const bff = await startBff(env);
   const port = Number(env.DEMO_PORT ?? 8788);
   const publicUrl = `http://localhost:${port}`;
-  const shop = createShop({ bffUrl: bff.url, secretKey: bff.runtime.config.merchant.secretKey, publicUrl });
+  const { secretKey, webhookSecret } = bff.runtime.config.merchant;
+  const shop = createShop({ bffUrl: bff.url, secretKey, webhookSecret, publicUrl });
   const server = await new Promise<ServerType>((resolve) => {
     const listening = serve({ fetch: shop.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(listening));
   });

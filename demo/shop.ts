@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, verifyWebhookSignature } from '../server/domain/webhooks.ts';
 
 export interface ShopOptions {
   /** The BFF's public URL, e.g. http://localhost:8787. */
@@ -17,6 +18,8 @@ export interface ShopOptions {
   secretKey: string;
   /** This shop's own public URL, e.g. http://localhost:8788. */
   publicUrl: string;
+  /** Secret that signs Tender's webhooks to /webhooks/tender (`merchant.webhookSecret`). */
+  webhookSecret?: string;
   fetch?: typeof fetch;
 }
 
@@ -62,12 +65,14 @@ interface Order {
   sessionId: string;
   clientSecret: string;
   hostedUrl: string;
+  /** Webhook types received for this order, in order of arrival. */
+  webhooks: string[];
 }
 
 const assetsDir = fileURLToPath(new URL('./public/', import.meta.url));
 const bundleDir = fileURLToPath(new URL('../dist/demo/', import.meta.url));
 
-export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fetch }: ShopOptions) {
+export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch: fetchImpl = fetch }: ShopOptions) {
   const orders = new Map<string, Order>();
   const app = new Hono();
 
@@ -135,6 +140,7 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
       sessionId: session.id,
       clientSecret: session.clientSecret,
       hostedUrl: session.url,
+      webhooks: [],
     });
     return c.redirect(mode === 'hosted' ? session.url : `/order/${ref}`, 303);
   });
@@ -179,7 +185,23 @@ export function createShop({ bffUrl, secretKey, publicUrl, fetch: fetchImpl = fe
     const order = orders.get(c.req.param('ref'));
     if (!order) return c.json({ error: 'unknown order' }, 404);
     const session = await bff(`/v1/sessions/${order.sessionId}`);
-    return c.json({ ref: order.ref, status: session.status, paid: session.status === 'succeeded' });
+    return c.json({
+      ref: order.ref,
+      status: session.status,
+      paid: session.status === 'succeeded',
+      webhooks: order.webhooks,
+    });
+  });
+
+  /** Tender's signed webhooks. A merchant would mark the order paid here and ship the goods. */
+  app.post('/webhooks/tender', async (c) => {
+    const body = await c.req.text();
+    if (!webhookSecret || !verifyWebhookSignature(c.req.header(SIGNATURE_HEADER), body, webhookSecret)) {
+      return c.json({ error: 'bad signature' }, 400);
+    }
+    const event = JSON.parse(body) as { type: string; data: { session: { reference: string } } };
+    orders.get(event.data.session.reference)?.webhooks.push(event.type);
+    return c.json({ received: true });
   });
 
   app.get('/assets/:file{[a-z]+\\.(?:js|css)}', async (c) => {

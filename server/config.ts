@@ -39,13 +39,19 @@ export const configSchema = z.strictObject({
     ),
   /** Mounts the provider simulators under /sandbox/<provider>/ (the built-in configuration does). */
   sandbox: z.boolean().default(false),
-  merchant: z.strictObject({
-    name: z.string().min(1).max(100),
-    secretKey: z.string().min(12, 'must be at least 12 characters'),
-    allowedOrigins: z.array(origin).default([]),
-    webhookUrl: httpUrl.optional(),
-    webhookSecret: z.string().min(16).optional(),
-  }),
+  merchant: z
+    .strictObject({
+      name: z.string().min(1).max(100),
+      secretKey: z.string().min(12, 'must be at least 12 characters'),
+      allowedOrigins: z.array(origin).default([]),
+      /** Where Tender POSTs signed webhooks (session.succeeded, …); optional. */
+      webhookUrl: httpUrl.optional(),
+      webhookSecret: z.string().min(16, 'must be at least 16 characters').optional(),
+    })
+    .refine((merchant) => !merchant.webhookUrl || merchant.webhookSecret, {
+      message: 'is required when merchant.webhookUrl is set',
+      path: ['webhookSecret'],
+    }),
   checkout: z
     .strictObject({
       /** Default lifetime of a session when the merchant does not say. */
@@ -112,6 +118,8 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
         secretKey: env.TENDER_SECRET_KEY || 'sk_test_sandbox',
         // The BFF's own pages and the demo shop that `npm start` runs beside it.
         allowedOrigins: [new URL(publicUrl).origin, `http://localhost:${env.DEMO_PORT ?? '8788'}`],
+        webhookUrl: `http://localhost:${env.DEMO_PORT ?? '8788'}/webhooks/tender`,
+        webhookSecret: env.TENDER_WEBHOOK_SECRET || SANDBOX_WEBHOOK_SECRET,
       },
       providers: {
         one1pay: { ...SANDBOX_CREDENTIALS.one1pay, baseUrl: `${publicUrl}/sandbox/one1pay` },
@@ -121,6 +129,9 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env,
   );
 }
+
+/** The sandbox's webhook signing secret, shared with the demo shop that receives the webhooks. */
+export const SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox_demo_shop_0001';
 
 /**
  * Credentials the built-in sandbox uses on both sides (adapter and simulator). They open nothing

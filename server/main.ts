@@ -26,7 +26,7 @@ export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<Ru
       resolve(listening),
     );
   });
-  runtime.reconciler.start();
+  runtime.start();
   log.info('Tender BFF listening', { url: config.publicUrl, port, sandbox: config.sandbox });
   return {
     runtime,

@@ -5,6 +5,7 @@ import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
 import { createLocalHub, type EventHub } from './domain/events.ts';
 import { createLogger, type Logger } from './domain/log.ts';
 import { Reconciler } from './domain/reconciler.ts';
+import { WebhookSender } from './domain/webhooks.ts';
 import { buildProviders } from './providers/index.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
@@ -20,6 +21,8 @@ export interface RuntimeOptions {
   widgetBundlePath?: string;
   sseHeartbeatMs?: number;
   reconcilerIntervalMs?: number;
+  /** `fetch` for webhooks to the merchant. */
+  webhookFetch?: typeof fetch;
 }
 
 export interface Runtime {
@@ -29,6 +32,10 @@ export interface Runtime {
   checkout: Checkout;
   hub: EventHub;
   reconciler: Reconciler;
+  /** Null when `merchant.webhookUrl` is not configured. */
+  webhooks: WebhookSender | null;
+  /** Starts the background loops (reconciler, webhook delivery). */
+  start(): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +61,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     sseHeartbeatMs: options.sseHeartbeatMs,
   });
   const reconciler = new Reconciler({ store, checkout, clock, log, intervalMs: options.reconcilerIntervalMs });
+  const { webhookUrl, webhookSecret } = config.merchant;
+  const webhooks =
+    webhookUrl && webhookSecret
+      ? new WebhookSender({ store, clock, log, url: webhookUrl, secret: webhookSecret, fetch: options.webhookFetch })
+      : null;
   return {
     config,
     app,
@@ -61,8 +73,14 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     checkout,
     hub,
     reconciler,
+    webhooks,
+    start() {
+      reconciler.start();
+      webhooks?.start();
+    },
     async close() {
       await reconciler.stop();
+      await webhooks?.stop();
       await store.close();
     },
   };

@@ -23,11 +23,12 @@ import {
   type SessionChange,
   type SessionRecord,
   type Store,
+  type WebhookRecord,
 } from '../store/store.ts';
 import type { EventHub } from './events.ts';
-import { newAttemptId, newClientSecret, newSessionId, sha256Hex } from './ids.ts';
+import { newAttemptId, newClientSecret, newSessionId, newWebhookId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
-import { sameMoney, type Money } from './money.ts';
+import { formatDecimal, sameMoney, type Money } from './money.ts';
 import { encodeQr } from './qr.ts';
 import { acceptsAttempts, canTransition, hasSucceeded, isAttemptLive } from './session.ts';
 
@@ -60,6 +61,9 @@ export interface CreateAttemptInput {
   method: MethodId;
   fields: Record<string, string>;
 }
+
+/** Session statuses the merchant hears about by webhook. */
+const WEBHOOK_STATUSES: ReadonlySet<SessionStatus> = new Set(['succeeded', 'failed', 'expired', 'canceled']);
 
 /** How long after an attempt expires Tender keeps asking the provider, to catch late payments. */
 export const LATE_PAYMENT_GRACE_MS = 15 * 60_000;
@@ -511,8 +515,14 @@ export class Checkout {
       ) {
         throw new Error(`illegal session transition ${session.status} → ${change.session.status}`);
       }
+      const webhooks = this.webhooksFor(session, change);
       try {
-        const result = await this.deps.store.commit({ ...change, sessionId, expectedVersion: session.version });
+        const result = await this.deps.store.commit({
+          ...change,
+          ...(webhooks.length ? { webhooks } : {}),
+          sessionId,
+          expectedVersion: session.version,
+        });
         if (result.event) this.deps.hub.publish(sessionId);
         return result.session;
       } catch (error) {
@@ -520,6 +530,58 @@ export class Checkout {
         throw error;
       }
     }
+  }
+
+  /**
+   * The merchant webhooks a change calls for: one when the session's status changes to something the
+   * merchant acts on, and one for a double payment. They go into the outbox with the change itself.
+   */
+  private webhooksFor(
+    session: SessionRecord,
+    change: Omit<SessionChange, 'sessionId' | 'expectedVersion'>,
+  ): WebhookRecord[] {
+    if (!this.deps.config.merchant.webhookUrl) return [];
+    const now = this.nowIso();
+    const make = (type: string, attemptId: string | null, status: SessionStatus): WebhookRecord => {
+      const id = newWebhookId();
+      const payload = JSON.stringify({
+        id,
+        type,
+        createdAt: now,
+        data: {
+          session: {
+            id: session.id,
+            reference: session.reference,
+            status,
+            amount: formatDecimal(moneyOf(session)),
+            currency: session.currency,
+            attemptId,
+          },
+        },
+      });
+      return {
+        id,
+        sessionId: session.id,
+        type,
+        payload,
+        attempts: 0,
+        nextAttemptAt: now,
+        deliveredAt: null,
+        lastError: null,
+        createdAt: now,
+      };
+    };
+    const out: WebhookRecord[] = [];
+    const status = change.session?.status;
+    if (status && status !== session.status && WEBHOOK_STATUSES.has(status)) {
+      const attemptId =
+        status === 'succeeded' ? (change.session?.succeededAttemptId ?? null) : (change.attempt?.id ?? null);
+      out.push(make(`session.${status}`, attemptId, status));
+    }
+    if (change.attempt?.patch.doublePayment) {
+      out.push(make('session.double_payment', change.attempt.id, status ?? session.status));
+    }
+    return out;
   }
 
   hostedPageUrl(session: SessionRecord): string {

@@ -25,6 +25,8 @@ export const newAttemptId = (): string => `att_${randomBase62(20)}`;
 /** Client secrets: 143 random bits, scoped to one session (DESIGN.md: at least 128). */
 export const newClientSecret = (sessionId: string): string => `${sessionId}_secret_${randomBase62(24)}`;
 
+export const newWebhookId = (): string => `whk_${randomBase62(20)}`;
+
 export const newRequestId = (): string => `req_${randomBase62(16)}`;
 
 /** Constant-time string comparison (lengths are hashed first so they leak nothing either). */

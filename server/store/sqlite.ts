@@ -23,6 +23,8 @@ import {
   type SessionPatch,
   type SessionRecord,
   type Store,
+  type WebhookPatch,
+  type WebhookRecord,
 } from './store.ts';
 
 /**
@@ -104,6 +106,24 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE webhooks (
+        id              TEXT PRIMARY KEY,
+        session_id      TEXT NOT NULL REFERENCES sessions(id),
+        type            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        delivered_at    TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL
+      );
+      CREATE INDEX webhooks_due ON webhooks (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX webhooks_session ON webhooks (session_id, created_at);
+    `,
+  },
 ];
 
 interface SessionRow {
@@ -146,6 +166,18 @@ interface AttemptRow {
   updated_at: string;
 }
 
+interface WebhookRow {
+  id: string;
+  session_id: string;
+  type: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
 interface IdempotencyRow {
   scope: string;
   key: string;
@@ -175,6 +207,13 @@ const ATTEMPT_COLUMNS: { [K in keyof Required<AttemptPatch>]: string } = {
   nextCheckAt: 'next_check_at',
   checkCount: 'check_count',
   updatedAt: 'updated_at',
+};
+
+const WEBHOOK_COLUMNS: { [K in keyof Required<WebhookPatch>]: string } = {
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  deliveredAt: 'delivered_at',
+  lastError: 'last_error',
 };
 
 export class SqliteStore implements Store {
@@ -349,6 +388,18 @@ export class SqliteStore implements Store {
         event = { sessionId, seq, data };
       }
 
+      for (const webhook of change.webhooks ?? []) {
+        if (webhook.sessionId !== sessionId) {
+          throw new Error(`webhook ${webhook.id} belongs to session ${webhook.sessionId}`);
+        }
+        this.#db
+          .prepare(
+            `INSERT INTO webhooks (id, session_id, type, payload, attempts, next_attempt_at, delivered_at, last_error, created_at)
+             VALUES (@id, @sessionId, @type, @payload, @attempts, @nextAttemptAt, @deliveredAt, @lastError, @createdAt)`,
+          )
+          .run(webhook);
+      }
+
       return { session: this.#readSession(sessionId)!, event };
     });
     // IMMEDIATE: in WAL mode a read transaction that later wants to write can fail outright with
@@ -398,6 +449,30 @@ export class SqliteStore implements Store {
       )
       .run(record.provider, record.dedupeKey, record.orderId, record.body, record.receivedAt);
     return result.changes === 1;
+  }
+
+  async listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]> {
+    return this.#db
+      .prepare<[string, number], WebhookRow>(
+        `SELECT * FROM webhooks WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
+         ORDER BY next_attempt_at, created_at LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(webhookFromRow);
+  }
+
+  async listWebhooks(sessionId: string): Promise<WebhookRecord[]> {
+    return this.#db
+      .prepare<[string], WebhookRow>('SELECT * FROM webhooks WHERE session_id = ? ORDER BY created_at, rowid')
+      .all(sessionId)
+      .map(webhookFromRow);
+  }
+
+  async updateWebhook(id: string, patch: WebhookPatch): Promise<void> {
+    const { sql, values } = setClause(WEBHOOK_COLUMNS, { ...patch });
+    if (!sql) return;
+    const result = this.#db.prepare(`UPDATE webhooks SET ${sql} WHERE id = @__id`).run({ ...values, __id: id });
+    if (result.changes === 0) throw new Error(`webhook ${id} not found`);
   }
 
   #readSession(id: string): SessionRecord | null {
@@ -528,6 +603,20 @@ function encodeAttemptPatch(patch: AttemptPatch): Partial<Record<keyof AttemptPa
  * `a = @a, b = @b` for the fields present in `values` (an `undefined` field means "leave as is"),
  * with the bound values keyed by field name.
  */
+function webhookFromRow(row: WebhookRow): WebhookRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    type: row.type,
+    payload: row.payload,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
+}
+
 function setClause<K extends string>(
   columns: Record<K, string>,
   values: Partial<Record<K, SqlValue>>,

@@ -55,6 +55,26 @@ export interface AttemptRecord {
   updatedAt: string;
 }
 
+/**
+ * One signed notice to the merchant's server (`merchant.webhookUrl`), kept in an outbox and retried
+ * until acknowledged. `payload` is the exact body that is signed and sent.
+ */
+export interface WebhookRecord {
+  id: string;
+  sessionId: string;
+  type: string;
+  payload: string;
+  /** Deliveries tried so far. */
+  attempts: number;
+  /** When to try next; null once delivered or given up. */
+  nextAttemptAt: string | null;
+  deliveredAt: string | null;
+  lastError: string | null;
+  createdAt: string;
+}
+
+export type WebhookPatch = Partial<Pick<WebhookRecord, 'attempts' | 'nextAttemptAt' | 'deliveredAt' | 'lastError'>>;
+
 export interface EventRecord {
   sessionId: string;
   seq: number;
@@ -91,6 +111,8 @@ export interface SessionChange {
   newAttempt?: AttemptRecord;
   /** The event's body without `seq`, which the store assigns. */
   event?: Omit<StatusEvent, 'seq'>;
+  /** Webhooks to put in the outbox in the same transaction, so none is lost or sent for nothing. */
+  webhooks?: WebhookRecord[];
 }
 
 export interface CommitResult {
@@ -150,4 +172,10 @@ export interface Store {
 
   /** Returns false when (provider, dedupeKey) was recorded before. */
   recordNotification(record: NotificationRecord): Promise<boolean>;
+
+  /** Webhooks whose `nextAttemptAt` is at or before `now`, oldest first. */
+  listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]>;
+  /** A session's webhooks, oldest first. */
+  listWebhooks(sessionId: string): Promise<WebhookRecord[]>;
+  updateWebhook(id: string, patch: WebhookPatch): Promise<void>;
 }

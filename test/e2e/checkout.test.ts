@@ -44,6 +44,15 @@ describe('checkout in a real browser', () => {
     await checkout.getByText('Payment received. Thank you!').waitFor();
     await page.locator('#order-status[data-paid="true"]').waitFor();
     assert.equal(await page.locator('#order-status').textContent(), 'Order confirmed: payment received.');
+
+    // The shop's server also hears it from Tender's signed webhook.
+    const statusUrl = `${page.url()}/status`;
+    let webhooks: string[] = [];
+    for (let tries = 0; tries < 100 && !webhooks.includes('session.succeeded'); tries++) {
+      webhooks = ((await (await fetch(statusUrl)).json()) as { webhooks: string[] }).webhooks;
+      if (!webhooks.includes('session.succeeded')) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(webhooks, ['session.succeeded']);
   });
 
   it('pays with OTT Pay WeChat by opening the wallet page the QR encodes', async () => {

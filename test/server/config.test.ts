@@ -53,6 +53,10 @@ describe('configuration', () => {
       ],
       [{ ...minimal, providers: { one1pay: { baseUrl: 'https://x.example' } } }, /^providers\.one1pay\.username/],
       [{ ...minimal, surprise: 1 }, /^\(root\)|surprise/],
+      [
+        { ...minimal, merchant: { ...minimal.merchant, webhookUrl: 'https://shop.example/hooks' } },
+        /^merchant\.webhookSecret: is required when merchant\.webhookUrl is set/,
+      ],
     ];
     for (const [raw, message] of cases) {
       assert.throws(

@@ -78,7 +78,11 @@ export interface TestBff {
   close(): Promise<void>;
 }
 
-export async function startTestBff(options: { clock?: TestClock; sseHeartbeatMs?: number } = {}): Promise<TestBff> {
+export const WEBHOOK_SECRET = 'whsec_test_harness_secret';
+
+export async function startTestBff(
+  options: { clock?: TestClock; sseHeartbeatMs?: number; webhookUrl?: string } = {},
+): Promise<TestBff> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-test-'));
   const dbPath = join(dir, 'tender.db');
   const clock = options.clock ?? new TestClock();
@@ -88,7 +92,12 @@ export async function startTestBff(options: { clock?: TestClock; sseHeartbeatMs?
     publicUrl: bff.url,
     database: `sqlite:${dbPath}`,
     sandbox: false,
-    merchant: { name: 'Test Shop', secretKey: SECRET_KEY, allowedOrigins: ['https://shop.example'] },
+    merchant: {
+      name: 'Test Shop',
+      secretKey: SECRET_KEY,
+      allowedOrigins: ['https://shop.example'],
+      ...(options.webhookUrl ? { webhookUrl: options.webhookUrl, webhookSecret: WEBHOOK_SECRET } : {}),
+    },
     providers: {
       one1pay: { ...SANDBOX_CREDENTIALS.one1pay, baseUrl: `${sandbox.url}/one1pay` },
       ottpay: { ...SANDBOX_CREDENTIALS.ottpay, baseUrl: `${sandbox.url}/ottpay` },

@@ -17,7 +17,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { StatusEvent } from '../../../widget/wire.ts';
-import { ConflictError, type AttemptRecord, type SessionRecord, type Store } from '../../../server/store/store.ts';
+import {
+  ConflictError,
+  type AttemptRecord,
+  type SessionRecord,
+  type Store,
+  type WebhookRecord,
+} from '../../../server/store/store.ts';
 
 const BASE = Date.parse('2026-11-21T10:00:00.000Z');
 
@@ -570,6 +576,63 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const again = { ...notification, body: '{"again":true}', receivedAt: at(5) };
         assert.equal(await store.recordNotification(again), false);
         assert.equal(await store.recordNotification({ ...notification, provider: 'sansan' }), true);
+      });
+    });
+
+    describe('webhook outbox', () => {
+      const webhook = (sessionId: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
+        id: uid('whk'),
+        sessionId,
+        type: 'session.succeeded',
+        payload: '{"type":"session.succeeded"}',
+        attempts: 0,
+        nextAttemptAt: at(-3600 * 24 * 365 * 30),
+        deliveredAt: null,
+        lastError: null,
+        createdAt: at(0),
+        ...overrides,
+      });
+
+      it('puts webhooks in the outbox with the change that caused them, or not at all', async () => {
+        const session = await seedSession();
+        const first = webhook(session.id);
+        await store.commit({ sessionId: session.id, expectedVersion: session.version, webhooks: [first] });
+        assert.deepEqual(await store.listWebhooks(session.id), [first]);
+
+        const lost = webhook(session.id);
+        await assert.rejects(
+          store.commit({ sessionId: session.id, expectedVersion: session.version, webhooks: [lost] }),
+          ConflictError,
+        );
+        assert.deepEqual(
+          (await store.listWebhooks(session.id)).map((each) => each.id),
+          [first.id],
+        );
+      });
+
+      it('lists due webhooks oldest first and stops listing them once delivered', async () => {
+        const session = await seedSession();
+        // Due in 1960, before anything else in the suite, so other tests' rows cannot interleave.
+        const later = webhook(session.id, { nextAttemptAt: '1960-01-01T00:00:02.000Z' });
+        const sooner = webhook(session.id, { nextAttemptAt: '1960-01-01T00:00:01.000Z' });
+        const notYet = webhook(session.id, { nextAttemptAt: at(60) });
+        await store.commit({
+          sessionId: session.id,
+          expectedVersion: session.version,
+          webhooks: [later, sooner, notYet],
+        });
+        const due = (await store.listDueWebhooks('1960-01-01T00:00:02.000Z', 10)).map((each) => each.id);
+        assert.deepEqual(due, [sooner.id, later.id]);
+
+        await store.updateWebhook(sooner.id, { attempts: 1, nextAttemptAt: null, deliveredAt: at(1), lastError: null });
+        assert.deepEqual(
+          (await store.listDueWebhooks('1960-01-01T00:00:02.000Z', 10)).map((each) => each.id),
+          [later.id],
+        );
+        const stored = (await store.listWebhooks(session.id)).find((each) => each.id === sooner.id)!;
+        assert.equal(stored.attempts, 1);
+        assert.equal(stored.deliveredAt, at(1));
+        await assert.rejects(store.updateWebhook(uid('whk'), { attempts: 1 }));
       });
     });
 
