@@ -8,9 +8,9 @@ import { runUntilSignal, startBff } from '../server/main.ts';
 import { createShop } from './shop.ts';
 
 export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
-  const bff = await startBff(env);
   const port = Number(env.DEMO_PORT ?? 8788);
   const publicUrl = `http://localhost:${port}`;
+  const bff = await startBff({ TENDER_WEBHOOK_URL: `${publicUrl}/webhooks/tender`, ...env });
   const { secretKey, webhookSecret } = bff.runtime.config.merchant;
   const shop = createShop({ bffUrl: bff.url, secretKey, webhookSecret, publicUrl });
   const server = await new Promise<ServerType>((resolve) => {

@@ -118,8 +118,10 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
         secretKey: env.TENDER_SECRET_KEY || 'sk_test_sandbox',
         // The BFF's own pages and the demo shop that `npm start` runs beside it.
         allowedOrigins: [new URL(publicUrl).origin, `http://localhost:${env.DEMO_PORT ?? '8788'}`],
-        webhookUrl: `http://localhost:${env.DEMO_PORT ?? '8788'}/webhooks/tender`,
-        webhookSecret: env.TENDER_WEBHOOK_SECRET || SANDBOX_WEBHOOK_SECRET,
+        // Webhooks go to the demo shop when it runs (`npm start` sets TENDER_WEBHOOK_URL).
+        ...(env.TENDER_WEBHOOK_URL
+          ? { webhookUrl: env.TENDER_WEBHOOK_URL, webhookSecret: env.TENDER_WEBHOOK_SECRET || SANDBOX_WEBHOOK_SECRET }
+          : {}),
       },
       providers: {
         one1pay: { ...SANDBOX_CREDENTIALS.one1pay, baseUrl: `${publicUrl}/sandbox/one1pay` },
