@@ -65,8 +65,17 @@ export interface CreateAttemptInput {
 /** Session statuses the merchant hears about by webhook. */
 const WEBHOOK_STATUSES: ReadonlySet<SessionStatus> = new Set(['succeeded', 'failed', 'expired', 'canceled']);
 
-/** How long after an attempt expires Tender keeps asking the provider, to catch late payments. */
-export const LATE_PAYMENT_GRACE_MS = 15 * 60_000;
+/**
+ * How long after an attempt expires Tender keeps asking the provider, to catch late payments (a QR
+ * code may stay payable at the provider well after Tender stopped showing it).
+ */
+export const LATE_PAYMENT_WINDOW_MS = 24 * 3600_000;
+
+/** After an attempt expires its checks are at least this far apart (seconds). */
+const LATE_CHECK_MIN_DELAY_S = 15 * 60;
+
+/** While the provider cannot answer, Tender keeps asking (hourly at most) for this long past expiry. */
+const ERROR_RETRY_WINDOW_MS = 7 * 24 * 3600_000;
 
 /** Reconciler back-off: seconds to wait before the n-th check of a pending attempt. */
 const CHECK_DELAYS_S = [5, 5, 10, 15, 30, 60, 120, 300];
@@ -298,25 +307,32 @@ export class Checkout {
           }
         : result.action;
     const expiresAt = action.type === 'qr' ? action.expiresAt : session.expiresAt;
-    await this.change(session.id, (fresh) => ({
-      session: { status: 'pending', updatedAt: this.nowIso() },
-      attempt: {
-        id: attempt.id,
-        patch: {
-          status: 'requires_action',
-          action,
-          providerPaymentId: result.providerPaymentId,
-          expiresAt,
-          nextCheckAt: this.nextCheckAt(0),
-          updatedAt: this.nowIso(),
+    let closedMeanwhile = false;
+    await this.change(session.id, (fresh) => {
+      // The session may have been paid or expired while the provider answered: the order is kept
+      // (and watched by the reconciler), but the session is not reopened for it.
+      closedMeanwhile = !canTransition(fresh.status, 'pending');
+      return {
+        ...(closedMeanwhile ? {} : { session: { status: 'pending' as const, updatedAt: this.nowIso() } }),
+        attempt: {
+          id: attempt.id,
+          patch: {
+            status: 'requires_action',
+            action,
+            providerPaymentId: result.providerPaymentId,
+            expiresAt,
+            nextCheckAt: this.nextCheckAt(0),
+            updatedAt: this.nowIso(),
+          },
         },
-      },
-      event: {
-        status: canTransition(fresh.status, 'pending') ? 'pending' : fresh.status,
-        attempt: { id: attempt.id, status: 'requires_action', failure: null },
-        at: this.nowIso(),
-      },
-    }));
+        event: {
+          status: closedMeanwhile ? fresh.status : 'pending',
+          attempt: { id: attempt.id, status: 'requires_action', failure: null },
+          at: this.nowIso(),
+        },
+      };
+    });
+    if (closedMeanwhile) this.assertAcceptsAttempts((await this.deps.store.getSession(session.id))!);
     return (await this.deps.store.getAttempt(attempt.id))!;
   }
 
@@ -388,11 +404,13 @@ export class Checkout {
         await this.applyState(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'not_found');
         return;
       }
-      this.deps.log.warn('payment status query failed', { attempt: attempt.id, error });
-      await this.deps.store.updateAttempt(attempt.id, {
-        nextCheckAt: this.scheduleAfter(attempt),
-        checkCount: attempt.checkCount + 1,
-      });
+      // A failed query proves nothing, so it never ends the watch: keep asking, more slowly.
+      const unreadable = error instanceof ProviderError && error.code === 'bad_response';
+      this.deps.log[unreadable ? 'error' : 'warn']('payment status query failed', { attempt: attempt.id, error });
+      const nextCheckAt = this.scheduleAfter(attempt) ?? this.retryAfterError(attempt);
+      if (!nextCheckAt)
+        this.deps.log.error('gave up asking about an attempt; review it by hand', { attempt: attempt.id });
+      await this.deps.store.updateAttempt(attempt.id, { nextCheckAt, checkCount: attempt.checkCount + 1 });
       if (throwIfUnavailable) throw toApiError(error);
       return;
     }
@@ -405,7 +423,12 @@ export class Checkout {
     if (!attempt) return;
     let state: PaymentState = status.state;
     let code: FailureCode | undefined = failureCode;
-    if (state === 'succeeded' && status.money && !sameMoney(status.money, moneyOf(attempt))) {
+    if (state === 'succeeded' && !status.money) {
+      // A success that does not say how much was paid proves nothing about the amount: it does not
+      // count. The attempt stays as it is and is asked about again.
+      this.deps.log.error('provider reports a success without an amount; not counted', { attempt: attempt.id });
+      state = 'pending';
+    } else if (state === 'succeeded' && status.money && !sameMoney(status.money, moneyOf(attempt))) {
       // Money arrived, but not the money asked for: it must not release goods. Flag it loudly.
       this.deps.log.error('provider reports a different amount than the attempt', {
         attempt: attempt.id,
@@ -418,7 +441,9 @@ export class Checkout {
 
     await this.change(attempt.sessionId, (session, attempts) => {
       const current = attempts.find((candidate) => candidate.id === attempt.id)!;
-      const isLatest = attempts.at(-1)?.id === current.id;
+      // The session follows the latest attempt the shopper was shown (one whose create failed at the
+      // provider never had an action, so it does not count).
+      const isLatest = attempts.filter((candidate) => candidate.action).at(-1)?.id === current.id;
       const now = this.nowIso();
       const checks = { checkCount: current.checkCount + 1 };
 
@@ -548,6 +573,9 @@ export class Checkout {
         id,
         type,
         createdAt: now,
+        // Deliveries can overtake each other (a retried one arrives after a newer one): a receiver
+        // keeps the highest sequence it has seen per session and ignores anything older.
+        sequence: session.version + 1,
         data: {
           session: {
             id: session.id,
@@ -581,6 +609,10 @@ export class Checkout {
     if (change.attempt?.patch.doublePayment) {
       out.push(make('session.double_payment', change.attempt.id, status ?? session.status));
     }
+    if (change.attempt?.patch.failureCode === 'amount_mismatch') {
+      // Money arrived but not the amount asked for: someone must look at it (refund or top-up).
+      out.push(make('session.amount_mismatch', change.attempt.id, status ?? session.status));
+    }
     return out;
   }
 
@@ -602,9 +634,22 @@ export class Checkout {
   /** The next check for an attempt, or null once asking again can no longer change anything. */
   private scheduleAfter(attempt: AttemptRecord, state: PaymentState = 'pending'): string | null {
     if (state === 'succeeded' || state === 'failed') return null;
-    const next = this.nextCheckAt(attempt.checkCount + 1);
-    const deadline = attempt.expiresAt ? new Date(attempt.expiresAt).getTime() + LATE_PAYMENT_GRACE_MS : Infinity;
-    return new Date(next).getTime() > deadline ? null : next;
+    const now = this.deps.clock.now().getTime();
+    let delay = CHECK_DELAYS_S[Math.min(attempt.checkCount + 1, CHECK_DELAYS_S.length - 1)]!;
+    const expiresAt = attempt.expiresAt ? new Date(attempt.expiresAt).getTime() : Infinity;
+    if (expiresAt <= now) delay = Math.max(delay, LATE_CHECK_MIN_DELAY_S);
+    const next = now + delay * 1000;
+    const deadline = expiresAt + LATE_PAYMENT_WINDOW_MS;
+    if (next <= deadline) return new Date(next).toISOString();
+    // One last look at the deadline itself, then the watch ends.
+    return now < deadline ? new Date(deadline).toISOString() : null;
+  }
+
+  /** Hourly retries while the provider cannot answer, up to a week past expiry. */
+  private retryAfterError(attempt: AttemptRecord): string | null {
+    const now = this.deps.clock.now().getTime();
+    const limit = (attempt.expiresAt ? new Date(attempt.expiresAt).getTime() : now) + ERROR_RETRY_WINDOW_MS;
+    return now < limit ? new Date(now + 3600_000).toISOString() : null;
   }
 
   private isPast(iso: string): boolean {

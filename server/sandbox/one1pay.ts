@@ -569,7 +569,8 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
       });
       delivery.httpStatus = response.status;
       delivery.responseBody = (await response.text()).slice(0, 200);
-      delivery.acknowledged = response.status === 200;
+      // Tender's convention for One1Pay (PROVIDERS.md, conventions): HTTP 200 with body `success`.
+      delivery.acknowledged = response.status === 200 && delivery.responseBody.trim() === 'success';
     } catch (error) {
       delivery.error = error instanceof Error ? error.message : String(error);
     }

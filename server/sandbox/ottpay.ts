@@ -26,13 +26,15 @@
  * Test controls (JSON in, JSON out; 404 for an unknown order):
  *   GET  /_control/orders/:orderId                  the order record, with every callback delivery
  *   POST /_control/orders/:orderId/pay              as the wallet's Pay (callback sent and awaited);
- *        `?amount=<cents>` the shopper paid that instead, `?callback=none` the callback is lost
+ *        `?amount=<cents>` the shopper paid that instead, `?callback=none` the callback is lost,
+ *        `?omit=amount` STATUS_QUERY then answers without an amount
  *   POST /_control/orders/:orderId/decline          as the wallet's Decline (`?callback=none` too)
  *   POST /_control/orders/:orderId/expire           order_status "expired"; no callback
  *   POST /_control/orders/:orderId/callback         sends the genuine callback for the current state again
  *   POST /_control/orders/:orderId/forged-callback  sends a callback that must not verify;
  *        `?kind=md5` (default: data of another order under the md5 of this one's),
  *        `?kind=key` (genuine data encrypted under another signKey), `?kind=merchant` (another merchant_id)
+ *   POST /_control/delay-next-response?ms=N         holds the next API answer N ms (a slow provider)
  *   POST /_control/tamper-next-response             the next SUCCESS answer at /processV2 carries an md5
  *        that does not match its data (`?kind=md5`, default) or data under another key (`?kind=key`)
  *
@@ -93,6 +95,8 @@ interface Order {
   amount: number;
   /** What the shopper actually paid, when a control made it differ from `amount`. */
   paidAmount: number | null;
+  /** A control can make STATUS_QUERY and the callback leave `amount` out (its field list is not public). */
+  omitAmount: boolean;
   tip: number;
   callBackUrl: string;
   token: string;
@@ -135,6 +139,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
   const refunds = new Map<string, Refund>();
   let bizpaySequence = 0;
   let tamperNext: 'md5' | 'key' | null = null;
+  /** Milliseconds to hold the next API answer (a slow provider). */
+  let delayNextMs = 0;
 
   const app = new Hono();
 
@@ -144,6 +150,11 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     try {
       const envelope = readEnvelope(c.req.header('content-type') ?? null, await c.req.text());
       const data = openEnvelope(envelope);
+      if (delayNextMs) {
+        const ms = delayNextMs;
+        delayNextMs = 0;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
       const answer = handle(envelope.action, data);
       return c.json({ rsp_code: 'SUCCESS', rsp_msg: 'success', ...seal(answer) });
     } catch (error) {
@@ -244,6 +255,7 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
       token: randomBytes(16).toString('base64url'),
       status: 'processing',
       paidAmount: null,
+      omitAmount: false,
       refunded: 0,
       createdAt: now(),
       finishedAt: null,
@@ -267,7 +279,7 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     return withoutEmpty({
       order_id: order.orderId,
       order_status: order.status,
-      amount: String(order.paidAmount ?? order.amount),
+      amount: order.omitAmount ? '' : String(order.paidAmount ?? order.amount),
       tip: String(order.tip),
       bizpay_order_id: order.bizpayOrderId,
       biz_type: order.bizType,
@@ -386,6 +398,7 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
           if (!CENTS.test(paid)) return c.json({ error: 'amount must be a positive integer of cents' }, 400);
           order.paidAmount = Number(paid);
         }
+        order.omitAmount = c.req.query('omit') === 'amount';
         if (c.req.query('callback') === 'none') finish(order, command === 'pay' ? 'success' : 'closed');
         else await settle(order, command === 'pay' ? 'success' : 'closed');
         break;
@@ -402,6 +415,13 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
       }
     }
     return c.json(describe(order));
+  });
+
+  app.post('/_control/delay-next-response', (c) => {
+    const ms = Number(c.req.query('ms') ?? '0');
+    if (!Number.isInteger(ms) || ms < 0 || ms > 30_000) return c.json({ error: 'ms must be 0 to 30000' }, 400);
+    delayNextMs = ms;
+    return c.json({ delayNextMs });
   });
 
   app.post('/_control/tamper-next-response', (c) => {

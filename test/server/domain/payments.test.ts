@@ -73,8 +73,11 @@ describe('payments', () => {
     const { session, attempt } = await start('CAD', 'ottpay.alipay');
     await bff.control('ottpay', attempt.id, 'forged-callback');
     assert.equal((await merchantView(session.id)).status, 'pending');
-    const record = await (await fetch(`${bff.sandboxUrl}/ottpay/_control/orders/${attempt.id}`)).json();
-    assert.equal(JSON.stringify(record).includes('401'), true, 'the BFF answered the forged callback with 401');
+    const record = (await (await fetch(`${bff.sandboxUrl}/ottpay/_control/orders/${attempt.id}`)).json()) as {
+      callbacks: Array<{ forged: boolean; httpStatus: number | null }>;
+    };
+    assert.deepEqual(record.callbacks.at(-1), { ...record.callbacks.at(-1), forged: true, httpStatus: 401 });
+    assert.deepEqual(await events(session.id).then((list) => list.length), 1, 'nothing was appended');
 
     await bff.control('ottpay', attempt.id, 'pay');
     const before = (await events(session.id)).length;
@@ -175,6 +178,65 @@ describe('payments', () => {
     assert.equal(refused.status, 409);
     await bff.control('ottpay', attempt.id, 'pay');
     assert.equal((await merchantView(session.id)).status, 'succeeded');
+  });
+
+  it('does not count a success whose amount the provider leaves out, and keeps asking', async () => {
+    const { session, attempt } = await start('CAD', 'ottpay.wechat');
+    await bff.control('ottpay', attempt.id, 'pay', '?omit=amount');
+    const view = await merchantView(session.id);
+    assert.equal(view.status, 'pending');
+    assert.equal(view.attempts[0]!.status, 'requires_action');
+    const stored = await bff.runtime.store.getAttempt(attempt.id);
+    assert.ok(stored!.nextCheckAt, 'the reconciler keeps watching it');
+  });
+
+  it('keeps watching an attempt when the provider cannot answer near the end of the watch', async () => {
+    const { attempt } = await start('CAD', 'ottpay.wechat', { expiresInSeconds: 60 });
+    const stored = (await bff.runtime.store.getAttempt(attempt.id))!;
+    // Just before the late-payment watch would end.
+    bff.clock.advance(new Date(stored.expiresAt!).getTime() - bff.clock.now().getTime() + 24 * 3600_000 - 60_000);
+    await fetch(`${bff.sandboxUrl}/ottpay/_control/tamper-next-response`, { method: 'POST' });
+    await bff.runtime.checkout.reconcile((await bff.runtime.store.getAttempt(attempt.id))!);
+    const after = (await bff.runtime.store.getAttempt(attempt.id))!;
+    assert.ok(after.nextCheckAt, 'an unreadable answer never ends the watch');
+    bff.clock.advance(2 * 3600_000);
+    await bff.control('ottpay', attempt.id, 'pay', '?callback=none');
+    await bff.runtime.checkout.reconcile((await bff.runtime.store.getAttempt(attempt.id))!);
+    assert.equal((await bff.runtime.store.getAttempt(attempt.id))!.status, 'succeeded');
+  });
+
+  it('answers 409, not an error, when the session is paid while another method is being started', async () => {
+    const { session, attempt } = await start('CAD', 'ottpay.wechat');
+    await fetch(`${bff.sandboxUrl}/ottpay/_control/delay-next-response?ms=300`, { method: 'POST' });
+    const slow = bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'ottpay.alipay' }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bff.control('ottpay', attempt.id, 'pay');
+    const response = await slow;
+    assert.equal(response.status, 409);
+    assert.equal((await response.json()).error.code, 'session_closed');
+    const view = await merchantView(session.id);
+    assert.equal(view.status, 'succeeded');
+    assert.equal(view.attempts.length, 2);
+    const late = (await bff.runtime.store.listAttempts(session.id))[1]!;
+    assert.equal(late.status, 'requires_action', 'its order exists, so it stays watched');
+    assert.ok(late.nextCheckAt);
+  });
+
+  it('fails the session when the attempt the shopper used fails, even after a later create failed', async () => {
+    const { session, attempt } = await start('CAD', 'ottpay.wechat');
+    await fetch(`${bff.sandboxUrl}/ottpay/_control/tamper-next-response`, { method: 'POST' });
+    const broken = await bff.browser(
+      `/v1/checkout/${session.id}/attempts`,
+      session.clientSecret,
+      post({ method: 'ottpay.alipay' }),
+    );
+    assert.equal(broken.status, 502);
+    await bff.control('ottpay', attempt.id, 'decline');
+    assert.equal((await merchantView(session.id)).status, 'failed');
   });
 
   it('answers notifications for unknown providers and unknown orders with errors', async () => {
