@@ -91,6 +91,8 @@ export interface AttemptView {
   status: AttemptStatus;
   action: Action | null;
   failure: AttemptFailure | null;
+  /** The BFF's clock when it answered (on `POST …/attempts`), so a phone with a wrong clock can correct for it. */
+  serverTime?: string;
 }
 
 export interface CheckoutView {
@@ -105,11 +107,22 @@ export interface CheckoutView {
   returnUrl: string | null;
   methods: MethodView[];
   attempt: AttemptView | null;
+  /** The BFF's clock when it answered: compare `expiresAt` times with this, not with the device's clock. */
+  serverTime: string;
 }
 
 export interface CreateAttemptBody {
   method: MethodId;
   fields?: Record<string, string>;
+}
+
+/**
+ * Besides `status`, the stream sends `event: ready` on connect with `data: {"heartbeatMs": N}` and
+ * `event: ping` (`data: {}`) every N ms while idle, so a client can tell a silent, dead connection
+ * from a quiet one and reconnect.
+ */
+export interface StreamReady {
+  heartbeatMs: number;
 }
 
 /** One event of the per-session log, as sent over SSE (`event: status`, `id: <seq>`). */

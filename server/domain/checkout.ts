@@ -103,6 +103,10 @@ export class Checkout {
     return this.deps.config;
   }
 
+  now(): Date {
+    return this.deps.clock.now();
+  }
+
   // ---- sessions -------------------------------------------------------------------------------
 
   async createSession(input: CreateSessionInput): Promise<SessionRecord> {
@@ -281,7 +285,9 @@ export class Checkout {
         customer: { ...session.customer, ...pick(fields, ['email', 'phone', 'name']) },
         fields,
         notifyUrl: `${this.deps.config.publicUrl}/v1/notify/${providerId}`,
-        returnUrl: session.returnUrl ?? this.hostedPageUrl(session),
+        // Without a merchant return URL the shopper comes back to the hosted page, by a URL that does
+        // not carry the client secret: the provider must never hold it.
+        returnUrl: session.returnUrl ?? `${this.deps.config.publicUrl}/pay/${session.id}`,
         expiresAt: new Date(session.expiresAt),
       });
     } catch (error) {

@@ -20,6 +20,7 @@ export function checkoutView(
   attempts: AttemptRecord[],
   methods: MethodView[],
   merchantName: string,
+  now: Date,
 ): CheckoutView {
   const current = attempts.at(-1);
   return {
@@ -33,6 +34,7 @@ export function checkoutView(
     returnUrl: session.returnUrl,
     methods,
     attempt: current ? attemptView(current) : null,
+    serverTime: now.toISOString(),
   };
 }
 

@@ -19,6 +19,9 @@ export interface AppEnv {
 /** Header the browser uses for the session's client secret; `?secret=` where no header can be sent. */
 export const CLIENT_SECRET_HEADER = 'Tender-Client-Secret';
 
+/** The shape of a session id (`ses_` + base62); anything else is refused before the store is asked. */
+export const SESSION_ID = /^ses_[A-Za-z0-9]{1,40}$/;
+
 export function requestId(): MiddlewareHandler<AppEnv> {
   return async function requestIdMiddleware(c, next) {
     const id = newRequestId();
@@ -48,7 +51,7 @@ export function clientAuth({ checkout }: { checkout: Checkout }): MiddlewareHand
   return async function clientAuthMiddleware(c, next) {
     const id = c.req.param('id') ?? '';
     const given = c.req.header(CLIENT_SECRET_HEADER) ?? c.req.query('secret') ?? '';
-    const session = given && /^ses_[A-Za-z0-9]{1,40}$/.test(id) ? await checkout.loadSession(id) : null;
+    const session = given && SESSION_ID.test(id) ? await checkout.loadSession(id) : null;
     if (!session || !secretsEqual(given, session.clientSecret)) {
       throw new ApiError(401, 'unauthorized', 'this checkout session does not exist or the client secret is wrong');
     }

@@ -10,6 +10,7 @@ import type { Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
+import type { StreamReady } from '../../widget/wire.ts';
 import { ApiError } from '../errors.ts';
 import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
@@ -51,7 +52,7 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
     const session = c.get('session');
     const [attempts, methods] = await Promise.all([store.listAttempts(session.id), checkout.methodsFor(session)]);
     c.header('Cache-Control', 'no-store');
-    return c.json(checkoutView(session, attempts, methods, checkout.config.merchant.name));
+    return c.json(checkoutView(session, attempts, methods, checkout.config.merchant.name, checkout.now()));
   });
 
   app.post('/:id/attempts', async (c) => {
@@ -60,14 +61,14 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
       method: body.method,
       fields: body.fields ?? {},
     });
-    return c.json(attemptView(attempt), 201);
+    return c.json({ ...attemptView(attempt), serverTime: checkout.now().toISOString() }, 201);
   });
 
   app.get('/:id/qr.svg', async (c) => {
     const attempt = (await store.listAttempts(c.get('session').id)).at(-1);
     if (attempt?.action?.type !== 'qr') throw new ApiError(404, 'not_found', 'this checkout has no QR code right now');
     c.header('Cache-Control', 'no-store');
-    c.header('Content-Disposition', `inline; filename="${c.get('session').id}.svg"`);
+    c.header('Content-Disposition', `attachment; filename="payment-qr.svg"`);
     return c.body(qrSvg(attempt.action.modules), 200, { 'content-type': 'image/svg+xml' });
   });
 
@@ -93,7 +94,7 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
       const unsubscribe = hub.subscribe(session.id, signal);
       stream.onAbort(signal);
       // Expire the session on time even if nothing else touches it, so the shopper sees it.
-      const untilExpiry = new Date(session.expiresAt).getTime() - Date.now();
+      const untilExpiry = new Date(session.expiresAt).getTime() - checkout.now().getTime();
       const expiryTimer =
         untilExpiry < 2 ** 31 - 1
           ? setTimeout(
@@ -102,7 +103,11 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
             )
           : null;
       try {
-        await stream.writeSSE({ event: 'ready', data: '{}', retry: 3000 });
+        await stream.writeSSE({
+          event: 'ready',
+          data: JSON.stringify({ heartbeatMs } satisfies StreamReady),
+          retry: 3000,
+        });
         while (!stream.aborted && !stream.closed) {
           if (dirty) {
             dirty = false;
@@ -120,7 +125,9 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
             };
           });
           wake = null;
-          if (!woke && !stream.aborted) await stream.write(': ping\n\n');
+          // A named event, not a comment: page script never sees comments, and the widget uses
+          // these to notice a connection that died without closing.
+          if (!woke && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
         }
       } finally {
         unsubscribe();

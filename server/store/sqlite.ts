@@ -316,7 +316,7 @@ export class SqliteStore implements Store {
 
   async listAttempts(sessionId: string): Promise<AttemptRecord[]> {
     return this.#db
-      .prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE session_id = ? ORDER BY created_at, id')
+      .prepare<[string], AttemptRow>('SELECT * FROM attempts WHERE session_id = ? ORDER BY created_at, rowid')
       .all(sessionId)
       .map(rowToAttempt);
   }

@@ -153,7 +153,7 @@ export interface Store {
 
   getAttempt(id: string): Promise<AttemptRecord | null>;
   findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null>;
-  /** Oldest first. */
+  /** Oldest first; attempts made in the same instant come in the order they were created. */
   listAttempts(sessionId: string): Promise<AttemptRecord[]>;
   /** Attempts whose `nextCheckAt` is at or before `now`, soonest first. */
   listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]>;

@@ -285,7 +285,7 @@ describe('browser checkout API', () => {
       );
       const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
       let text = '';
-      while (!text.includes(': ping')) text += (await reader.read()).value ?? '';
+      while (!text.includes('event: ping')) text += (await reader.read()).value ?? '';
       await reader.cancel();
     } finally {
       await quiet.close();

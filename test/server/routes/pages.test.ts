@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../../server/app.ts';
+import { pickLanguage } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
 describe('hosted page and script bundle', () => {
@@ -28,11 +29,23 @@ describe('hosted page and script bundle', () => {
     assert.doesNotMatch(html, /<script>|<style>| style=/, 'nothing inline that the CSP would block');
     assert.ok(!html.includes(bff.config.merchant.secretKey));
 
-    for (const query of ['', '?secret=wrong', `?secret=${session.clientSecret}x`]) {
+    for (const query of ['?secret=', '?secret=wrong', `?secret=${session.clientSecret}x`]) {
       const denied = await bff.runtime.app.request(`/pay/${session.id}${query}`);
       assert.equal(denied.status, 404, query);
       assert.ok(!(await denied.text()).includes('tender-checkout'));
     }
+    assert.equal((await bff.runtime.app.request('/pay/not-a-session')).status, 404);
+
+    // Coming back from a provider: no secret in the URL, so the page holds no session data at all.
+    const shell = await bff.runtime.app.request(`/pay/${session.id}`, {
+      headers: { 'accept-language': 'th-TH,th;q=0.9,en;q=0.8' },
+    });
+    assert.equal(shell.status, 200);
+    const shellHtml = await shell.text();
+    assert.match(shellHtml, new RegExp(`<tender-checkout session="${session.id}"></tender-checkout>`));
+    assert.ok(!shellHtml.includes('secret'), 'no secret in the shell');
+    assert.ok(!shellHtml.includes('12.00'), 'no session data in the shell');
+    assert.match(shellHtml, /<html lang="th">/);
     const css = await bff.runtime.app.request('/pay.css');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
   });
@@ -60,5 +73,13 @@ describe('hosted page and script bundle', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('picks the hosted page language from Accept-Language', () => {
+    assert.equal(pickLanguage(undefined), 'en');
+    assert.equal(pickLanguage('th'), 'th');
+    assert.equal(pickLanguage('zh-TW,zh;q=0.9'), 'zh-CN');
+    assert.equal(pickLanguage('fr-FR,fr;q=0.9,th;q=0.5,en;q=0.7'), 'en');
+    assert.equal(pickLanguage('de, th;q=0'), 'en');
   });
 });

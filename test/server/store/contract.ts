@@ -467,6 +467,22 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.listAttempts(uid('ses')), []);
       });
 
+      it('lists attempts made in the same instant in the order they were made', async () => {
+        const session = await seedSession();
+        // Ids that sort the other way round, so an order by id would show.
+        const suffix = randomUUID();
+        const first = makeAttempt(session.id, { id: `att_z${suffix}`, createdAt: at(40) });
+        const second = makeAttempt(session.id, { id: `att_m${suffix}`, createdAt: at(40) });
+        const third = makeAttempt(session.id, { id: `att_a${suffix}`, createdAt: at(40) });
+        await store.commit({ sessionId: session.id, expectedVersion: 1, newAttempt: first });
+        await store.commit({ sessionId: session.id, expectedVersion: 2, newAttempt: second });
+        await store.commit({ sessionId: session.id, expectedVersion: 3, newAttempt: third });
+        assert.deepEqual(
+          (await store.listAttempts(session.id)).map((attempt) => attempt.id),
+          [first.id, second.id, third.id],
+        );
+      });
+
       it('lists due attempts soonest first, up to and including now, within the limit', async () => {
         // 1990: due before any other attempt in the suite (see the header).
         const due = (second: number) => `1990-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
