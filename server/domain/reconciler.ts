@@ -14,8 +14,10 @@ export interface ReconcilerOptions {
   log: Logger;
   /** How often to look for due attempts. */
   intervalMs?: number;
-  /** How many attempts one pass handles at most. */
+  /** How many attempts (and expired sessions) one pass handles at most. */
   batchSize?: number;
+  /** How many provider queries run at once. */
+  concurrency?: number;
 }
 
 export class Reconciler {
@@ -23,8 +25,8 @@ export class Reconciler {
   #running: Promise<number> | null = null;
   readonly #options: Required<ReconcilerOptions>;
 
-  constructor({ intervalMs = 1000, batchSize = 25, ...rest }: ReconcilerOptions) {
-    this.#options = { intervalMs, batchSize, ...rest };
+  constructor({ intervalMs = 1000, batchSize = 25, concurrency = 4, ...rest }: ReconcilerOptions) {
+    this.#options = { intervalMs, batchSize, concurrency, ...rest };
   }
 
   start(): void {
@@ -42,27 +44,40 @@ export class Reconciler {
     await this.#running?.catch(() => undefined);
   }
 
-  /** One pass over the attempts due now; returns how many were checked. */
+  /** One pass over the attempts due now and the sessions past expiry; returns how many it handled. */
   runOnce(): Promise<number> {
     this.#running ??= this.#pass().finally(() => (this.#running = null));
     return this.#running;
   }
 
   async #pass(): Promise<number> {
-    const { store, checkout, clock, log, batchSize } = this.#options;
+    const { store, checkout, clock, log, batchSize, concurrency } = this.#options;
     const due = await store.listDueAttempts(clock.now().toISOString(), batchSize);
-    for (const attempt of due) {
-      try {
-        await checkout.reconcile(attempt);
-        // Sessions whose own time ran out while waiting are expired on the same pass.
-        await checkout.expireIfDue(attempt.sessionId);
-      } catch (error) {
-        log.error('reconciling an attempt failed', { attempt: attempt.id, error });
-        // Back off so one broken attempt cannot take every pass.
-        const later = new Date(clock.now().getTime() + 60_000).toISOString();
-        await store.updateAttempt(attempt.id, { nextCheckAt: later }).catch(() => undefined);
+    // A few checks at a time, so one slow provider does not hold up every other attempt.
+    const queue = [...due];
+    const worker = async () => {
+      for (let attempt = queue.shift(); attempt; attempt = queue.shift()) {
+        try {
+          await checkout.reconcile(attempt);
+          // Sessions whose own time ran out while waiting are expired on the same pass.
+          await checkout.expireIfDue(attempt.sessionId);
+        } catch (error) {
+          log.error('reconciling an attempt failed', { attempt: attempt.id, error });
+          // Back off so one broken attempt cannot take every pass.
+          const later = new Date(clock.now().getTime() + 60_000).toISOString();
+          await store.updateAttempt(attempt.id, { nextCheckAt: later }).catch(() => undefined);
+        }
       }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+
+    // Sessions nobody is looking at still expire on time (and the merchant hears of it).
+    const expired = await store.listExpiredSessions(clock.now().toISOString(), batchSize);
+    for (const session of expired) {
+      await checkout
+        .expireIfDue(session.id)
+        .catch((error: unknown) => log.error('expiring a session failed', { session: session.id, error }));
     }
-    return due.length;
+    return due.length + expired.length;
   }
 }

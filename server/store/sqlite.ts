@@ -124,6 +124,12 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX webhooks_session ON webhooks (session_id, created_at);
     `,
   },
+  {
+    version: 3,
+    sql: `
+      CREATE INDEX sessions_expiring ON sessions (expires_at) WHERE status IN ('open', 'pending', 'failed');
+    `,
+  },
 ];
 
 interface SessionRow {
@@ -321,6 +327,16 @@ export class SqliteStore implements Store {
       .map(rowToAttempt);
   }
 
+  async listExpiredSessions(now: string, limit: number): Promise<SessionRecord[]> {
+    return this.#db
+      .prepare<[string, number], SessionRow>(
+        `SELECT * FROM sessions WHERE status IN ('open', 'pending', 'failed') AND expires_at <= ?
+         ORDER BY expires_at LIMIT ?`,
+      )
+      .all(now, limit)
+      .map(rowToSession);
+  }
+
   async listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]> {
     return this.#db
       .prepare<[string, number], AttemptRow>(
@@ -458,14 +474,14 @@ export class SqliteStore implements Store {
          ORDER BY next_attempt_at, created_at LIMIT ?`,
       )
       .all(now, limit)
-      .map(webhookFromRow);
+      .map(rowToWebhook);
   }
 
   async listWebhooks(sessionId: string): Promise<WebhookRecord[]> {
     return this.#db
       .prepare<[string], WebhookRow>('SELECT * FROM webhooks WHERE session_id = ? ORDER BY created_at, rowid')
       .all(sessionId)
-      .map(webhookFromRow);
+      .map(rowToWebhook);
   }
 
   async updateWebhook(id: string, patch: WebhookPatch): Promise<void> {
@@ -603,7 +619,7 @@ function encodeAttemptPatch(patch: AttemptPatch): Partial<Record<keyof AttemptPa
  * `a = @a, b = @b` for the fields present in `values` (an `undefined` field means "leave as is"),
  * with the bound values keyed by field name.
  */
-function webhookFromRow(row: WebhookRow): WebhookRecord {
+function rowToWebhook(row: WebhookRow): WebhookRecord {
   return {
     id: row.id,
     sessionId: row.session_id,

@@ -155,6 +155,8 @@ export interface Store {
   findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null>;
   /** Oldest first; attempts made in the same instant come in the order they were created. */
   listAttempts(sessionId: string): Promise<AttemptRecord[]>;
+  /** Sessions still taking attempts (open, pending, failed) whose `expiresAt` is at or before `now`. */
+  listExpiredSessions(now: string, limit: number): Promise<SessionRecord[]>;
   /** Attempts whose `nextCheckAt` is at or before `now`, soonest first. */
   listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]>;
   /** Updates an attempt outside a session change (reconciler bookkeeping only; no event). */

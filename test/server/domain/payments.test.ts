@@ -239,6 +239,23 @@ describe('payments', () => {
     assert.equal((await merchantView(session.id)).status, 'failed');
   });
 
+  it('expires a session nobody is looking at, on the reconciler pass', async () => {
+    const session = await bff.createSession({
+      amount: '25.00',
+      currency: 'CAD',
+      reference: 'abandoned',
+      expiresInSeconds: 60,
+    });
+    bff.clock.advance(61_000);
+    await bff.runtime.reconciler.runOnce();
+    const stored = await bff.runtime.store.getSession(session.id);
+    assert.equal(stored!.status, 'expired');
+    assert.deepEqual(
+      (await events(session.id)).map((event) => event.data.status),
+      ['expired'],
+    );
+  });
+
   it('answers notifications for unknown providers and unknown orders with errors', async () => {
     const unknown = await bff.runtime.app.request('/v1/notify/paypal', { method: 'POST', body: '{}' });
     assert.equal(unknown.status, 404);

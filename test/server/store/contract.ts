@@ -467,6 +467,18 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.listAttempts(uid('ses')), []);
       });
 
+      it('lists sessions past their expiry that can still expire', async () => {
+        // Expiring in 1970, before any other session of the suite.
+        const early = await seedSession({ expiresAt: '1970-01-01T00:00:01.000Z' });
+        const later = await seedSession({ expiresAt: '1970-01-01T00:00:02.000Z', status: 'failed' });
+        await seedSession({ expiresAt: '1970-01-01T00:00:01.500Z', status: 'succeeded' });
+        await seedSession({ expiresAt: '1970-01-01T00:00:01.700Z', status: 'expired' });
+        await seedSession({ expiresAt: '1970-01-01T00:00:03.000Z' });
+        const ids = (await store.listExpiredSessions('1970-01-01T00:00:02.000Z', 10)).map((session) => session.id);
+        assert.deepEqual(ids, [early.id, later.id]);
+        assert.equal((await store.listExpiredSessions('1970-01-01T00:00:02.000Z', 1)).length, 1);
+      });
+
       it('lists attempts made in the same instant in the order they were made', async () => {
         const session = await seedSession();
         // Ids that sort the other way round, so an order by id would show.
