@@ -73,7 +73,10 @@ export function createApp(deps: AppDeps) {
   app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
 
   if (config.sandbox) {
-    for (const [path, simulator] of createSimulators(config, { fetch: deps.simulatorFetch }))
+    for (const [path, simulator] of createSimulators(config, {
+      fetch: deps.simulatorFetch,
+      callbackOrigins: [new URL(config.publicUrl).origin],
+    }))
       app.route(path, simulator);
   }
   return app;

@@ -74,6 +74,22 @@ export const configSchema = z.strictObject({
 
 export type Config = z.infer<typeof configSchema>;
 
+/**
+ * Sandbox mode mounts simulators that accept the configured credentials. It is refused next to a
+ * provider that points anywhere but its own simulator, so real credentials never end up in one.
+ */
+function checkSandbox(config: Config): void {
+  if (!config.sandbox) return;
+  for (const [id, options] of Object.entries(config.providers)) {
+    const baseUrl = (options as { baseUrl?: unknown } | undefined)?.baseUrl;
+    if (baseUrl !== undefined && baseUrl !== `${config.publicUrl}/sandbox/${id}`) {
+      throw new ConfigError(
+        `providers.${id}.baseUrl: with "sandbox": true it must be ${config.publicUrl}/sandbox/${id} (the simulator); turn sandbox off to use a real account`,
+      );
+    }
+  }
+}
+
 /** Replaces every `"env:NAME"` string with the variable's value; a missing variable names its field. */
 export function resolveEnvReferences(value: unknown, env: NodeJS.ProcessEnv, path: string[] = []): unknown {
   if (typeof value === 'string' && value.startsWith('env:')) {
@@ -101,6 +117,7 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
     const issue = result.error.issues[0]!;
     throw new ConfigError(`${fieldName(issue.path.map(String))}: ${issue.message}`);
   }
+  checkSandbox(result.data);
   return result.data;
 }
 

@@ -22,9 +22,10 @@ export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<Ru
   const runtime = await createRuntime(config, { log });
   const port = Number(env.PORT ?? 8787);
   const server = await new Promise<ServerType>((resolve) => {
-    const listening = serve({ fetch: runtime.app.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () =>
-      resolve(listening),
-    );
+    // The sandbox has public credentials and test controls: it listens on loopback unless told
+    // otherwise (HOST=0.0.0.0 lets a phone on the network scan a code).
+    const hostname = env.HOST ?? (config.sandbox ? '127.0.0.1' : '0.0.0.0');
+    const listening = serve({ fetch: runtime.app.fetch, port, hostname }, () => resolve(listening));
   });
   runtime.start();
   log.info('Tender BFF listening', { url: config.publicUrl, port, sandbox: config.sandbox });

@@ -77,6 +77,9 @@ const LATE_CHECK_MIN_DELAY_S = 15 * 60;
 /** While the provider cannot answer, Tender keeps asking (hourly at most) for this long past expiry. */
 const ERROR_RETRY_WINDOW_MS = 7 * 24 * 3600_000;
 
+/** How long the checkout view waits for one provider to say which methods it takes. */
+const OFFERS_TIMEOUT_MS = 4000;
+
 /** Reconciler back-off: seconds to wait before the n-th check of a pending attempt. */
 const CHECK_DELAYS_S = [5, 5, 10, 15, 30, 60, 120, 300];
 
@@ -176,13 +179,19 @@ export class Checkout {
   // ---- methods and attempts ---------------------------------------------------------------------
 
   /** The methods this session can be paid with now: enabled providers, merchant's filter, limits. */
-  async methodsFor(session: SessionRecord): Promise<MethodView[]> {
+  async methodsFor(session: SessionRecord, { only }: { only?: ProviderId } = {}): Promise<MethodView[]> {
     if (!acceptsAttempts(session.status)) return [];
     const money = moneyOf(session);
+    const providers = [...this.deps.providers.values()].filter((provider) => !only || provider.id === only);
     const lists = await Promise.all(
-      [...this.deps.providers.values()].map(async (provider) => {
+      providers.map(async (provider) => {
         try {
-          const offers = await provider.offers({ money, customer: session.customer });
+          // The page waits for the slowest provider, so each gets a short deadline of its own
+          // (the attempt itself, with one provider, gets the full provider timeout).
+          const offers = await withTimeout(
+            provider.offers({ money, customer: session.customer }),
+            only ? null : OFFERS_TIMEOUT_MS,
+          );
           return offers.map((offer): MethodView => ({
             id: offer.method,
             provider: provider.id,
@@ -223,8 +232,11 @@ export class Checkout {
     if (!session) throw new ApiError(404, 'not_found', 'checkout session not found');
     this.assertAcceptsAttempts(session);
 
-    const method = (await this.methodsFor(session)).find((candidate) => candidate.id === input.method);
-    if (!method) {
+    const providerId = providerOfMethod(input.method);
+    const method = providerId
+      ? (await this.methodsFor(session, { only: providerId })).find((candidate) => candidate.id === input.method)
+      : undefined;
+    if (!providerId || !method) {
       throw new ApiError(422, 'method_unavailable', `method ${input.method} is not available for this checkout`);
     }
     const fields = validateFields(method, input.fields);
@@ -243,7 +255,6 @@ export class Checkout {
       return current;
     }
 
-    const providerId = providerOfMethod(input.method) as ProviderId;
     const provider = this.deps.providers.get(providerId)!;
     const now = this.deps.clock.now();
     const id = newAttemptId();
@@ -681,6 +692,15 @@ export function attemptFailure(attempt: AttemptRecord): AttemptFailure | null {
 
 function failureFields(code: FailureCode): { failureCode: string; failureMessage: string } {
   return { failureCode: code, failureMessage: FAILURE_MESSAGES[code] };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number | null): Promise<T> {
+  if (ms === null) return promise;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function minIso(a: string, b: string): string {

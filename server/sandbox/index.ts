@@ -9,9 +9,24 @@ import { createOttPaySimulator } from './ottpay.ts';
 
 export function createSimulators(
   config: Config,
-  { fetch: fetchImpl = fetch, prefix = '/sandbox' }: { fetch?: typeof fetch; prefix?: string } = {},
+  {
+    fetch: unguardedFetch = fetch,
+    prefix = '/sandbox',
+    callbackOrigins,
+  }: { fetch?: typeof fetch; prefix?: string; callbackOrigins?: string[] } = {},
 ): Array<[path: string, app: Hono]> {
   const mounted: Array<[string, Hono]> = [];
+  // Simulators post callbacks to whatever URL an order names. Mounted inside a BFF they may only
+  // call that BFF back, so a sandbox reachable by others cannot be turned against other hosts.
+  const fetchImpl: typeof fetch = callbackOrigins
+    ? (input, init) => {
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (!callbackOrigins.includes(url.origin)) {
+          return Promise.reject(new Error(`sandbox callbacks may only go to ${callbackOrigins.join(', ')}`));
+        }
+        return unguardedFetch(input, init);
+      }
+    : unguardedFetch;
   const base = (provider: string) => `${config.publicUrl}${prefix}/${provider}`;
   const { one1pay, ottpay } = config.providers;
   const merchantName = config.merchant.name;

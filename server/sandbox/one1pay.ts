@@ -39,6 +39,7 @@
  * - `POST /_control/orders/:orderid/callback` — resends the callback for the current state;
  * - `POST /_control/orders/:orderid/forged-callback` — sends one whose token is wrong;
  * - `GET  /_control/orders/:orderid` — the record, with every callback delivery and its result;
+ * - `POST /_control/delay-next-response?ms=N` — holds the next API answer N ms (a slow provider);
  * - `POST /_control/withdrawals/:orderid/complete | fail | reject | callback | forged-callback` and
  *   `GET /_control/withdrawals/:orderid` — the same for payouts (which start as "proccess", sic).
  * Pay, decline, expire and the withdrawal outcomes send the callback too.
@@ -184,6 +185,18 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   let sequence = 0;
 
   const app = new Hono();
+  /** Milliseconds to hold the next API answer (a slow provider); set by a control. */
+  let delayNextMs = 0;
+  for (const path of ['/merchant/*', '/wallet/*']) {
+    app.use(path, async (_c, next) => {
+      if (delayNextMs) {
+        const ms = delayNextMs;
+        delayNextMs = 0;
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      }
+      await next();
+    });
+  }
 
   // --- the API -------------------------------------------------------------------------------
 
@@ -377,6 +390,13 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   }
 
   // --- test controls -------------------------------------------------------------------------
+
+  app.post('/_control/delay-next-response', (c) => {
+    const ms = Number(c.req.query('ms') ?? '0');
+    if (!Number.isInteger(ms) || ms < 0 || ms > 30_000) return c.json({ error: 'ms must be 0 to 30000' }, 400);
+    delayNextMs = ms;
+    return c.json({ delayNextMs });
+  });
 
   app.get('/_control/orders/:orderid', (c) => {
     const order = deposits.get(c.req.param('orderid'));

@@ -67,6 +67,17 @@ describe('configuration', () => {
     }
   });
 
+  it('refuses sandbox mode next to a provider that is not its simulator', () => {
+    assert.throws(
+      () => parseConfig({ ...minimal, sandbox: true }, { SHOP_KEY: 'sk_live_abcdefghijkl', OTT_SIGN: 'k' }),
+      {
+        name: 'ConfigError',
+        message:
+          /^providers\.ottpay\.baseUrl: with "sandbox": true it must be https:\/\/pay\.shop\.example\/sandbox\/ottpay/,
+      },
+    );
+  });
+
   it('uses the built-in sandbox when TENDER_CONFIG is unset, with sk_test_sandbox unless TENDER_SECRET_KEY is set', () => {
     const config = loadConfig({});
     assert.equal(config.sandbox, true);

@@ -1,0 +1,80 @@
+/**
+ * Where the simulators live: mounted under /sandbox/ only in sandbox mode, and there unable to send
+ * callbacks anywhere but the BFF itself.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { sandboxConfig } from '../../../server/config.ts';
+import { silentLogger } from '../../../server/domain/log.ts';
+import { createOttPayProvider } from '../../../server/providers/ottpay.ts';
+import { createRuntime, type Runtime } from '../../../server/runtime.ts';
+import { startTestBff, type TestBff } from '../harness.ts';
+
+describe('sandbox mounting', () => {
+  let dir: string;
+  let runtime: Runtime;
+  let plain: TestBff;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tender-sandbox-'));
+    const config = sandboxConfig({ PORT: '18787', TENDER_DATABASE: `sqlite:${join(dir, 'tender.db')}` });
+    // The adapters reach the mounted simulators through the app itself; no port is opened.
+    runtime = await createRuntime(config, {
+      log: silentLogger,
+      fetch: async (input, init) => runtime.app.request(String(input), init),
+    });
+    plain = await startTestBff();
+  });
+  after(async () => {
+    await runtime.close();
+    await plain.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('mounts the simulators in sandbox mode only', async () => {
+    const form = new FormData();
+    form.set('username', 'sandbox-merchant');
+    const mounted = await runtime.app.request('/sandbox/one1pay/merchant/currency', { method: 'POST', body: form });
+    assert.equal(mounted.status, 200);
+    assert.equal((await mounted.json()).status, true);
+
+    for (const path of [
+      '/sandbox/one1pay/merchant/currency',
+      '/sandbox/ottpay/processV2',
+      '/sandbox/ottpay/_control/orders/x/pay',
+    ]) {
+      const response = await plain.runtime.app.request(path, { method: 'POST', body: '{}' });
+      assert.equal(response.status, 404, path);
+    }
+  });
+
+  it('lets a mounted simulator call back only the BFF itself', async () => {
+    const provider = createOttPayProvider(runtime.config.providers.ottpay!, {
+      fetch: async (input, init) => runtime.app.request(String(input), init),
+      now: () => new Date(),
+      timeoutMs: 5000,
+    });
+    const orderId = `att_probe${Date.now()}`;
+    await provider.createPayment({
+      orderId,
+      method: 'ottpay.wechat',
+      money: { minor: 100, currency: 'CAD' },
+      description: null,
+      customer: {},
+      fields: {},
+      notifyUrl: 'http://169.254.169.254/latest/meta-data',
+      returnUrl: 'http://localhost:18787/',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await runtime.app.request(`/sandbox/ottpay/_control/orders/${orderId}/pay`, { method: 'POST' });
+    const record = (await (await runtime.app.request(`/sandbox/ottpay/_control/orders/${orderId}`)).json()) as {
+      callbacks: Array<{ httpStatus: number | null; error?: string | null }>;
+    };
+    assert.equal(record.callbacks.length, 1);
+    assert.equal(record.callbacks[0]!.httpStatus, null);
+    assert.match(String(record.callbacks[0]!.error), /sandbox callbacks may only go to http:\/\/localhost:18787/);
+  });
+});
