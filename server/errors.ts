@@ -32,5 +32,3 @@ export type ApiErrorCode =
   | 'invalid_notification'
   | 'internal';
 
-export const badRequest = (message: string) => new ApiError(400, 'invalid_request', message);
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
