@@ -22,6 +22,10 @@ import {
   type SessionChange,
   type SessionPatch,
   type SessionRecord,
+  type PayoutPatch,
+  type PayoutRecord,
+  type RefundPatch,
+  type RefundRecord,
   type Store,
   type WebhookPatch,
   type WebhookRecord,
@@ -130,6 +134,44 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX sessions_expiring ON sessions (expires_at) WHERE status IN ('open', 'pending', 'failed');
     `,
   },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE refunds (
+        id           TEXT PRIMARY KEY,
+        session_id   TEXT NOT NULL REFERENCES sessions(id),
+        attempt_id   TEXT NOT NULL REFERENCES attempts(id),
+        provider     TEXT NOT NULL,
+        amount       INTEGER NOT NULL CHECK (amount > 0),
+        currency     TEXT NOT NULL,
+        reason       TEXT,
+        status       TEXT NOT NULL,
+        failure_code TEXT,
+        created_at   TEXT NOT NULL,
+        updated_at   TEXT NOT NULL
+      );
+      CREATE INDEX refunds_session ON refunds (session_id, created_at);
+
+      CREATE TABLE payouts (
+        id             TEXT PRIMARY KEY,
+        provider       TEXT NOT NULL,
+        amount         INTEGER NOT NULL CHECK (amount > 0),
+        currency       TEXT NOT NULL,
+        bank_id        TEXT NOT NULL,
+        bank_branch    TEXT,
+        holder_name    TEXT NOT NULL,
+        account_number TEXT NOT NULL,
+        reference      TEXT,
+        status         TEXT NOT NULL,
+        failure_code   TEXT,
+        next_check_at  TEXT,
+        check_count    INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+      );
+      CREATE INDEX payouts_due ON payouts (next_check_at) WHERE next_check_at IS NOT NULL;
+    `,
+  },
 ];
 
 interface SessionRow {
@@ -184,6 +226,38 @@ interface WebhookRow {
   created_at: string;
 }
 
+interface RefundRow {
+  id: string;
+  session_id: string;
+  attempt_id: string;
+  provider: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: string;
+  failure_code: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface PayoutRow {
+  id: string;
+  provider: string;
+  amount: number;
+  currency: string;
+  bank_id: string;
+  bank_branch: string | null;
+  holder_name: string;
+  account_number: string;
+  reference: string | null;
+  status: string;
+  failure_code: string | null;
+  next_check_at: string | null;
+  check_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
 interface IdempotencyRow {
   scope: string;
   key: string;
@@ -220,6 +294,20 @@ const WEBHOOK_COLUMNS: { [K in keyof Required<WebhookPatch>]: string } = {
   nextAttemptAt: 'next_attempt_at',
   deliveredAt: 'delivered_at',
   lastError: 'last_error',
+};
+
+const REFUND_COLUMNS: { [K in keyof Required<RefundPatch>]: string } = {
+  status: 'status',
+  failureCode: 'failure_code',
+  updatedAt: 'updated_at',
+};
+
+const PAYOUT_COLUMNS: { [K in keyof Required<PayoutPatch>]: string } = {
+  status: 'status',
+  failureCode: 'failure_code',
+  nextCheckAt: 'next_check_at',
+  checkCount: 'check_count',
+  updatedAt: 'updated_at',
 };
 
 export class SqliteStore implements Store {
@@ -404,6 +492,26 @@ export class SqliteStore implements Store {
         event = { sessionId, seq, data };
       }
 
+      if (change.newRefund) {
+        const refund = change.newRefund;
+        if (refund.sessionId !== sessionId)
+          throw new Error(`refund ${refund.id} belongs to session ${refund.sessionId}`);
+        this.#db
+          .prepare(
+            `INSERT INTO refunds (id, session_id, attempt_id, provider, amount, currency, reason, status, failure_code, created_at, updated_at)
+             VALUES (@id, @sessionId, @attemptId, @provider, @amount, @currency, @reason, @status, @failureCode, @createdAt, @updatedAt)`,
+          )
+          .run(refund);
+      }
+
+      if (change.refund) {
+        const { sql, values } = setClause(REFUND_COLUMNS, { ...change.refund.patch });
+        const result = this.#db
+          .prepare(`UPDATE refunds SET ${sql || 'id = id'} WHERE id = @__id AND session_id = @__session`)
+          .run({ ...values, __id: change.refund.id, __session: sessionId });
+        if (result.changes === 0) throw new Error(`refund ${change.refund.id} is not a refund of session ${sessionId}`);
+      }
+
       for (const webhook of change.webhooks ?? []) {
         if (webhook.sessionId !== sessionId) {
           throw new Error(`webhook ${webhook.id} belongs to session ${webhook.sessionId}`);
@@ -465,6 +573,50 @@ export class SqliteStore implements Store {
       )
       .run(record.provider, record.dedupeKey, record.orderId, record.body, record.receivedAt);
     return result.changes === 1;
+  }
+
+  async getRefund(id: string): Promise<RefundRecord | null> {
+    const row = this.#db.prepare<[string], RefundRow>('SELECT * FROM refunds WHERE id = ?').get(id);
+    return row ? rowToRefund(row) : null;
+  }
+
+  async listRefunds(sessionId: string): Promise<RefundRecord[]> {
+    return this.#db
+      .prepare<[string], RefundRow>('SELECT * FROM refunds WHERE session_id = ? ORDER BY created_at, rowid')
+      .all(sessionId)
+      .map(rowToRefund);
+  }
+
+  async createPayout(payout: PayoutRecord): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO payouts (id, provider, amount, currency, bank_id, bank_branch, holder_name, account_number, reference,
+                              status, failure_code, next_check_at, check_count, created_at, updated_at)
+         VALUES (@id, @provider, @amount, @currency, @bankId, @bankBranch, @holderName, @accountNumber, @reference,
+                 @status, @failureCode, @nextCheckAt, @checkCount, @createdAt, @updatedAt)`,
+      )
+      .run(payout);
+  }
+
+  async getPayout(id: string): Promise<PayoutRecord | null> {
+    const row = this.#db.prepare<[string], PayoutRow>('SELECT * FROM payouts WHERE id = ?').get(id);
+    return row ? rowToPayout(row) : null;
+  }
+
+  async updatePayout(id: string, patch: PayoutPatch): Promise<void> {
+    const { sql, values } = setClause(PAYOUT_COLUMNS, { ...patch });
+    if (!sql) return;
+    const result = this.#db.prepare(`UPDATE payouts SET ${sql} WHERE id = @__id`).run({ ...values, __id: id });
+    if (result.changes === 0) throw new Error(`payout ${id} not found`);
+  }
+
+  async listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]> {
+    return this.#db
+      .prepare<[string, number], PayoutRow>(
+        'SELECT * FROM payouts WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, rowid LIMIT ?',
+      )
+      .all(now, limit)
+      .map(rowToPayout);
   }
 
   async listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]> {
@@ -619,6 +771,42 @@ function encodeAttemptPatch(patch: AttemptPatch): Partial<Record<keyof AttemptPa
  * `a = @a, b = @b` for the fields present in `values` (an `undefined` field means "leave as is"),
  * with the bound values keyed by field name.
  */
+function rowToRefund(row: RefundRow): RefundRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    attemptId: row.attempt_id,
+    provider: row.provider as ProviderId,
+    amount: row.amount,
+    currency: row.currency,
+    reason: row.reason,
+    status: row.status as RefundRecord['status'],
+    failureCode: row.failure_code,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToPayout(row: PayoutRow): PayoutRecord {
+  return {
+    id: row.id,
+    provider: row.provider as ProviderId,
+    amount: row.amount,
+    currency: row.currency,
+    bankId: row.bank_id,
+    bankBranch: row.bank_branch,
+    holderName: row.holder_name,
+    accountNumber: row.account_number,
+    reference: row.reference,
+    status: row.status as PayoutRecord['status'],
+    failureCode: row.failure_code,
+    nextCheckAt: row.next_check_at,
+    checkCount: row.check_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 function rowToWebhook(row: WebhookRow): WebhookRecord {
   return {
     id: row.id,

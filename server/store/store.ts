@@ -75,6 +75,51 @@ export interface WebhookRecord {
 
 export type WebhookPatch = Partial<Pick<WebhookRecord, 'attempts' | 'nextAttemptAt' | 'deliveredAt' | 'lastError'>>;
 
+/** Money sent back to the shopper for a session's successful attempt. */
+export interface RefundRecord {
+  /** Also the refund order id sent to the provider. */
+  id: string;
+  sessionId: string;
+  attemptId: string;
+  provider: ProviderId;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: 'pending' | 'succeeded' | 'failed';
+  failureCode: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type RefundPatch = Partial<Pick<RefundRecord, 'status' | 'failureCode' | 'updatedAt'>>;
+
+/** Money sent from the merchant's provider balance to a bank account (One1Pay withdrawals). */
+export interface PayoutRecord {
+  /** Also the order id sent to the provider. */
+  id: string;
+  provider: ProviderId;
+  /** Minor units. */
+  amount: number;
+  currency: string;
+  bankId: string;
+  bankBranch: string | null;
+  holderName: string;
+  accountNumber: string;
+  reference: string | null;
+  status: 'pending' | 'succeeded' | 'failed' | 'rejected';
+  failureCode: string | null;
+  /** When to ask the provider again while pending; null when final. */
+  nextCheckAt: string | null;
+  checkCount: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PayoutPatch = Partial<
+  Pick<PayoutRecord, 'status' | 'failureCode' | 'nextCheckAt' | 'checkCount' | 'updatedAt'>
+>;
+
 export interface EventRecord {
   sessionId: string;
   seq: number;
@@ -113,6 +158,8 @@ export interface SessionChange {
   event?: Omit<StatusEvent, 'seq'>;
   /** Webhooks to put in the outbox in the same transaction, so none is lost or sent for nothing. */
   webhooks?: WebhookRecord[];
+  newRefund?: RefundRecord;
+  refund?: { id: string; patch: RefundPatch };
 }
 
 export interface CommitResult {
@@ -174,6 +221,16 @@ export interface Store {
 
   /** Returns false when (provider, dedupeKey) was recorded before. */
   recordNotification(record: NotificationRecord): Promise<boolean>;
+
+  getRefund(id: string): Promise<RefundRecord | null>;
+  /** A session's refunds, oldest first. */
+  listRefunds(sessionId: string): Promise<RefundRecord[]>;
+
+  createPayout(payout: PayoutRecord): Promise<void>;
+  getPayout(id: string): Promise<PayoutRecord | null>;
+  updatePayout(id: string, patch: PayoutPatch): Promise<void>;
+  /** Pending payouts whose `nextCheckAt` is at or before `now`, soonest first. */
+  listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]>;
 
   /** Webhooks whose `nextAttemptAt` is at or before `now`, oldest first. */
   listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]>;

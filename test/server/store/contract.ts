@@ -20,6 +20,8 @@ import type { StatusEvent } from '../../../widget/wire.ts';
 import {
   ConflictError,
   type AttemptRecord,
+  type PayoutRecord,
+  type RefundRecord,
   type SessionRecord,
   type Store,
   type WebhookRecord,
@@ -604,6 +606,97 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const again = { ...notification, body: '{"again":true}', receivedAt: at(5) };
         assert.equal(await store.recordNotification(again), false);
         assert.equal(await store.recordNotification({ ...notification, provider: 'sansan' }), true);
+      });
+    });
+
+    describe('refunds', () => {
+      it('records refunds with the session change and updates them the same way', async () => {
+        const session = await seedSession({ status: 'succeeded' });
+        const attempt = makeAttempt(session.id, { status: 'succeeded' });
+        await store.commit({ sessionId: session.id, expectedVersion: session.version, newAttempt: attempt });
+        const refund: RefundRecord = {
+          id: uid('ref'),
+          sessionId: session.id,
+          attemptId: attempt.id,
+          provider: 'ottpay',
+          amount: 2_500,
+          currency: 'THB',
+          reason: 'damaged',
+          status: 'pending',
+          failureCode: null,
+          createdAt: at(10),
+          updatedAt: at(10),
+        };
+        await store.commit({ sessionId: session.id, expectedVersion: session.version + 1, newRefund: refund });
+        assert.deepEqual(await store.getRefund(refund.id), refund);
+        await store.commit({
+          sessionId: session.id,
+          expectedVersion: session.version + 2,
+          session: { status: 'partially_refunded' },
+          refund: { id: refund.id, patch: { status: 'succeeded', updatedAt: at(11) } },
+        });
+        assert.deepEqual(await store.listRefunds(session.id), [{ ...refund, status: 'succeeded', updatedAt: at(11) }]);
+
+        const other = await seedSession();
+        await assert.rejects(
+          store.commit({
+            sessionId: other.id,
+            expectedVersion: other.version,
+            refund: { id: refund.id, patch: { status: 'failed' } },
+          }),
+        );
+        assert.equal((await store.getRefund(refund.id))!.status, 'succeeded');
+        assert.equal(
+          (await store.getSession(other.id))!.version,
+          other.version,
+          'the failed change left nothing behind',
+        );
+        assert.equal(await store.getRefund(uid('ref')), null);
+      });
+    });
+
+    describe('payouts', () => {
+      it('creates, reads, updates and lists due payouts', async () => {
+        const payout: PayoutRecord = {
+          id: uid('po'),
+          provider: 'one1pay',
+          amount: 100_00,
+          currency: 'THB',
+          bankId: '12',
+          bankBranch: null,
+          holderName: 'Somchai Jaidee',
+          accountNumber: '1234567890',
+          reference: 'weekly',
+          status: 'pending',
+          failureCode: null,
+          // Due in 1950, before anything else in the suite.
+          nextCheckAt: '1950-01-01T00:00:00.000Z',
+          checkCount: 0,
+          createdAt: at(0),
+          updatedAt: at(0),
+        };
+        await store.createPayout(payout);
+        assert.deepEqual(await store.getPayout(payout.id), payout);
+        assert.deepEqual(
+          (await store.listDuePayouts('1950-01-01T00:00:00.000Z', 10)).map((each) => each.id),
+          [payout.id],
+        );
+        await store.updatePayout(payout.id, {
+          status: 'succeeded',
+          nextCheckAt: null,
+          checkCount: 1,
+          updatedAt: at(5),
+        });
+        assert.deepEqual(await store.getPayout(payout.id), {
+          ...payout,
+          status: 'succeeded',
+          nextCheckAt: null,
+          checkCount: 1,
+          updatedAt: at(5),
+        });
+        assert.deepEqual(await store.listDuePayouts('1950-01-01T00:00:00.000Z', 10), []);
+        await assert.rejects(store.createPayout(payout), 'a payout id is used once');
+        await assert.rejects(store.updatePayout(uid('po'), { status: 'failed' }));
       });
     });
 
