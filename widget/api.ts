@@ -64,10 +64,18 @@ let defaultBase: string | null = null;
 
 /**
  * Where the BFF is when the element has no `api` attribute. The script-tag bundle sets this to the
- * origin it was loaded from, because the BFF that served `tender.js` is the one to talk to.
+ * directory it was loaded from, because the BFF that served `tender.js` is the one to talk to.
  */
 export function setDefaultApiBase(base: string | null): void {
   defaultBase = base;
+}
+
+/**
+ * The BFF root for a bundle loaded from `src`: the script's directory, not its origin, so a BFF
+ * mounted under a path prefix (`https://shop.example/tender/tender.js`) keeps the prefix.
+ */
+export function apiBaseOfScript(src: string): string {
+  return new URL('./', src).href;
 }
 
 export function resolveApiBase(attribute: string): string {
@@ -82,6 +90,8 @@ export class CheckoutApi {
   readonly #timeoutMs: number;
   readonly #fetch: typeof fetch;
   readonly #clock: Clock;
+  /** Server clock minus device clock, from the last answer that carried `serverTime`. */
+  #clockOffsetMs = 0;
 
   constructor(options: CheckoutApiOptions) {
     const base = new URL(options.base, document.baseURI);
@@ -117,11 +127,12 @@ export class CheckoutApi {
     return url.href;
   }
 
-  /** The current QR code as an SVG file, for "save image" on phones. */
-  qrImageUrl(): string {
-    const url = this.#url('/qr.svg');
-    url.searchParams.set('secret', this.#secret);
-    return url.href;
+  /**
+   * The BFF's "now", as well as this device can tell: its own clock corrected by what the BFF's
+   * answers said. Expiry times come from the BFF, and a phone's clock can be minutes off.
+   */
+  now(): number {
+    return this.#clock.now() + this.#clockOffsetMs;
   }
 
   #url(suffix: string): URL {
@@ -144,6 +155,7 @@ export class CheckoutApi {
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', forwardAbort, { once: true });
 
+    const sentAt = this.#clock.now();
     let response: Response;
     let text: string;
     try {
@@ -200,7 +212,15 @@ export class CheckoutApi {
         status,
       });
     }
+    this.#learnServerTime(body, sentAt);
     return body;
+  }
+
+  /** The server stamped its answer somewhere between sending and receiving: assume the middle. */
+  #learnServerTime(body: unknown, sentAt: number): void {
+    const stamp = isRecord(body) && typeof body.serverTime === 'string' ? Date.parse(body.serverTime) : Number.NaN;
+    if (Number.isNaN(stamp)) return;
+    this.#clockOffsetMs = stamp - (sentAt + this.#clock.now()) / 2;
   }
 }
 

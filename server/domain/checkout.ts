@@ -16,6 +16,7 @@ import {
   type PaymentState,
   type PaymentStatus,
   type ProviderId,
+  type VerifiedNotification,
 } from '../providers/provider.ts';
 import {
   ConflictError,
@@ -45,6 +46,8 @@ export interface CheckoutDeps {
   hub: EventHub;
   clock: Clock;
   log: Logger;
+  /** Handles a verified payout callback (confirming it with the provider); payouts live apart from sessions. */
+  onPayoutNotification?: (provider: ProviderId, notification: VerifiedNotification) => Promise<void>;
 }
 
 export interface CreateSessionInput {
@@ -378,8 +381,15 @@ export class Checkout {
       body: input.rawBody,
       receivedAt: this.nowIso(),
     });
-    if (notification.kind !== 'payment') {
-      this.deps.log.info('payout notification received', { provider: provider.id, orderId: notification.orderId });
+    if (notification.kind === 'payout') {
+      if (!this.deps.onPayoutNotification) {
+        this.deps.log.warn('payout notification with no payout handler', {
+          provider: provider.id,
+          orderId: notification.orderId,
+        });
+        throw new ApiError(404, 'not_found', 'unknown order');
+      }
+      await this.deps.onPayoutNotification(provider.id, notification);
       return provider.notificationAck;
     }
     const attempt = await this.deps.store.findAttemptByOrder(provider.id, notification.orderId);
