@@ -26,9 +26,10 @@ export type ApiErrorCode =
   | 'method_unavailable'
   | 'amount_out_of_range'
   | 'session_closed'
+  | 'not_refundable'
+  | 'refund_unsupported'
   | 'provider_declined'
   | 'provider_unavailable'
   | 'provider_error'
   | 'invalid_notification'
   | 'internal';
-

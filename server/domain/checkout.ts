@@ -16,18 +16,20 @@ import {
   type PaymentState,
   type PaymentStatus,
   type ProviderId,
+  type RefundResult,
   type VerifiedNotification,
 } from '../providers/provider.ts';
 import {
   ConflictError,
   type AttemptRecord,
   type SessionChange,
+  type RefundRecord,
   type SessionRecord,
   type Store,
   type WebhookRecord,
 } from '../store/store.ts';
 import type { EventHub } from './events.ts';
-import { newAttemptId, newClientSecret, newSessionId, newWebhookId, sha256Hex } from './ids.ts';
+import { newAttemptId, newClientSecret, newRefundId, newSessionId, newWebhookId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
 import { formatDecimal, sameMoney, type Money } from './money.ts';
 import { encodeQr } from './qr.ts';
@@ -66,7 +68,14 @@ export interface CreateAttemptInput {
 }
 
 /** Session statuses the merchant hears about by webhook. */
-const WEBHOOK_STATUSES: ReadonlySet<SessionStatus> = new Set(['succeeded', 'failed', 'expired', 'canceled']);
+const WEBHOOK_STATUSES: ReadonlySet<SessionStatus> = new Set([
+  'succeeded',
+  'failed',
+  'expired',
+  'canceled',
+  'partially_refunded',
+  'refunded',
+]);
 
 /**
  * How long after an attempt expires Tender keeps asking the provider, to catch late payments (a QR
@@ -541,6 +550,108 @@ export class Checkout {
     });
   }
 
+  // ---- refunds -------------------------------------------------------------------------------------
+
+  /**
+   * Sends money back for a paid session: all that is left to refund, or `amount`. The refund is
+   * recorded (and the amount reserved) before the provider is asked, so two refunds racing can never
+   * refund more than was paid.
+   */
+  async createRefund(sessionId: string, input: { amount: Money | null; reason: string | null }): Promise<RefundRecord> {
+    const session = await this.deps.store.getSession(sessionId);
+    if (!session) throw new ApiError(404, 'not_found', 'session not found');
+    if (input.amount && input.amount.currency !== session.currency) {
+      throw new ApiError(400, 'invalid_request', `body.amount: the session is in ${session.currency}`);
+    }
+    const attempt = session.succeededAttemptId ? await this.deps.store.getAttempt(session.succeededAttemptId) : null;
+    const provider = attempt ? this.deps.providers.get(attempt.provider) : undefined;
+    if (attempt && !provider?.refund) {
+      throw new ApiError(422, 'refund_unsupported', `${attempt.provider} payments cannot be refunded through Tender`);
+    }
+
+    const now = this.nowIso();
+    const refund: RefundRecord = {
+      id: newRefundId(),
+      sessionId: session.id,
+      attemptId: attempt?.id ?? '',
+      provider: attempt?.provider ?? 'ottpay',
+      amount: 0,
+      currency: session.currency,
+      reason: input.reason,
+      status: 'pending',
+      failureCode: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.change(session.id, (fresh, _attempts, refunds) => {
+      if (!hasSucceeded(fresh.status) || fresh.status === 'refunded' || !attempt) {
+        throw new ApiError(
+          409,
+          'not_refundable',
+          `this session is ${fresh.status}; only a paid session can be refunded`,
+        );
+      }
+      const remaining =
+        fresh.amount - refunds.filter((each) => each.status !== 'failed').reduce((sum, each) => sum + each.amount, 0);
+      const amount = input.amount?.minor ?? remaining;
+      if (amount <= 0 || amount > remaining) {
+        const left = formatDecimal({ minor: Math.max(remaining, 0), currency: fresh.currency });
+        throw new ApiError(422, 'amount_out_of_range', `at most ${left} ${fresh.currency} can still be refunded`);
+      }
+      refund.amount = amount;
+      return { newRefund: refund };
+    });
+
+    let result: RefundResult;
+    try {
+      result = await provider!.refund!({
+        orderId: attempt!.providerOrderId,
+        refundId: refund.id,
+        money: { minor: refund.amount, currency: refund.currency },
+        reason: refund.reason,
+      });
+    } catch (error) {
+      if (error instanceof ProviderError && error.retryable) {
+        // The provider may or may not have acted: the refund stays pending, reserved, and is said so.
+        this.deps.log.error('refund outcome unknown; review it with the provider', { refund: refund.id, error });
+        return refund;
+      }
+      await this.settleRefund(
+        refund.id,
+        session.id,
+        'failed',
+        error instanceof ProviderError ? error.code : 'internal',
+      );
+      throw toApiError(error);
+    }
+    if (result.state !== 'pending') {
+      await this.settleRefund(refund.id, session.id, result.state, result.state === 'failed' ? 'declined' : null);
+    }
+    return (await this.deps.store.getRefund(refund.id))!;
+  }
+
+  private async settleRefund(
+    refundId: string,
+    sessionId: string,
+    state: 'succeeded' | 'failed',
+    failureCode: string | null,
+  ) {
+    await this.change(sessionId, (session, _attempts, refunds) => {
+      const now = this.nowIso();
+      const patch = { status: state, failureCode, updatedAt: now };
+      if (state === 'failed') return { refund: { id: refundId, patch } };
+      const refunded = refunds
+        .filter((each) => each.status === 'succeeded' || each.id === refundId)
+        .reduce((sum, each) => sum + each.amount, 0);
+      const status: SessionStatus = refunded >= session.amount ? 'refunded' : 'partially_refunded';
+      return {
+        session: { status, updatedAt: now },
+        refund: { id: refundId, patch },
+        event: { status, attempt: null, at: now },
+      };
+    });
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------
 
   /**
@@ -552,13 +663,17 @@ export class Checkout {
     build: (
       session: SessionRecord,
       attempts: AttemptRecord[],
+      refunds: RefundRecord[],
     ) => Omit<SessionChange, 'sessionId' | 'expectedVersion'> | null,
   ): Promise<SessionRecord | null> {
     for (let tries = 0; ; tries++) {
       const session = await this.deps.store.getSession(sessionId);
       if (!session) return null;
-      const attempts = await this.deps.store.listAttempts(sessionId);
-      const change = build(session, attempts);
+      const [attempts, refunds] = await Promise.all([
+        this.deps.store.listAttempts(sessionId),
+        hasSucceeded(session.status) ? this.deps.store.listRefunds(sessionId) : Promise.resolve([]),
+      ]);
+      const change = build(session, attempts, refunds);
       if (!change) return session;
       if (
         change.session?.status &&

@@ -25,6 +25,9 @@ export const newAttemptId = (): string => `att_${randomBase62(20)}`;
 /** Client secrets: 143 random bits, scoped to one session (DESIGN.md: at least 128). */
 export const newClientSecret = (sessionId: string): string => `${sessionId}_secret_${randomBase62(24)}`;
 
+/** Refund ids double as the refund order id sent to the provider. */
+export const newRefundId = (): string => `ref_${randomBase62(20)}`;
+
 export const newWebhookId = (): string => `whk_${randomBase62(20)}`;
 
 export const newRequestId = (): string => `req_${randomBase62(16)}`;

@@ -1,6 +1,6 @@
 /** What each audience sees of a session: the shopper's browser, and the merchant's server. */
 import type { AttemptView, CheckoutView, MethodView } from '../../widget/wire.ts';
-import type { AttemptRecord, SessionRecord } from '../store/store.ts';
+import type { AttemptRecord, RefundRecord, SessionRecord } from '../store/store.ts';
 import { attemptFailure, moneyOf } from './checkout.ts';
 import { formatDecimal } from './money.ts';
 
@@ -39,7 +39,30 @@ export function checkoutView(
 }
 
 /** The merchant's view (secret-key API): full session with attempts and refunds. */
-export function merchantSessionView(session: SessionRecord, attempts: AttemptRecord[], hostedUrl: string) {
+export function refundView(refund: RefundRecord) {
+  return {
+    id: refund.id,
+    object: 'refund' as const,
+    sessionId: refund.sessionId,
+    status: refund.status,
+    amount: formatDecimal(moneyOf(refund)),
+    currency: refund.currency,
+    reason: refund.reason,
+    failure: refund.failureCode ? { code: refund.failureCode } : null,
+    createdAt: refund.createdAt,
+    updatedAt: refund.updatedAt,
+  };
+}
+
+export function merchantSessionView(
+  session: SessionRecord,
+  attempts: AttemptRecord[],
+  refunds: RefundRecord[],
+  hostedUrl: string,
+) {
+  const refunded = refunds
+    .filter((refund) => refund.status === 'succeeded')
+    .reduce((sum, refund) => sum + refund.amount, 0);
   return {
     id: session.id,
     object: 'session' as const,
@@ -71,6 +94,7 @@ export function merchantSessionView(session: SessionRecord, attempts: AttemptRec
       createdAt: attempt.createdAt,
       updatedAt: attempt.updatedAt,
     })),
-    refunds: [] as never[],
+    amountRefunded: formatDecimal({ minor: refunded, currency: session.currency }),
+    refunds: refunds.map(refundView),
   };
 }

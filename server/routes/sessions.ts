@@ -1,12 +1,11 @@
-/** Merchant API: create and read checkout sessions (secret key; `Idempotency-Key` on create). */
-import { Hono, type Context } from 'hono';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
+/** Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on create and refund). */
+import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
-import { sha256Hex } from '../domain/ids.ts';
-import { isKnownCurrency, MoneyError, parseDecimal } from '../domain/money.ts';
-import { merchantSessionView } from '../domain/views.ts';
+import { isKnownCurrency, MoneyError, parseDecimal, type Money } from '../domain/money.ts';
+import { merchantSessionView, refundView } from '../domain/views.ts';
 import { ApiError } from '../errors.ts';
+import { idempotent } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
@@ -42,11 +41,14 @@ export const createSessionBody = z.strictObject({
   description: z.string().trim().max(200).optional(),
 });
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
+const createRefundBody = z.strictObject({
+  amount: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "10.00"')
+    .optional(),
+  reason: z.string().trim().max(200).optional(),
+});
+
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.string().max(64).optional(),
@@ -58,46 +60,35 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
 
   app.post('/', async (c) => {
     const body = await jsonBody(c, createSessionBody);
-    const key = c.req.header('idempotency-key');
-    const requestHash = sha256Hex(JSON.stringify(body));
-    if (key !== undefined) {
-      parseWith(idempotencyKey, key, 'header.Idempotency-Key');
-      const earlier = await store.getIdempotency('sessions.create', key);
-      if (earlier) return replay(c, earlier, requestHash);
-    }
-
-    let money;
-    try {
-      money = parseDecimal(body.amount, body.currency);
-    } catch (error) {
-      throw new ApiError(400, 'invalid_request', `body.amount: ${(error as MoneyError).message}`);
-    }
-    if (money.minor === 0) throw new ApiError(400, 'invalid_request', 'body.amount: must be greater than zero');
-
-    const session = await checkout.createSession({
-      money,
-      reference: body.reference,
-      description: body.description ?? null,
-      returnUrl: body.returnUrl ?? null,
-      customer: body.customer ?? {},
-      methods: body.methods ?? null,
-      expiresInSeconds: body.expiresInSeconds ?? null,
-    });
-    const view = merchantSessionView(session, [], checkout.hostedPageUrl(session));
-    if (key !== undefined) {
-      const stored = await store.putIdempotency({
-        scope: 'sessions.create',
-        key,
-        requestHash,
-        status: 201,
-        body: JSON.stringify(view),
-        createdAt: session.createdAt,
+    return idempotent(c, store, 'sessions.create', body, async () => {
+      const money = parseAmount(body.amount, body.currency);
+      const session = await checkout.createSession({
+        money,
+        reference: body.reference,
+        description: body.description ?? null,
+        returnUrl: body.returnUrl ?? null,
+        customer: body.customer ?? {},
+        methods: body.methods ?? null,
+        expiresInSeconds: body.expiresInSeconds ?? null,
       });
-      // Two requests with one key raced: the first writer's answer is the answer. The session
-      // made here stays unused; nobody holds its client secret.
-      if (!stored) return replay(c, (await store.getIdempotency('sessions.create', key))!, requestHash);
-    }
-    return c.json(view, 201);
+      // Two requests racing with one key: the session made by the loser stays unused (nobody holds
+      // its client secret), and both get the winner's answer.
+      return { status: 201, body: merchantSessionView(session, [], [], checkout.hostedPageUrl(session)) };
+    });
+  });
+
+  app.post('/:id/refunds', async (c) => {
+    const body = await jsonBody(c, createRefundBody);
+    const sessionId = c.req.param('id');
+    return idempotent(c, store, `refunds.create:${sessionId}`, body, async () => {
+      const session = await store.getSession(sessionId);
+      if (!session) throw new ApiError(404, 'not_found', 'session not found');
+      const refund = await checkout.createRefund(sessionId, {
+        amount: body.amount === undefined ? null : parseAmount(body.amount, session.currency),
+        reason: body.reason ?? null,
+      });
+      return { status: refund.status === 'pending' ? 202 : 201, body: refundView(refund) };
+    });
   });
 
   app.get('/', async (c) => {
@@ -106,7 +97,12 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
     const page = sessions.slice(0, query.limit);
     const data = await Promise.all(
       page.map(async (session) =>
-        merchantSessionView(session, await store.listAttempts(session.id), checkout.hostedPageUrl(session)),
+        merchantSessionView(
+          session,
+          await store.listAttempts(session.id),
+          await store.listRefunds(session.id),
+          checkout.hostedPageUrl(session),
+        ),
       ),
     );
     return c.json({ object: 'list', data, hasMore: sessions.length > query.limit });
@@ -115,23 +111,21 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
   app.get('/:id', async (c) => {
     const session = await checkout.loadSession(c.req.param('id'));
     if (!session) throw new ApiError(404, 'not_found', 'session not found');
-    const attempts = await store.listAttempts(session.id);
-    return c.json(merchantSessionView(session, attempts, checkout.hostedPageUrl(session)));
+    const [attempts, refunds] = await Promise.all([store.listAttempts(session.id), store.listRefunds(session.id)]);
+    return c.json(merchantSessionView(session, attempts, refunds, checkout.hostedPageUrl(session)));
   });
 
   return app;
 }
 
-function replay(
-  c: Context<AppEnv>,
-  record: { requestHash: string; status: number; body: string },
-  requestHash: string,
-): Response {
-  if (record.requestHash !== requestHash) {
-    throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
+/** A decimal amount in the currency, or a 400 naming `body.amount`. */
+function parseAmount(amount: string, currency: string): Money {
+  let money: Money;
+  try {
+    money = parseDecimal(amount, currency);
+  } catch (error) {
+    throw new ApiError(400, 'invalid_request', `body.amount: ${(error as MoneyError).message}`);
   }
-  return c.body(record.body, record.status as ContentfulStatusCode, {
-    'content-type': 'application/json',
-    'idempotent-replayed': 'true',
-  });
+  if (money.minor === 0) throw new ApiError(400, 'invalid_request', 'body.amount: must be greater than zero');
+  return money;
 }

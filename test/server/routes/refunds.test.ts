@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AttemptView, CheckoutView } from '../../../widget/wire.ts';
+import { startTestBff, type TestBff } from '../harness.ts';
+
+const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+describe('refunds', () => {
+  let bff: TestBff;
+  before(async () => {
+    bff = await startTestBff();
+  });
+  after(() => bff.close());
+
+  async function paid(currency: 'CAD' | 'THB' = 'CAD') {
+    const session = await bff.createSession({
+      amount: currency === 'CAD' ? '25.00' : '300.00',
+      currency,
+      reference: `refund-${Math.random()}`,
+      customer: { email: 'a@example.com', phone: '66812345678' },
+    });
+    let body: Record<string, unknown> = { method: 'ottpay.wechat' };
+    if (currency === 'THB') {
+      const view = (await (
+        await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)
+      ).json()) as CheckoutView;
+      const bankId = view.methods[0]!.fields.find((field) => field.name === 'bankId')!.options![0]!.value;
+      body = { method: 'one1pay.thaiqr', fields: { bankId, holderName: 'Somchai', accountNumber: '1234567890' } };
+    }
+    const attempt = (await (
+      await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, json(body))
+    ).json()) as AttemptView;
+    await bff.control(currency === 'CAD' ? 'ottpay' : 'one1pay', attempt.id, 'pay');
+    return { session, attempt };
+  }
+
+  const refund = (id: string, body: unknown, headers: Record<string, string> = {}) =>
+    bff.merchant(`/v1/sessions/${id}/refunds`, json(body, headers));
+  const sessionView = async (id: string) =>
+    (await (await bff.merchant(`/v1/sessions/${id}`)).json()) as Record<string, unknown>;
+
+  it('refunds in full by default and marks the session refunded', async () => {
+    const { session, attempt } = await paid();
+    const response = await refund(session.id, { reason: 'out of stock' });
+    assert.equal(response.status, 201);
+    const body = await response.json();
+    assert.match(body.id, /^ref_/);
+    assert.equal(body.status, 'succeeded');
+    assert.equal(body.amount, '25.00');
+    assert.equal(body.reason, 'out of stock');
+    const view = await sessionView(session.id);
+    assert.equal(view.status, 'refunded');
+    assert.equal(view.amountRefunded, '25.00');
+    const record = await (await fetch(`${bff.sandboxUrl}/ottpay/_control/orders/${attempt.id}`)).json();
+    assert.equal(JSON.stringify(record).includes(body.id), true, 'the provider has the refund under our id');
+    const events = await bff.runtime.store.listEvents(session.id, 0);
+    assert.equal(events.at(-1)!.data.status, 'refunded');
+  });
+
+  it('refunds in parts, never more than was paid', async () => {
+    const { session } = await paid();
+    const first = await refund(session.id, { amount: '10.00' });
+    assert.equal(first.status, 201);
+    assert.equal((await sessionView(session.id)).status, 'partially_refunded');
+
+    const tooMuch = await refund(session.id, { amount: '15.01' });
+    assert.equal(tooMuch.status, 422);
+    const error = (await tooMuch.json()).error;
+    assert.equal(error.code, 'amount_out_of_range');
+    assert.match(error.message, /at most 15\.00 CAD/);
+
+    assert.equal((await refund(session.id, { amount: '15.00' })).status, 201);
+    const view = await sessionView(session.id);
+    assert.equal(view.status, 'refunded');
+    assert.equal(view.amountRefunded, '25.00');
+    assert.equal((view.refunds as unknown[]).length, 2);
+    const again = await refund(session.id, {});
+    assert.equal(again.status, 409);
+    assert.equal((await again.json()).error.code, 'not_refundable');
+  });
+
+  it('lets only one of two racing refunds take the same money', async () => {
+    const { session } = await paid();
+    const results = await Promise.all([
+      refund(session.id, { amount: '20.00' }),
+      refund(session.id, { amount: '20.00' }),
+    ]);
+    assert.deepEqual(results.map((response) => response.status).sort(), [201, 422]);
+    assert.equal((await sessionView(session.id)).amountRefunded, '20.00');
+  });
+
+  it('answers a repeated Idempotency-Key with the first refund', async () => {
+    const { session } = await paid();
+    const first = await (await refund(session.id, { amount: '5.00' }, { 'idempotency-key': 'refund-key-1' })).json();
+    const second = await refund(session.id, { amount: '5.00' }, { 'idempotency-key': 'refund-key-1' });
+    assert.equal(second.headers.get('idempotent-replayed'), 'true');
+    assert.equal((await second.json()).id, first.id);
+    assert.equal((await sessionView(session.id)).amountRefunded, '5.00', 'one refund, not two');
+    const other = await refund(session.id, { amount: '6.00' }, { 'idempotency-key': 'refund-key-1' });
+    assert.equal(other.status, 422);
+  });
+
+  it('refuses refunds of unpaid sessions, of providers without refunds, and bad input', async () => {
+    const unpaid = await bff.createSession({ amount: '25.00', currency: 'CAD', reference: 'unpaid' });
+    const notPaid = await refund(unpaid.id, {});
+    assert.equal(notPaid.status, 409);
+    assert.equal((await notPaid.json()).error.code, 'not_refundable');
+
+    const { session } = await paid('THB');
+    const unsupported = await refund(session.id, {});
+    assert.equal(unsupported.status, 422);
+    assert.equal((await unsupported.json()).error.code, 'refund_unsupported');
+
+    const { session: cad } = await paid();
+    assert.equal((await refund(cad.id, { amount: '1.234' })).status, 400);
+    assert.equal((await refund(cad.id, { amount: 5 })).status, 400);
+    assert.equal((await refund('ses_nothing', {})).status, 404);
+    const noAuth = await bff.runtime.app.request(`/v1/sessions/${cad.id}/refunds`, json({}));
+    assert.equal(noAuth.status, 401);
+  });
+});
