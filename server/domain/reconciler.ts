@@ -5,6 +5,7 @@
  */
 import type { Checkout, Clock } from './checkout.ts';
 import type { Logger } from './log.ts';
+import { PeriodicJob } from './loop.ts';
 import type { Store } from '../store/store.ts';
 
 export interface ReconcilerOptions {
@@ -20,34 +21,17 @@ export interface ReconcilerOptions {
   concurrency?: number;
 }
 
-export class Reconciler {
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<number> | null = null;
-  readonly #options: Required<ReconcilerOptions>;
+export class Reconciler extends PeriodicJob {
+  readonly #options: Required<Omit<ReconcilerOptions, 'intervalMs'>>;
 
   constructor({ intervalMs = 1000, batchSize = 25, concurrency = 4, ...rest }: ReconcilerOptions) {
-    this.#options = { intervalMs, batchSize, concurrency, ...rest };
-  }
-
-  start(): void {
-    if (this.#timer) return;
-    const loop = async () => {
-      await this.runOnce().catch((error: unknown) => this.#options.log.error('reconciler pass failed', { error }));
-      if (this.#timer) this.#timer = setTimeout(loop, this.#options.intervalMs);
-    };
-    this.#timer = setTimeout(loop, 0);
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#running?.catch(() => undefined);
+    super('reconciler', intervalMs, rest.log);
+    this.#options = { batchSize, concurrency, ...rest };
   }
 
   /** One pass over the attempts due now and the sessions past expiry; returns how many it handled. */
-  runOnce(): Promise<number> {
-    this.#running ??= this.#pass().finally(() => (this.#running = null));
-    return this.#running;
+  protected override pass(): Promise<number> {
+    return this.#pass();
   }
 
   async #pass(): Promise<number> {

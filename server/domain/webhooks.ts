@@ -13,6 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Store, WebhookRecord } from '../store/store.ts';
 import type { Clock } from './checkout.ts';
 import type { Logger } from './log.ts';
+import { PeriodicJob } from './loop.ts';
 
 export const SIGNATURE_HEADER = 'Tender-Signature';
 
@@ -60,10 +61,8 @@ export interface WebhookSenderOptions {
 }
 
 /** Delivers due webhooks from the outbox; its schedule lives in the store, so restarts lose nothing. */
-export class WebhookSender {
-  #timer: NodeJS.Timeout | null = null;
-  #running: Promise<number> | null = null;
-  readonly #options: Required<WebhookSenderOptions>;
+export class WebhookSender extends PeriodicJob {
+  readonly #options: Required<Omit<WebhookSenderOptions, 'intervalMs'>>;
 
   constructor({
     fetch: fetchImpl = fetch,
@@ -72,28 +71,13 @@ export class WebhookSender {
     batchSize = 20,
     ...rest
   }: WebhookSenderOptions) {
-    this.#options = { fetch: fetchImpl, intervalMs, timeoutMs, batchSize, ...rest };
-  }
-
-  start(): void {
-    if (this.#timer) return;
-    const loop = async () => {
-      await this.runOnce().catch((error: unknown) => this.#options.log.error('webhook pass failed', { error }));
-      if (this.#timer) this.#timer = setTimeout(loop, this.#options.intervalMs);
-    };
-    this.#timer = setTimeout(loop, 0);
-  }
-
-  async stop(): Promise<void> {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#running?.catch(() => undefined);
+    super('webhook delivery', intervalMs, rest.log);
+    this.#options = { fetch: fetchImpl, timeoutMs, batchSize, ...rest };
   }
 
   /** One pass over the webhooks due now; returns how many deliveries were tried. */
-  runOnce(): Promise<number> {
-    this.#running ??= this.#pass().finally(() => (this.#running = null));
-    return this.#running;
+  protected override pass(): Promise<number> {
+    return this.#pass();
   }
 
   async #pass(): Promise<number> {
