@@ -9,12 +9,14 @@ import type { Config } from './config.ts';
 import type { Checkout } from './domain/checkout.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
+import type { Payouts } from './domain/payouts.ts';
 import { errorHandler, requestId, type AppEnv } from './http/middleware.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { openApiDocument } from './routes/openapi.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
+import { treasuryRoutes } from './routes/treasury.ts';
 import { createSimulators } from './sandbox/index.ts';
 import type { Store } from './store/store.ts';
 
@@ -24,6 +26,8 @@ export interface AppDeps {
   checkout: Checkout;
   hub: EventHub;
   log: Logger;
+  /** Balances, banks and payouts (`/v1/balances`, `/v1/banks`, `/v1/payouts`); not mounted when absent. */
+  payouts?: Payouts;
   /** The script-tag bundle served at /tender.js. */
   widgetBundlePath?: string;
   /** `fetch` the mounted simulators use to send their callbacks. */
@@ -70,6 +74,8 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));
+  // Its routes name their own paths under /v1 (balances, banks, payouts) and carry their own auth.
+  if (deps.payouts) app.route('/v1', treasuryRoutes({ payouts: deps.payouts, secretKey: config.merchant.secretKey }));
   app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
 
   if (config.sandbox) {

@@ -4,6 +4,7 @@ import { createApp, type App } from './app.ts';
 import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
 import { createLocalHub, type EventHub } from './domain/events.ts';
 import { createLogger, type Logger } from './domain/log.ts';
+import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
 import { buildProviders } from './providers/index.ts';
@@ -32,9 +33,11 @@ export interface Runtime {
   checkout: Checkout;
   hub: EventHub;
   reconciler: Reconciler;
+  /** Balances, banks and payouts; its loop checks pending payouts. */
+  payouts: Payouts;
   /** Null when `merchant.webhookUrl` is not configured. */
   webhooks: WebhookSender | null;
-  /** Starts the background loops (reconciler, webhook delivery). */
+  /** Starts the background loops (reconciler, payout checks, webhook delivery). */
   start(): void;
   close(): Promise<void>;
 }
@@ -49,13 +52,23 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     log,
   );
   const hub = createLocalHub();
-  const checkout = new Checkout({ config, store, providers, hub, clock, log });
+  const payouts = new Payouts({ config, store, providers, clock, log, intervalMs: options.reconcilerIntervalMs });
+  const checkout = new Checkout({
+    config,
+    store,
+    providers,
+    hub,
+    clock,
+    log,
+    onPayoutNotification: (provider, notification) => payouts.handleNotification(provider, notification),
+  });
   const app = createApp({
     config,
     store,
     checkout,
     hub,
     log,
+    payouts,
     widgetBundlePath: options.widgetBundlePath,
     simulatorFetch: options.simulatorFetch,
     sseHeartbeatMs: options.sseHeartbeatMs,
@@ -73,13 +86,16 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     checkout,
     hub,
     reconciler,
+    payouts,
     webhooks,
     start() {
       reconciler.start();
+      payouts.start();
       webhooks?.start();
     },
     async close() {
       await reconciler.stop();
+      await payouts.stop();
       await webhooks?.stop();
       await store.close();
     },

@@ -33,6 +33,7 @@ import { newAttemptId, newClientSecret, newRefundId, newSessionId, newWebhookId,
 import type { Logger } from './log.ts';
 import { formatDecimal, sameMoney, type Money } from './money.ts';
 import { encodeQr } from './qr.ts';
+import { KeyedSerial } from './serial.ts';
 import { acceptsAttempts, canTransition, hasSucceeded, isAttemptLive } from './session.ts';
 
 export interface Clock {
@@ -110,7 +111,7 @@ type FailureCode = keyof typeof FAILURE_MESSAGES;
 const failure = (code: FailureCode): AttemptFailure => ({ code, message: FAILURE_MESSAGES[code] });
 
 export class Checkout {
-  readonly #creating = new Map<string, Promise<unknown>>();
+  readonly #creating = new KeyedSerial();
 
   constructor(private readonly deps: CheckoutDeps) {}
 
@@ -229,14 +230,7 @@ export class Checkout {
   createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
     // One attempt creation per session at a time in this process, so a double tap that races past
     // the widget still finds the first attempt and reuses it instead of making a second order.
-    const previous = this.#creating.get(sessionId) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(() => this.#createAttempt(sessionId, input));
-    const tail = run.catch(() => undefined);
-    this.#creating.set(sessionId, tail);
-    void tail.then(() => {
-      if (this.#creating.get(sessionId) === tail) this.#creating.delete(sessionId);
-    });
-    return run;
+    return this.#creating.run(sessionId, () => this.#createAttempt(sessionId, input));
   }
 
   async #createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {

@@ -7,10 +7,13 @@ import type { Context } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { sha256Hex } from '../domain/ids.ts';
+import { KeyedSerial } from '../domain/serial.ts';
 import { ApiError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 import type { AppEnv } from './middleware.ts';
 import { parseWith } from './validate.ts';
+
+const inFlight = new KeyedSerial();
 
 const idempotencyKey = z
   .string()
@@ -36,9 +39,25 @@ export async function idempotent(
   }
   const key = parseWith(idempotencyKey, header, 'header.Idempotency-Key');
   const requestHash = sha256Hex(JSON.stringify(body));
-  const earlier = await store.getIdempotency(scope, key);
-  if (earlier) return replay(c, earlier, requestHash);
+  // Requests with one key take turns in this process, so the second sees the first one's answer
+  // instead of doing the work again.
+  // NOTE: two BFF instances can still race on one key; the loser's work is then done twice (for a
+  // refund, within what is left to refund: the amount is reserved in the store either way).
+  return inFlight.run(`${scope}\u0000${key}`, async () => {
+    const earlier = await store.getIdempotency(scope, key);
+    if (earlier) return replay(c, earlier, requestHash);
+    return run(c, store, scope, key, requestHash, create);
+  });
+}
 
+async function run(
+  c: Context<AppEnv>,
+  store: Store,
+  scope: string,
+  key: string,
+  requestHash: string,
+  create: () => Promise<{ status: ContentfulStatusCode; body: unknown }>,
+): Promise<Response> {
   const result = await create();
   const stored = await store.putIdempotency({
     scope,

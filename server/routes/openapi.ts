@@ -5,6 +5,12 @@ const error = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
 const json = (schema: object) => ({ 'application/json': { schema } });
 const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ses_' } };
+const currencyQuery = {
+  name: 'currency',
+  in: 'query',
+  required: true,
+  schema: { type: 'string', examples: ['THB'] },
+};
 
 export function openApiDocument(config: Config) {
   return {
@@ -12,7 +18,8 @@ export function openApiDocument(config: Config) {
     info: {
       title: 'Tender BFF',
       version: '0.1.0',
-      description: 'Checkout sessions, the browser checkout API and provider callbacks.',
+      description:
+        'Checkout sessions, the browser checkout API, provider callbacks and the treasury (balances, banks, payouts).',
     },
     servers: [{ url: config.publicUrl }],
     components: {
@@ -61,6 +68,65 @@ export function openApiDocument(config: Config) {
         },
         CheckoutView: { type: 'object', description: 'Public view of a session (see DESIGN.md, Wire shapes).' },
         Attempt: { type: 'object', description: 'An attempt and its action: qr, redirect, card or none.' },
+        CreatePayout: {
+          type: 'object',
+          required: ['provider', 'amount', 'currency', 'bankId', 'holderName', 'accountNumber'],
+          additionalProperties: false,
+          properties: {
+            provider: { type: 'string', examples: ['one1pay'] },
+            amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', examples: ['100.00'] },
+            currency: { type: 'string', examples: ['THB'] },
+            bankId: { type: 'string', description: 'An id from `GET /v1/banks` (purpose `withdrawal`).' },
+            bankBranch: { type: 'string', maxLength: 100 },
+            holderName: { type: 'string', maxLength: 100 },
+            accountNumber: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{3,33}$' },
+            reference: { type: 'string', maxLength: 64 },
+          },
+        },
+        Payout: {
+          type: 'object',
+          description: 'A payout. The account number is never returned in full, only `accountNumberLast4`.',
+          properties: {
+            id: { type: 'string', pattern: '^po_' },
+            object: { const: 'payout' },
+            provider: { type: 'string' },
+            status: { enum: ['pending', 'succeeded', 'failed', 'rejected'] },
+            amount: { type: 'string' },
+            currency: { type: 'string' },
+            bankId: { type: 'string' },
+            bankBranch: { type: ['string', 'null'] },
+            holderName: { type: 'string' },
+            accountNumberLast4: { type: 'string' },
+            reference: { type: ['string', 'null'] },
+            failure: {
+              type: ['object', 'null'],
+              properties: { code: { type: 'string' }, message: { type: 'string' } },
+            },
+            createdAt: { type: 'string', format: 'date-time' },
+            updatedAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        Balance: {
+          type: 'object',
+          description: 'One provider balance; a provider that could not answer has `available: false` and `error`.',
+          properties: {
+            object: { const: 'balance' },
+            provider: { type: 'string' },
+            currency: { type: 'string' },
+            amount: { type: ['string', 'null'] },
+            available: { type: 'boolean' },
+            error: { type: ['object', 'null'] },
+          },
+        },
+        Bank: {
+          type: 'object',
+          properties: {
+            provider: { type: 'string' },
+            id: { type: 'string' },
+            name: { type: 'string' },
+            currency: { type: 'string' },
+          },
+        },
       },
     },
     paths: {
@@ -90,6 +156,78 @@ export function openApiDocument(config: Config) {
           parameters: [sessionId],
           responses: {
             '200': { description: 'The session', content: json({ $ref: '#/components/schemas/Session' }) },
+            '404': errorResponse('Not found'),
+          },
+        },
+      },
+      '/v1/balances': {
+        get: {
+          summary: 'Balance at every enabled provider that reports one',
+          security: [{ secretKey: [] }],
+          parameters: [currencyQuery],
+          responses: {
+            '200': {
+              description: 'One entry per provider',
+              content: json({
+                type: 'object',
+                properties: {
+                  object: { const: 'list' },
+                  data: { type: 'array', items: { $ref: '#/components/schemas/Balance' } },
+                },
+              }),
+            },
+            '400': errorResponse('Invalid query'),
+          },
+        },
+      },
+      '/v1/banks': {
+        get: {
+          summary: 'Banks the providers list for payouts (default) or deposits',
+          security: [{ secretKey: [] }],
+          parameters: [
+            currencyQuery,
+            { name: 'purpose', in: 'query', schema: { enum: ['withdrawal', 'deposit'], default: 'withdrawal' } },
+          ],
+          responses: {
+            '200': {
+              description: 'The banks',
+              content: json({
+                type: 'object',
+                properties: {
+                  object: { const: 'list' },
+                  data: { type: 'array', items: { $ref: '#/components/schemas/Bank' } },
+                },
+              }),
+            },
+            '400': errorResponse('Invalid query'),
+            '503': errorResponse('A provider could not be reached'),
+          },
+        },
+      },
+      '/v1/payouts': {
+        post: {
+          summary: 'Send money from a provider balance to a bank account',
+          description:
+            'Stored before the provider is asked. A payout whose outcome is unclear is answered `pending` and followed up; one the provider refuses is recorded as failed and answered with an error.',
+          security: [{ secretKey: [] }],
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } }],
+          requestBody: { required: true, content: json({ $ref: '#/components/schemas/CreatePayout' }) },
+          responses: {
+            '201': { description: 'Created (or replayed)', content: json({ $ref: '#/components/schemas/Payout' }) },
+            '400': errorResponse('Invalid request'),
+            '401': errorResponse('Bad secret key'),
+            '422': errorResponse('Provider or bank not available, refused by the provider, or Idempotency-Key reused'),
+            '502': errorResponse('The provider could not handle the request'),
+          },
+        },
+      },
+      '/v1/payouts/{id}': {
+        get: {
+          summary: 'Read a payout (a pending one is first refreshed from the provider)',
+          security: [{ secretKey: [] }],
+          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^po_' } }],
+          responses: {
+            '200': { description: 'The payout', content: json({ $ref: '#/components/schemas/Payout' }) },
             '404': errorResponse('Not found'),
           },
         },

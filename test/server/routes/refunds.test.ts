@@ -100,6 +100,13 @@ describe('refunds', () => {
     assert.equal(second.headers.get('idempotent-replayed'), 'true');
     assert.equal((await second.json()).id, first.id);
     assert.equal((await sessionView(session.id)).amountRefunded, '5.00', 'one refund, not two');
+    const racing = await Promise.all([
+      refund(session.id, { amount: '2.00' }, { 'idempotency-key': 'refund-key-2' }),
+      refund(session.id, { amount: '2.00' }, { 'idempotency-key': 'refund-key-2' }),
+    ]);
+    const [a, b] = await Promise.all(racing.map((response) => response.json()));
+    assert.equal(a.id, b.id, 'two requests racing with one key make one refund');
+    assert.equal((await sessionView(session.id)).amountRefunded, '7.00');
     const other = await refund(session.id, { amount: '6.00' }, { 'idempotency-key': 'refund-key-1' });
     assert.equal(other.status, 422);
   });
