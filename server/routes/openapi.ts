@@ -160,6 +160,33 @@ export function openApiDocument(config: Config) {
           },
         },
       },
+      '/v1/sessions/{id}/refunds': {
+        post: {
+          summary: 'Refund a paid session, in full (no amount) or in part',
+          security: [{ secretKey: [] }],
+          parameters: [
+            sessionId,
+            { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } },
+          ],
+          requestBody: {
+            required: true,
+            content: json({
+              type: 'object',
+              additionalProperties: false,
+              properties: {
+                amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', examples: ['10.00'] },
+                reason: { type: 'string', maxLength: 200 },
+              },
+            }),
+          },
+          responses: {
+            '201': { description: 'The refund, succeeded or failed' },
+            '202': { description: 'The refund, still pending at the provider' },
+            '409': errorResponse('The session is not paid, or already refunded in full'),
+            '422': errorResponse('More than is left to refund, or the provider takes no refunds'),
+          },
+        },
+      },
       '/v1/balances': {
         get: {
           summary: 'Balance at every enabled provider that reports one',
