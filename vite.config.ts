@@ -4,7 +4,10 @@
  *                               as an import, so an app that already has Lit ships it once;
  * - `vite build --mode iife`  → `dist/tender.js`, the script-tag bundle the BFF serves at
  *                               `/tender.js`: one minified classic script with Lit inside.
- * Each build empties only its own output, so running one never deletes the other's file.
+ * Each build empties only its own output, so running one never deletes the other's file. Between
+ * the two, `tsc -p widget/tsconfig.build.json` writes the npm entry's declarations to
+ * `dist/widget/types/` (package.json "exports" → "types"); it runs after the ES build because that
+ * build empties `dist/widget/`.
  */
 import { defineConfig, type UserConfig } from 'vite';
 

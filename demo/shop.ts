@@ -70,6 +70,24 @@ interface Order {
 }
 
 const assetsDir = fileURLToPath(new URL('./public/', import.meta.url));
+
+/**
+ * The order page's CSP, as strict as a merchant's should be: scripts from the shop and from the
+ * BFF (tender.js), requests to the same two (the checkout API and its event stream), styles from
+ * the shop only, and nothing inline anywhere. The checkout must work under it.
+ */
+export function orderPageCsp(bffUrl: string): string {
+  const bff = new URL(bffUrl).origin;
+  return [
+    "default-src 'none'",
+    `script-src 'self' ${bff}`,
+    `connect-src 'self' ${bff}`,
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 const bundleDir = fileURLToPath(new URL('../dist/demo/', import.meta.url));
 
 export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch: fetchImpl = fetch }: ShopOptions) {
@@ -165,6 +183,7 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
       order.mode === 'npm'
         ? html`<script type="module" src="/assets/shop.js"></script>`
         : html`<script src="${bffUrl}/tender.js" defer></script>`;
+    c.header('Content-Security-Policy', orderPageCsp(bffUrl));
     return c.html(
       layout(
         `Order ${order.ref}`,

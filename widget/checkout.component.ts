@@ -1,6 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, query, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
+import { property, state } from 'lit/decorators.js';
 import { CheckoutApi, CheckoutError, resolveApiBase, toCheckoutError } from './api.ts';
 import { checkoutStyles } from './checkout.styles.ts';
 import { systemClock, type Clock } from './clock.ts';
@@ -8,7 +7,9 @@ import { tenderEvent, type TenderEventDetail, type TenderEventName } from './eve
 import { checkFields, fieldValues, type FieldProblem } from './fields.ts';
 import { formatAmount, formatCountdown } from './format.ts';
 import { translator, type Translator } from './i18n.ts';
-import { isNavigableUrl, performRedirect } from './redirect.ts';
+import { qrPngUrl } from './qr-image.ts';
+import { isAppLink, isNavigableUrl, performRedirect } from './redirect.ts';
+import { saveClientSecret, savedClientSecret } from './saved-secret.ts';
 import { StatusStream, type StreamConnection } from './status-stream.ts';
 import type {
   AttemptFailure,
@@ -87,7 +88,22 @@ function attemptRank(status: AttemptStatus): number {
   }
 }
 
-const UNSAFE_LINK = /^\s*(javascript|data|vbscript):/i;
+/**
+ * Screens that take focus when they replace the one the shopper was using, so focus does not fall
+ * back to the page's <body> (WCAG 2.4.3). `choosing` after "choose again" focuses the method itself.
+ */
+function takesFocus(state: CheckoutState): boolean {
+  switch (state.name) {
+    case 'loading':
+    case 'submitting':
+    case 'redirecting':
+      return false;
+    case 'choosing':
+      return state.error !== null;
+    default:
+      return true;
+  }
+}
 
 /**
  * `<tender-checkout>`: a shopper's side of a Tender checkout session. It loads the session from the
@@ -109,7 +125,7 @@ const UNSAFE_LINK = /^\s*(javascript|data|vbscript):/i;
  * @csspart merchant - The merchant's name.
  * @csspart amount - The formatted amount.
  * @csspart description - The session's description.
- * @csspart status - The live status line.
+ * @csspart status - The status line (announced politely, focused when the screen changes).
  * @csspart connection - The "reconnecting" note shown while the status stream is down.
  * @csspart form - The method and fields form.
  * @csspart methods - The fieldset of method radios.
@@ -124,7 +140,7 @@ const UNSAFE_LINK = /^\s*(javascript|data|vbscript):/i;
  * @csspart qr-code - The QR code's SVG.
  * @csspart countdown - Time left before the QR code expires.
  * @csspart deep-link - "Open in app" link.
- * @csspart save-qr - "Save QR image" link.
+ * @csspart save-qr - "Save QR image" link (a PNG drawn in the page).
  * @csspart return-link - Link back to the merchant after payment.
  *
  * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`).
@@ -134,7 +150,9 @@ const UNSAFE_LINK = /^\s*(javascript|data|vbscript):/i;
  * @cssprop --tender-text - Text colour (default `#111827`).
  * @cssprop --tender-muted - Secondary text colour (default `#4b5563`).
  * @cssprop --tender-surface - Background (default `#ffffff`).
- * @cssprop --tender-border - Borders (default `#d1d5db`).
+ * @cssprop --tender-border - The card's border (default `#d1d5db`).
+ * @cssprop --tender-control-border - Borders of inputs, method choices and secondary buttons; keep
+ *   it at 3:1 against the surface (WCAG 1.4.11) (default `#6b7280`).
  * @cssprop --tender-danger - Errors (default `#b91c1c`).
  * @cssprop --tender-success - Success text (default `#15803d`).
  * @cssprop --tender-gap - Spacing unit (default `1rem`).
@@ -152,11 +170,17 @@ export class TenderCheckout extends LitElement {
   #attempt: AttemptView | null = null;
   /** Events that arrive while an attempt is being created, applied once its id is known. */
   #held: StatusEvent[] = [];
+  /** The client secret in use: the attribute's, or the one this tab kept before a redirect. */
+  #secret = '';
+  /** The QR code as a saveable PNG, for the code on screen. */
+  #qrImage: { path: string; url: string } | null = null;
+  /** Whether focus was inside the element when "Pay" was pressed. */
+  #payHadFocus = false;
+  /** Set when the next render must move focus to the status line. */
+  #focusStatus = false;
   #stopCountdown: (() => void) | null = null;
   #translator: Translator | null = null;
   #translatorTag = '';
-
-  @query('form') private form!: HTMLFormElement | null;
 
   @state() private phase: CheckoutState = { name: 'loading' };
   @state() private view: CheckoutView | null = null;
@@ -171,7 +195,7 @@ export class TenderCheckout extends LitElement {
   // Not reflected: a secret set as a property stays out of the DOM's attributes.
   /** The session's client secret, as returned to the merchant server when the session was made. */
   @property({ attribute: 'client-secret' }) clientSecret = '';
-  /** Base URL of the BFF; defaults to the origin `tender.js` came from, else the page's own. */
+  /** Base URL of the BFF; defaults to the directory `tender.js` came from, else the page's origin. */
   @property({ reflect: true }) api = '';
   /** BCP 47 tag for the text (`en`, `th`, `zh-CN`); defaults to the page's `lang`, then the browser's. */
   @property({ reflect: true }) locale = '';
@@ -195,10 +219,18 @@ export class TenderCheckout extends LitElement {
     }
   }
 
+  protected override updated(): void {
+    if (!this.#focusStatus) return;
+    this.#focusStatus = false;
+    this.renderRoot.querySelector<HTMLElement>('[part="status"]')?.focus();
+  }
+
   private onMethodChange(event: Event): void {
     const input = event.currentTarget as HTMLInputElement;
     this.selected = input.value as MethodId;
     this.formErrors = null;
+    // An error about the previous choice no longer applies.
+    if (this.phase.name === 'choosing' && this.phase.error) this.#enter({ name: 'choosing', error: null });
   }
 
   private onFieldInput(spec: FieldSpec, event: Event): void {
@@ -252,10 +284,18 @@ export class TenderCheckout extends LitElement {
     this.#stop();
     this.view = null;
     this.#attempt = null;
-    if (!this.session || !this.clientSecret) {
+    if (!this.session) {
       this.#enter({ name: 'unavailable', error: configError('set the session and client-secret attributes') });
       return;
     }
+    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
+    const secret = this.clientSecret || savedClientSecret(this.session);
+    if (!secret) {
+      const error = new CheckoutError('unauthorized', 'no client secret for this session', { recoverable: false });
+      this.#enter({ name: 'unavailable', error });
+      return;
+    }
+    this.#secret = secret;
     let base: string;
     try {
       base = resolveApiBase(this.api);
@@ -263,7 +303,7 @@ export class TenderCheckout extends LitElement {
       this.#enter({ name: 'unavailable', error: configError(`api is not a URL: ${this.api}`, cause) });
       return;
     }
-    this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: this.clientSecret, clock: this.clock });
+    this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: secret, clock: this.clock });
     void this.#load(this.#api, this.#generation);
   }
 
@@ -276,6 +316,7 @@ export class TenderCheckout extends LitElement {
     this.#held = [];
     this.#stopCountdown?.();
     this.#stopCountdown = null;
+    this.#dropQrImage();
     this.connection = 'open';
   }
 
@@ -369,8 +410,10 @@ export class TenderCheckout extends LitElement {
     this.#attempt = attempt;
     if (this.view) this.view = { ...this.view, attempt };
     this.#emit('tender-attempt', { attempt });
-    this.#showAttempt(attempt, false);
+    // News that came while the attempt was being made goes first: if the session settled or the
+    // attempt failed meanwhile, sending the shopper to the provider would ask them to pay again.
     this.#releaseHeld();
+    if (this.phase.name === 'submitting' && this.#attempt) this.#showAttempt(this.#attempt, false);
   }
 
   #releaseHeld(): void {
@@ -434,6 +477,8 @@ export class TenderCheckout extends LitElement {
       return;
     }
     this.#enter({ name: 'redirecting', attempt });
+    // The shopper may come back to the hosted page, whose URL never carries the secret.
+    saveClientSecret(this.session, this.#secret);
     performRedirect(action);
   }
 
@@ -513,14 +558,25 @@ export class TenderCheckout extends LitElement {
     const view = this.view;
     const expiresAt = view ? Date.parse(view.expiresAt) : Number.NaN;
     // Without a readable expiry, let the shopper try; the BFF refuses if the session is closed.
-    const canRetry = Number.isNaN(expiresAt) || expiresAt > this.clock.now();
+    const canRetry = Number.isNaN(expiresAt) || expiresAt > this.#now();
     this.#enter({ name: 'failed', attemptId, failure, canRetry });
   }
 
   /** The one way the state changes: keeps timers and the stream in step and fires the outcome events. */
   #enter(next: CheckoutState): void {
     const previous = this.phase;
+    const focusInside = this.shadowRoot?.activeElement != null;
+    if (next.name === 'submitting') {
+      this.#payHadFocus = focusInside;
+    } else if (
+      previous.name !== next.name &&
+      takesFocus(next) &&
+      (focusInside || (previous.name === 'submitting' && this.#payHadFocus))
+    ) {
+      this.#focusStatus = true;
+    }
     this.phase = next;
+    this.#syncQrImage();
     this.#syncCountdown();
     if (next.name === 'succeeded' || next.name === 'expired' || next.name === 'canceled') {
       this.#stream?.close();
@@ -555,13 +611,13 @@ export class TenderCheckout extends LitElement {
       this.#stopCountdown = null;
       return;
     }
-    this.now = this.clock.now();
+    this.now = this.#now();
     if (this.#codeExpired(phase.qr)) {
       this.#enter({ name: 'code-expired', attempt: phase.attempt });
       return;
     }
     this.#stopCountdown ??= this.clock.every(1_000, () => {
-      this.now = this.clock.now();
+      this.now = this.#now();
       const current = this.phase;
       if (current.name === 'scanning' && this.#codeExpired(current.qr)) {
         this.#enter({ name: 'code-expired', attempt: current.attempt });
@@ -571,7 +627,27 @@ export class TenderCheckout extends LitElement {
 
   #codeExpired(qr: QrAction): boolean {
     const expiresAt = Date.parse(qr.expiresAt);
-    return !Number.isNaN(expiresAt) && expiresAt - this.clock.now() <= 0;
+    return !Number.isNaN(expiresAt) && expiresAt - this.#now() <= 0;
+  }
+
+  /** The BFF's time: every `expiresAt` is on its clock, and a phone's own clock may be minutes off. */
+  #now(): number {
+    return this.#api?.now() ?? this.clock.now();
+  }
+
+  #syncQrImage(): void {
+    const phase = this.phase;
+    const path = phase.name === 'scanning' ? phase.qr.modules.path : null;
+    if (path === this.#qrImage?.path) return;
+    this.#dropQrImage();
+    if (phase.name !== 'scanning') return;
+    const url = qrPngUrl(phase.qr.modules);
+    if (url) this.#qrImage = { path: phase.qr.modules.path, url };
+  }
+
+  #dropQrImage(): void {
+    if (this.#qrImage) URL.revokeObjectURL(this.#qrImage.url);
+    this.#qrImage = null;
   }
 
   #emit<K extends TenderEventName>(type: K, detail: TenderEventDetail<K>): boolean {
@@ -586,7 +662,7 @@ export class TenderCheckout extends LitElement {
   async #focusAfterRender(...selectors: string[]): Promise<void> {
     await this.updateComplete;
     for (const selector of selectors) {
-      const target = this.form?.querySelector<HTMLElement>(selector);
+      const target = this.renderRoot.querySelector('form')?.querySelector<HTMLElement>(selector);
       if (target) {
         target.focus();
         return;
@@ -673,8 +749,13 @@ export class TenderCheckout extends LitElement {
       case 'succeeded':
         return { text: t('succeeded'), tone: 'success' };
       case 'failed': {
-        const detail = phase.failure ? this.#t.maybe(`failure.${phase.failure.code}`) : undefined;
-        return { text: detail ? `${t('failed')} ${detail}` : t('failed'), tone: 'error' };
+        // The BFF's own words (shopper-safe, wire.ts) when there is no translation for the code.
+        const failure = phase.failure;
+        const merchant = this.view?.merchant.name ?? '';
+        const reason = failure
+          ? (t.maybe(`failure.${failure.code}`, { merchant }) ?? (failure.message ?? '').trim())
+          : '';
+        return { text: reason ? `${t('failed')} ${reason}` : t('failed'), tone: 'error' };
       }
       case 'expired':
         return { text: t('expired'), tone: 'error' };
@@ -696,19 +777,15 @@ export class TenderCheckout extends LitElement {
   private renderStatus(): TemplateResult {
     const { text, tone } = this.#statusLine();
     const settled = this.phase.name === 'succeeded' || this.phase.name === 'expired' || this.phase.name === 'canceled';
-    return html`<p
-        class="status ${tone === 'plain' ? '' : `is-${tone}`}"
-        part="status"
-        role="status"
-        aria-live="polite"
-      >
-        ${text}
-      </p>
+    // One live region for both lines, so losing the connection is announced too.
+    return html`<div class="live" role="status" aria-live="polite">
+      <p class="status ${tone === 'plain' ? '' : `is-${tone}`}" part="status" tabindex="-1">${text}</p>
       ${
         this.connection === 'reconnecting' && !settled
           ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
           : nothing
-      }`;
+      }
+    </div>`;
   }
 
   private renderMethods(): TemplateResult | typeof nothing {
@@ -718,6 +795,8 @@ export class TenderCheckout extends LitElement {
     const submitting = this.phase.name === 'submitting';
     const method = this.#selectedMethod();
     const methodError = this.formErrors?.method === true;
+    // Plain property bindings, no live(): every change a shopper makes to a control goes through a
+    // handler that updates the state bound here, so what Lit last wrote is what the control holds.
     return html`<form part="form" novalidate @submit=${this.onSubmit}>
       <fieldset part="methods" aria-describedby=${methodError ? 'method-error' : nothing}>
         <legend>${t('methodsLegend')}</legend>
@@ -728,7 +807,7 @@ export class TenderCheckout extends LitElement {
                 type="radio"
                 name="method"
                 .value=${m.id}
-                .checked=${live(this.selected === m.id)}
+                .checked=${this.selected === m.id}
                 ?disabled=${submitting}
                 @change=${this.onMethodChange}
               />
@@ -778,7 +857,7 @@ export class TenderCheckout extends LitElement {
               name=${spec.name}
               part="input"
               type=${spec.type}
-              .value=${live(value)}
+              .value=${value}
               ?required=${spec.required}
               ?disabled=${submitting}
               maxlength=${spec.maxLength ?? nothing}
@@ -812,7 +891,8 @@ export class TenderCheckout extends LitElement {
       amount: view ? this.#amount(view) : '',
       method: this.#methodLabelOf(attempt),
     });
-    const deepLink = qr.deepLink && !UNSAFE_LINK.test(qr.deepLink) ? qr.deepLink : null;
+    const deepLink = qr.deepLink && isAppLink(qr.deepLink) ? qr.deepLink : null;
+    const image = this.#qrImage;
     // Four modules of white quiet zone around the code (ISO/IEC 18004), drawn in the viewBox.
     return html`<figure class="qr" part="qr">
         <svg
@@ -841,14 +921,8 @@ export class TenderCheckout extends LitElement {
             : nothing
         }
         ${
-          this.#api
-            ? html`<a
-                class="link-button secondary"
-                part="save-qr"
-                href=${this.#api.qrImageUrl()}
-                download="qr-code.svg"
-                target="_blank"
-                rel="noopener"
+          image
+            ? html`<a class="link-button secondary" part="save-qr" href=${image.url} download="payment-qr.png"
                 >${t('saveQr')}</a
               >`
             : nothing

@@ -21,6 +21,9 @@ export const checkoutStyles = css`
     --_muted: var(--tender-muted, #4b5563);
     --_surface: var(--tender-surface, #ffffff);
     --_border: var(--tender-border, #d1d5db);
+    /* Controls need 3:1 against the surface (WCAG 1.4.11); #6b7280 on white is 4.8:1. The card's
+       border is decoration and may stay light. */
+    --_control-border: var(--tender-control-border, #6b7280);
     --_danger: var(--tender-danger, #b91c1c);
     --_success: var(--tender-success, #15803d);
     --_gap: var(--tender-gap, 1rem);
@@ -66,6 +69,10 @@ export const checkoutStyles = css`
     font-variant-numeric: tabular-nums;
   }
 
+  .live {
+    display: grid;
+    gap: 0.25rem;
+  }
   .status {
     margin: 0;
     font-weight: 600;
@@ -106,7 +113,7 @@ export const checkoutStyles = css`
     gap: 0.75rem;
     min-height: 48px;
     padding: 0.5rem 0.875rem;
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_control-border);
     border-radius: var(--_radius);
     cursor: pointer;
   }
@@ -139,7 +146,7 @@ export const checkoutStyles = css`
     font: inherit;
     color: inherit;
     background: var(--_surface);
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_control-border);
     border-radius: calc(var(--_radius) * 0.66);
   }
   [aria-invalid='true'] {
@@ -175,7 +182,7 @@ export const checkoutStyles = css`
   .secondary {
     color: var(--_accent);
     background: transparent;
-    border: 1px solid var(--_border);
+    border: 1px solid var(--_control-border);
   }
   button:disabled {
     opacity: 0.6;

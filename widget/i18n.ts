@@ -1,6 +1,7 @@
 /**
- * Every string a shopper can see. English is complete and is the fallback for any key another
- * table lacks; Thai and Simplified Chinese cover the main flow. `{name}` marks a parameter.
+ * Every string a shopper can see. English is the reference; Thai and Simplified Chinese carry every
+ * English key (a test holds them to it), and English stays the fallback for any key a table lacks.
+ * `{name}` marks a parameter.
  *
  * Keys with a dynamic part (`field.<name>`, `error.<code>`, `failure.<code>`, `method.<id>`) are
  * looked up with `Translator.maybe`, which answers `undefined` so the caller can pick its own fallback.
@@ -61,6 +62,13 @@ const en = {
   'error.provider_unavailable': 'The payment provider is not responding. Try again or choose another method.',
   'error.provider_declined': 'The payment provider declined this payment. Choose another method.',
   'error.invalid_request': 'Some details are not valid. Check them and try again.',
+  // Why an attempt failed (`failure.code` from the BFF), shown after `failed`.
+  'failure.declined': 'It was declined by the bank or wallet.',
+  'failure.expired': 'The payment request expired before it was paid.',
+  'failure.amount_mismatch': 'The amount paid did not match this order. Please contact {merchant} before paying again.',
+  'failure.provider_unavailable': 'The payment provider could not be reached.',
+  'failure.provider_rejected': 'The payment provider refused it.',
+  'failure.not_found': 'The payment provider has no record of it.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -117,6 +125,16 @@ const th: Table = {
   'error.session_closed': 'หน้าชำระเงินนี้ปิดแล้ว',
   'error.method_unavailable': 'วิธีการชำระเงินนี้ไม่พร้อมใช้งานในขณะนี้ กรุณาเลือกวิธีอื่น',
   'error.provider_unavailable': 'ผู้ให้บริการชำระเงินไม่ตอบสนอง กรุณาลองอีกครั้งหรือเลือกวิธีอื่น',
+  'error.invalid_config': 'หน้าชำระเงินนี้ตั้งค่าไม่ถูกต้อง',
+  'error.amount_out_of_range': 'วิธีการชำระเงินนี้ไม่รองรับยอดนี้ กรุณาเลือกวิธีอื่น',
+  'error.provider_declined': 'ผู้ให้บริการชำระเงินปฏิเสธการชำระเงินนี้ กรุณาเลือกวิธีอื่น',
+  'error.invalid_request': 'ข้อมูลบางอย่างไม่ถูกต้อง กรุณาตรวจสอบแล้วลองอีกครั้ง',
+  'failure.declined': 'ธนาคารหรือกระเป๋าเงินปฏิเสธรายการนี้',
+  'failure.expired': 'คำขอชำระเงินหมดอายุก่อนที่จะชำระ',
+  'failure.amount_mismatch': 'ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ {merchant} ก่อนชำระอีกครั้ง',
+  'failure.provider_unavailable': 'ไม่สามารถติดต่อผู้ให้บริการชำระเงินได้',
+  'failure.provider_rejected': 'ผู้ให้บริการชำระเงินปฏิเสธรายการนี้',
+  'failure.not_found': 'ผู้ให้บริการชำระเงินไม่พบรายการนี้',
 };
 
 const zhCN: Table = {
@@ -175,9 +193,20 @@ const zhCN: Table = {
   'error.session_closed': '此收银台已关闭。',
   'error.method_unavailable': '此支付方式暂不可用，请选择其他方式。',
   'error.provider_unavailable': '支付服务商无响应，请重试或选择其他方式。',
+  'error.invalid_config': '此收银台设置有误。',
+  'error.amount_out_of_range': '此支付方式不支持该金额，请选择其他方式。',
+  'error.provider_declined': '支付服务商拒绝了此笔支付，请选择其他方式。',
+  'error.invalid_request': '部分信息无效，请检查后重试。',
+  'failure.declined': '银行或钱包拒绝了此笔支付。',
+  'failure.expired': '支付请求在付款前已过期。',
+  'failure.amount_mismatch': '支付金额与订单金额不符。再次支付前，请先联系{merchant}。',
+  'failure.provider_unavailable': '无法连接支付服务商。',
+  'failure.provider_rejected': '支付服务商拒绝了此笔支付。',
+  'failure.not_found': '支付服务商查无此笔支付。',
 };
 
-const tables: Readonly<Record<string, Table>> = { en, th, 'zh-CN': zhCN };
+/** Every table by locale tag; English is the reference the others are checked against. */
+export const tables: Readonly<Record<string, Table>> = { en, th, 'zh-CN': zhCN };
 
 export interface Translator {
   /** The tag of the table in use (`en`, `th`, `zh-CN`), for the `lang` attribute. */

@@ -29,6 +29,28 @@ export function isNavigableUrl(url: string): boolean {
   }
 }
 
+/**
+ * Schemes an "Open in app" link may use: the web, and the wallets whose apps take a payment link
+ * (WeChat `weixin://`, Alipay `alipays://` / `alipay://`, AlipayHK `alipayhk://`). Parsed with
+ * `URL`, as the browser will, so `java\tscript:` and friends are seen for what they are.
+ */
+const APP_LINK_SCHEMES: ReadonlySet<string> = new Set([
+  'https:',
+  'http:',
+  'weixin:',
+  'alipays:',
+  'alipay:',
+  'alipayhk:',
+]);
+
+export function isAppLink(url: string): boolean {
+  try {
+    return APP_LINK_SCHEMES.has(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export function buildRedirectForm(doc: Document, action: RedirectAction): HTMLFormElement {
   const form = doc.createElement('form');
   form.method = action.method.toLowerCase();

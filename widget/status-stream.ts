@@ -7,9 +7,16 @@
  *   EventSource helps, and it carries `lastEventId=<last seq>` in the URL so the BFF replays what
  *   was missed.
  * Events whose seq was already delivered are dropped here, so callers see each seq once, in order.
+ *
+ * A connection can also die without a word (a NAT mapping timed out, the phone moved from Wi-Fi to
+ * 4G): the browser still thinks it is OPEN and nothing ever arrives again. The BFF therefore says
+ * `ready` with its heartbeat interval and then `ping`s while idle; after a silence of
+ * `SILENT_HEARTBEATS` intervals the stream assumes the worst and starts a new EventSource. It does
+ * the same at once when the shopper comes back to the page (from a wallet app, say), when the page
+ * is restored from the back/forward cache, and when the browser comes back online.
  */
 import { systemClock, type Clock } from './clock.ts';
-import type { StatusEvent } from './wire.ts';
+import type { StatusEvent, StreamReady } from './wire.ts';
 
 export type StreamConnection = 'open' | 'reconnecting';
 
@@ -25,19 +32,28 @@ export interface StatusStreamOptions {
   createEventSource?: EventSourceFactory;
   /** Waits before each new EventSource after a CLOSED one; the last value repeats. */
   retryDelaysMs?: readonly number[];
+  /** Whether the page is on screen; defaults to `document.visibilityState`. */
+  visibility?: () => DocumentVisibilityState;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
+/** The BFF's default, assumed until its `ready` event says otherwise. */
+const DEFAULT_HEARTBEAT_MS = 15_000;
+/** How many heartbeat intervals of silence mean the connection is dead; leaves room for one late ping. */
+export const SILENT_HEARTBEATS = 2.5;
 
 export class StatusStream {
   readonly #options: StatusStreamOptions;
   readonly #clock: Clock;
   readonly #createEventSource: EventSourceFactory;
   readonly #retryDelays: readonly number[];
+  readonly #visibility: () => DocumentVisibilityState;
   #source: EventSource | null = null;
   #lastSeq: number | null = null;
   #failures = 0;
+  #heartbeatMs = DEFAULT_HEARTBEAT_MS;
   #cancelRetry: (() => void) | null = null;
+  #cancelWatchdog: (() => void) | null = null;
   #stopped = true;
 
   constructor(options: StatusStreamOptions) {
@@ -45,6 +61,7 @@ export class StatusStream {
     this.#clock = options.clock ?? systemClock;
     this.#createEventSource = options.createEventSource ?? ((url) => new EventSource(url));
     this.#retryDelays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    this.#visibility = options.visibility ?? (() => document.visibilityState);
   }
 
   /** The highest seq delivered so far. */
@@ -56,12 +73,16 @@ export class StatusStream {
     if (!this.#stopped) return;
     this.#stopped = false;
     addEventListener('online', this.#onOnline);
+    addEventListener('pageshow', this.#onPageShow);
+    document.addEventListener('visibilitychange', this.#onVisibilityChange);
     this.#connect();
   }
 
   close(): void {
     this.#stopped = true;
     removeEventListener('online', this.#onOnline);
+    removeEventListener('pageshow', this.#onPageShow);
+    document.removeEventListener('visibilitychange', this.#onVisibilityChange);
     this.#cancelRetry?.();
     this.#cancelRetry = null;
     this.#dropSource();
@@ -72,26 +93,67 @@ export class StatusStream {
     const source = this.#createEventSource(this.#options.url(this.#lastSeq));
     this.#source = source;
     source.addEventListener('open', this.#onOpen);
+    source.addEventListener('ready', this.#onReady);
+    source.addEventListener('ping', this.#onAlive);
     source.addEventListener('status', this.#onStatus);
     source.addEventListener('error', this.#onError);
+    this.#armWatchdog();
   }
 
   #dropSource(): void {
+    this.#cancelWatchdog?.();
+    this.#cancelWatchdog = null;
     const source = this.#source;
     if (!source) return;
     this.#source = null;
     source.removeEventListener('open', this.#onOpen);
+    source.removeEventListener('ready', this.#onReady);
+    source.removeEventListener('ping', this.#onAlive);
     source.removeEventListener('status', this.#onStatus);
     source.removeEventListener('error', this.#onError);
     source.close();
   }
 
+  /**
+   * Replaces the current EventSource with a new one that resumes after the last seq, now. Only a
+   * connection found dead is reported; a precautionary one after a resume stays quiet.
+   */
+  #reconnectNow(found: 'dead' | 'suspect'): void {
+    if (this.#stopped) return;
+    this.#cancelRetry?.();
+    this.#cancelRetry = null;
+    if (found === 'dead') this.#options.onConnection?.('reconnecting');
+    this.#dropSource();
+    this.#connect();
+  }
+
+  /** (Re)starts the countdown to declaring the connection dead; every sign of life calls it. */
+  #armWatchdog(): void {
+    this.#cancelWatchdog?.();
+    this.#cancelWatchdog = this.#clock.after(this.#heartbeatMs * SILENT_HEARTBEATS, () => {
+      this.#cancelWatchdog = null;
+      this.#reconnectNow('dead');
+    });
+  }
+
   readonly #onOpen = (): void => {
     this.#failures = 0;
+    this.#armWatchdog();
     this.#options.onConnection?.('open');
   };
 
+  readonly #onReady = (message: Event): void => {
+    const heartbeatMs = message instanceof MessageEvent ? parseReady(message.data) : null;
+    if (heartbeatMs !== null) this.#heartbeatMs = heartbeatMs;
+    this.#armWatchdog();
+  };
+
+  readonly #onAlive = (): void => {
+    this.#armWatchdog();
+  };
+
   readonly #onStatus = (message: Event): void => {
+    this.#armWatchdog();
     if (!(message instanceof MessageEvent) || typeof message.data !== 'string') return;
     const event = parseStatusEvent(message.data);
     // A malformed event is dropped rather than allowed to stop the stream.
@@ -111,10 +173,19 @@ export class StatusStream {
     this.#scheduleReconnect();
   };
 
+  // A connection that was up before the network changed is as suspect as one that was down.
   readonly #onOnline = (): void => {
-    if (this.#stopped || this.#source) return;
-    this.#cancelRetry?.();
-    this.#connect();
+    this.#reconnectNow('suspect');
+  };
+
+  // Restored from the back/forward cache: the old connection did not survive the stay.
+  readonly #onPageShow = (event: Event): void => {
+    if (event instanceof PageTransitionEvent && event.persisted) this.#reconnectNow('suspect');
+  };
+
+  // Back on screen, typically from a wallet app: the phone may have cut the connection meanwhile.
+  readonly #onVisibilityChange = (): void => {
+    if (this.#visibility() === 'visible') this.#reconnectNow('suspect');
   };
 
   #scheduleReconnect(): void {
@@ -125,6 +196,19 @@ export class StatusStream {
       if (!this.#stopped) this.#connect();
     });
   }
+}
+
+/** The heartbeat interval from a `ready` event, or null when it is missing or absurd. */
+function parseReady(data: unknown): number | null {
+  if (typeof data !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  const heartbeatMs = (value as Partial<StreamReady> | null)?.heartbeatMs;
+  return typeof heartbeatMs === 'number' && Number.isFinite(heartbeatMs) && heartbeatMs >= 1_000 ? heartbeatMs : null;
 }
 
 function parseStatusEvent(data: string): StatusEvent | null {

@@ -1,10 +1,13 @@
 /**
  * A shopper in real Chromium, through the demo shop: One1Pay Thai QR on the simulator's payment
  * page (script-tag embed), OTT Pay WeChat by opening the wallet page the QR encodes (npm import),
- * and a decline on the hosted page. Success is read both from the widget and from the shop's own
- * server-side view of the order.
+ * a decline on the hosted page, and a return from a provider to the hosted page. Success is read
+ * both from the widget and from the shop's own server-side view of the order. The shop's order
+ * page sends a strict CSP; every test asserts that its pages met no console error, no uncaught
+ * exception and no CSP violation.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AttemptView } from '../../widget/wire.ts';
@@ -16,6 +19,10 @@ describe('checkout in a real browser', () => {
     e2e = await startE2E();
   });
   after(() => e2e?.close());
+
+  function assertNoProblems(...pages: Page[]) {
+    for (const page of pages) assert.deepEqual(e2e.problemsOf(page), []);
+  }
 
   async function buy(page: Page, product: string, mode: 'Script-tag embed' | 'npm import' | 'Hosted page') {
     await page.goto(e2e.shopUrl);
@@ -41,6 +48,10 @@ describe('checkout in a real browser', () => {
     await page.getByRole('button', { name: 'Pay', exact: true }).click();
 
     await page.waitForURL(/\/order\/order-/);
+    assert.match(
+      (await page.request.head(page.url())).headers()['content-security-policy'] ?? '',
+      /script-src 'self' /,
+    );
     await checkout.getByText('Payment received. Thank you!').waitFor();
     await page.locator('#order-status[data-paid="true"]').waitFor();
     assert.equal(await page.locator('#order-status').textContent(), 'Order confirmed: payment received.');
@@ -53,6 +64,7 @@ describe('checkout in a real browser', () => {
       if (!webhooks.includes('session.succeeded')) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(webhooks, ['session.succeeded']);
+    assertNoProblems(page);
   });
 
   it('pays with OTT Pay WeChat by opening the wallet page the QR encodes', async () => {
@@ -75,6 +87,16 @@ describe('checkout in a real browser', () => {
     await checkout.getByText(/Code expires in \d+:\d\d/).waitFor();
     assert.match(attempt.action.content, /\/sandbox\/ottpay\/wallet\//);
 
+    // "Save QR image" on a page of another origin than the BFF: a real PNG download, no secret.
+    const downloading = page.waitForEvent('download');
+    await checkout.getByRole('link', { name: 'Save QR image' }).click();
+    const download = await downloading;
+    assert.equal(download.suggestedFilename(), 'payment-qr.png');
+    assert.match(download.url(), /^blob:/);
+    const png = await readFile((await download.path()) ?? '');
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    assert.match(page.url(), /\/order\/order-/);
+
     const phone = await e2e.newPage({ mobile: true });
     await phone.goto(attempt.action.content);
     assert.match((await phone.textContent('body')) ?? '', /38\.00/);
@@ -83,6 +105,7 @@ describe('checkout in a real browser', () => {
 
     await checkout.getByText('Payment received. Thank you!').waitFor();
     await page.locator('#order-status[data-paid="true"]').waitFor();
+    assertNoProblems(page, phone);
   });
 
   it('declines on the hosted page and shows the failure, with another try offered', async () => {
@@ -100,12 +123,60 @@ describe('checkout in a real browser', () => {
     await phone.goto(attempt.action.content);
     await phone.getByRole('button', { name: 'Decline', exact: true }).click();
 
-    await checkout.getByText('The payment did not go through.').waitFor();
+    await checkout.getByText(/^The payment did not go through\./).waitFor();
     await checkout.getByRole('button', { name: 'Try another method' }).click();
     await checkout.getByRole('radio', { name: 'WeChat Pay' }).waitFor();
+    assertNoProblems(page, phone);
   });
 
-  it('raised no console errors and no CSP violations along the way', () => {
-    assert.deepEqual(e2e.problems, []);
+  it('comes back from the provider to the hosted page, whose URL has no secret, and shows the payment', async () => {
+    // A merchant that gives no returnUrl: the provider sends the shopper back to /pay/:id.
+    const reference = `e2e-return-${Date.now()}`;
+    const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${e2e.secretKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': reference,
+      },
+      body: JSON.stringify({
+        amount: '450.00',
+        currency: 'THB',
+        reference,
+        description: 'Thai silk scarf',
+        customer: { email: 'shopper@example.com', phone: '66812345678' },
+      }),
+    });
+    assert.equal(response.status, 201);
+    const session = (await response.json()) as { id: string; url: string };
+
+    const page = await e2e.newPage({ mobile: true });
+    await page.goto(session.url);
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByRole('radio', { name: 'Thai QR' }).check();
+    await checkout.getByLabel('Bank').selectOption({ index: 1 });
+    await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
+    await checkout.getByLabel('Account number').fill('1234567890');
+    await checkout.getByRole('button', { name: /^Pay/ }).click();
+    await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
+    await page.getByRole('button', { name: 'Pay', exact: true }).click();
+
+    await page.waitForURL((url) => url.pathname === `/pay/${session.id}`);
+    assert.doesNotMatch(page.url(), /secret/);
+    await checkout.getByText('Payment received. Thank you!').waitFor();
+    assertNoProblems(page);
+  });
+
+  it('notices a CSP violation on the order page (the check above can fail)', async () => {
+    const page = await e2e.newPage();
+    await buy(page, 'Thai silk scarf', 'npm import');
+    await page.evaluate(`document.head.append(Object.assign(document.createElement('script'), { textContent: '1' }))`);
+    for (let tries = 0; tries < 50 && !e2e.problemsOf(page).some((p) => p.startsWith('CSP ')); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(
+      e2e.problemsOf(page).some((problem) => /^CSP script-src(-elem)? blocked inline/.test(problem)),
+      e2e.problemsOf(page).join('\n'),
+    );
   });
 });

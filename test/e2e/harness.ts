@@ -1,6 +1,8 @@
 /**
  * Starts what `npm start` starts — the BFF with its simulators and the demo shop — on free ports
- * with a temporary database, and a real headless Chromium to drive it.
+ * with a temporary database, and a real headless Chromium to drive it. Every page records its own
+ * console errors, uncaught exceptions and CSP violations, so each test can assert that the pages
+ * it used had none.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -34,12 +36,23 @@ async function freePort(): Promise<number> {
 export interface E2E {
   shopUrl: string;
   bffUrl: string;
+  /** The merchant's secret key for the BFF's API, to make sessions the demo shop would not. */
+  secretKey: string;
   browser: Browser;
-  /** A fresh page (its own context); console errors and CSP violations are collected. */
+  /** A fresh page (its own context), recording its problems from the first document on. */
   newPage(options?: { mobile?: boolean }): Promise<Page>;
-  problems: string[];
+  /** Console errors, uncaught exceptions and CSP violations the page has met so far. */
+  problemsOf(page: Page): string[];
   close(): Promise<void>;
 }
+
+// A string, not a function: the test's TypeScript is compiled, and a compiled function may lean on
+// helpers that do not exist inside the page.
+const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (event) => {
+  window.tenderReportViolation(
+    'CSP ' + event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline code') + ' on ' + event.documentURI,
+  );
+}, true);`;
 
 export async function startE2E(): Promise<E2E> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-e2e-'));
@@ -58,23 +71,28 @@ export async function startE2E(): Promise<E2E> {
     args: CHROME_FLAGS,
     headless: true,
   });
-  const problems: string[] = [];
+  const problems = new WeakMap<Page, string[]>();
   return {
     shopUrl: demo.shopUrl,
     bffUrl: demo.bff.url,
+    secretKey: demo.bff.runtime.config.merchant.secretKey,
     browser,
-    problems,
     async newPage({ mobile = false } = {}) {
       const context = await browser.newContext(
         mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {},
       );
+      const found: string[] = [];
+      await context.exposeBinding('tenderReportViolation', (_source, text: string) => void found.push(text));
+      await context.addInitScript(REPORT_CSP_VIOLATIONS);
       const page = await context.newPage();
       page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(`${page.url()}: ${message.text()}`);
+        if (message.type() === 'error') found.push(`${page.url()}: ${message.text()}`);
       });
-      page.on('pageerror', (error) => problems.push(`${page.url()}: ${error.message}`));
+      page.on('pageerror', (error) => found.push(`${page.url()}: ${error.message}`));
+      problems.set(page, found);
       return page;
     },
+    problemsOf: (page) => [...(problems.get(page) ?? [])],
     async close() {
       await browser.close();
       await demo.stop();

@@ -2,7 +2,7 @@
  * The BFF client: headers, URLs, timeouts and how every failure becomes one CheckoutError.
  */
 import { expect } from '@open-wc/testing';
-import { CheckoutApi, CheckoutError, resolveApiBase, setDefaultApiBase } from '../../widget/api.ts';
+import { apiBaseOfScript, CheckoutApi, CheckoutError, resolveApiBase, setDefaultApiBase } from '../../widget/api.ts';
 import { fake, ManualClock } from './harness.ts';
 
 type FetchCall = { url: string; init: RequestInit | undefined };
@@ -81,13 +81,43 @@ describe('CheckoutApi', () => {
     expect(JSON.parse(String(call?.init?.body))).to.deep.equal({ method: 'ottpay.wechat' });
   });
 
-  it('keeps a path prefix in the base and builds the stream and image URLs with the secret', () => {
+  it('keeps a path prefix in the base and builds the stream URL with the secret', () => {
     const client = api({ base: 'https://shop.example/tender' });
     expect(client.eventsUrl(null)).to.equal('https://shop.example/tender/v1/checkout/cs_1/events?secret=secret_1');
     expect(client.eventsUrl(7)).to.equal(
       'https://shop.example/tender/v1/checkout/cs_1/events?secret=secret_1&lastEventId=7',
     );
-    expect(client.qrImageUrl()).to.equal('https://shop.example/tender/v1/checkout/cs_1/qr.svg?secret=secret_1');
+  });
+
+  it('tells the time by the BFF’s clock, from the serverTime of each answer', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-22T10:16:00Z'));
+    const answers = [
+      // The phone is 16 minutes fast.
+      { ...view, serverTime: '2026-11-22T10:00:00Z' },
+      // Later, an attempt answer: the phone's clock was corrected meanwhile and is now 2 s slow.
+      {
+        id: 'a',
+        method: 'ottpay.wechat',
+        status: 'requires_action',
+        action: null,
+        failure: null,
+        serverTime: '2026-11-22T10:16:02Z',
+      },
+      // An answer without a stamp leaves the correction as it was.
+      { ...view },
+    ];
+    const stub = stubFetch(async () => new Response(JSON.stringify(answers.shift())));
+    const client = api({ fetch: stub.fetch, clock });
+    expect(client.now()).to.equal(clock.now());
+    await client.getView();
+    expect(new Date(client.now()).toISOString()).to.equal('2026-11-22T10:00:00.000Z');
+    clock.advance(30_000);
+    expect(new Date(client.now()).toISOString()).to.equal('2026-11-22T10:00:30.000Z');
+    clock.set(Date.parse('2026-11-22T10:16:00Z'));
+    await client.createAttempt({ method: 'ottpay.wechat' });
+    expect(new Date(client.now()).toISOString()).to.equal('2026-11-22T10:16:02.000Z');
+    await client.getView();
+    expect(new Date(client.now()).toISOString()).to.equal('2026-11-22T10:16:02.000Z');
   });
 
   it('maps the BFF error body to code, status, request id and recoverability', async () => {
@@ -176,6 +206,19 @@ describe('CheckoutApi', () => {
     const error = await pending;
     expect(error.code).to.equal('aborted');
     expect(clock.pendingOnce).to.equal(0);
+  });
+});
+
+describe('apiBaseOfScript', () => {
+  it('is the directory tender.js was loaded from, so a BFF under a path prefix keeps it', () => {
+    expect(apiBaseOfScript('https://shop.example/tender/tender.js')).to.equal('https://shop.example/tender/');
+    expect(apiBaseOfScript('https://bff.example/tender.js?v=3')).to.equal('https://bff.example/');
+    const client = new CheckoutApi({
+      base: apiBaseOfScript('https://shop.example/tender/tender.js'),
+      sessionId: 'cs_1',
+      clientSecret: 's',
+    });
+    expect(client.eventsUrl(null)).to.equal('https://shop.example/tender/v1/checkout/cs_1/events?secret=s');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   $,
   $$,
   FAKE_QR_PATH,
+  FAKE_HEARTBEAT_MS,
   attach,
   ManualClock,
   buttonNamed,
@@ -26,9 +27,12 @@ import {
   type FakeSession,
 } from './harness.ts';
 
-/** Mounts a CAD session and pays with the given QR wallet; resolves once the code is on screen. */
+/**
+ * Mounts a CAD session and pays with the given QR wallet; resolves once the code is on screen. The
+ * fake server's clock is frozen at the test clock's start, so server and device agree to the ms.
+ */
 async function scanning(method = 'WeChat Pay', clock = new ManualClock()) {
-  const session = await fake.session('cad');
+  const session = await fake.session('cad', undefined, { serverNow: clock.now() });
   const el = await mount(session, { clock });
   const attempts = record(el, 'tender-attempt');
   await choose(el, method);
@@ -107,16 +111,66 @@ describe('<tender-checkout> paying', () => {
       expect(link.getAttribute('href')).to.equal((alipay.qr as QrAction).deepLink);
     });
 
-    it('offers the code as an image the BFF serves with the secret', async () => {
+    it('saves the code as a PNG drawn in the page, with no secret anywhere', async () => {
       const { el, session } = await scanning();
       const link = $<HTMLAnchorElement>(el, '[part="save-qr"]');
       expect(link.textContent?.trim()).to.equal('Save QR image');
-      const expected = new URL(`/v1/checkout/${session.id}/qr.svg`, location.origin);
-      expected.searchParams.set('secret', session.clientSecret);
-      expect(link.href).to.equal(expected.href);
-      const image = await fetch(link.href);
-      expect(image.status).to.equal(200);
-      expect(image.headers.get('content-type')).to.match(/^image\/svg\+xml/);
+      // A same-origin blob: the download attribute is honoured even on a merchant's page.
+      expect(link.protocol).to.equal('blob:');
+      expect(link.getAttribute('download')).to.equal('payment-qr.png');
+      expect(link.hasAttribute('target')).to.equal(false);
+      expect(shadowOf(el).innerHTML).not.to.contain(session.clientSecret);
+
+      const file = await (await fetch(link.href)).blob();
+      expect(file.type).to.equal('image/png');
+      const image = await createImageBitmap(file);
+      // 21 modules plus 4 of quiet zone each side, 10 px a module.
+      expect([image.width, image.height]).to.deep.equal([290, 290]);
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d');
+      context?.drawImage(image, 0, 0);
+      const pixel = (x: number, y: number) => [...(context?.getImageData(x, y, 1, 1).data ?? [])].slice(0, 3);
+      expect(pixel(5, 5), 'quiet zone').to.deep.equal([255, 255, 255]);
+      expect(pixel(45, 45), 'finder pattern, top left').to.deep.equal([0, 0, 0]);
+      expect(pixel(55, 55), 'the light ring inside the finder').to.deep.equal([255, 255, 255]);
+      expect(pixel(65, 65), 'the finder’s centre').to.deep.equal([0, 0, 0]);
+      expect(pixel(145, 65), 'an empty module').to.deep.equal([255, 255, 255]);
+      expect(pixel(135, 135), 'the block in the middle').to.deep.equal([0, 0, 0]);
+    });
+
+    it('counts down on the server’s clock when the phone’s clock is 16 minutes fast', async () => {
+      const serverNow = Math.floor(Date.now() / 1000) * 1000;
+      const clock = new ManualClock(serverNow + 16 * 60_000);
+      const session = await fake.session('cad', undefined, { serverNow });
+      const el = await mount(session, { clock });
+      await choose(el, 'WeChat Pay');
+      await pay(el);
+      await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+      expect(countdown(el)).to.equal('Code expires in 15:00');
+      clock.advance(61_000);
+      await el.updateComplete;
+      expect(countdown(el)).to.equal('Code expires in 13:59');
+    });
+
+    it('shows "Open in app" only for web and wallet links, not for a disguised script', async () => {
+      const wechat = await scanning('WeChat Pay');
+      expect(shadowOf(wechat.el).querySelector('[part="deep-link"]')).to.equal(null);
+
+      for (const [deepLink, shown] of [
+        ['weixin://wxpay/bizpayurl?pr=abc', true],
+        ['java\tscript:alert(document.domain)', false],
+        ['data:text/html,hi', false],
+      ] as const) {
+        const session = await fake.session('cad', undefined, { deepLink });
+        const el = await mount(session);
+        await choose(el, 'WeChat Pay');
+        await pay(el);
+        await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+        const link = shadowOf(el).querySelector<HTMLAnchorElement>('[part="deep-link"]');
+        expect(link?.getAttribute('href') ?? null, JSON.stringify(deepLink)).to.equal(shown ? deepLink : null);
+      }
     });
 
     it('gets the same attempt back when the shopper picks the same wallet again', async () => {
@@ -188,7 +242,7 @@ describe('<tender-checkout> paying', () => {
         canRetry: true,
       });
       await el.updateComplete;
-      expect(statusText(el)).to.equal('The payment did not go through.');
+      expect(statusText(el)).to.equal('The payment did not go through. It was declined by the bank or wallet.');
       buttonNamed(el, 'Try another method').click();
       await el.updateComplete;
       expect(statusText(el)).to.equal('Choose how you would like to pay.');
@@ -196,6 +250,33 @@ describe('<tender-checkout> paying', () => {
       await choose(el, 'UnionPay');
       await pay(el);
       await waitForStatus(el, 'Scan the code with UnionPay to pay.');
+    });
+
+    it('says why a payment failed, in the shopper’s language', async () => {
+      const { el, session } = await scanning();
+      await fake.emit(session.id, {
+        status: 'failed',
+        attempt: { status: 'failed', failure: { code: 'amount_mismatch', message: 'The amount paid was wrong.' } },
+      });
+      await waitForStatus(
+        el,
+        'The payment did not go through. The amount paid did not match this order. Please contact Maple Tea House before paying again.',
+      );
+      el.locale = 'th';
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('การชำระเงินไม่สำเร็จ ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ Maple Tea House ก่อนชำระอีกครั้ง');
+    });
+
+    it('falls back to the BFF’s own words for a failure code it has no text for', async () => {
+      const { el, session } = await scanning();
+      await fake.emit(session.id, {
+        status: 'failed',
+        attempt: {
+          status: 'failed',
+          failure: { code: 'limit_exceeded', message: 'Your wallet’s daily limit is reached.' },
+        },
+      });
+      await waitForStatus(el, 'The payment did not go through. Your wallet’s daily limit is reached.');
     });
 
     it('does not offer another method once the session is past its expiry', async () => {
@@ -248,9 +329,12 @@ describe('<tender-checkout> paying', () => {
       const statuses = record(el, 'tender-status');
       // A refused reconnect (503) makes EventSource give up; only a new one can continue.
       await fake.drop(session.id, { refuse: 1 });
-      await waitUntil(() => clock.pendingOnce === 1, 'no reconnect was scheduled');
+      await waitUntil(() => clock.hasPendingOnceIn(1_000), 'no reconnect was scheduled');
       await el.updateComplete;
-      expect($(el, '[part="connection"]').textContent?.trim()).to.equal('Connection lost. Reconnecting…');
+      const note = $(el, '[part="connection"]');
+      expect(note.textContent?.trim()).to.equal('Connection lost. Reconnecting…');
+      // Inside the live region, so a screen reader hears it too.
+      expect(note.closest('[aria-live="polite"]')?.getAttribute('role')).to.equal('status');
       await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
       clock.advance(1_000);
       await waitForStatus(el, 'Payment received. Thank you!');
@@ -259,6 +343,119 @@ describe('<tender-checkout> paying', () => {
       expect(connections.at(-1)?.lastEventIdQuery).to.equal(String(lastSeen));
       expect(statuses.map((s) => s.detail.event.status)).to.deep.equal(['succeeded']);
       expect(shadowOf(el).querySelector('[part="connection"]')).to.equal(null);
+    });
+  });
+
+  describe('a stream that died in silence', () => {
+    it('is replaced after 2.5 heartbeats, and the payment it missed is shown', async () => {
+      const { el, session, clock } = await scanning();
+      await waitForStreams(session.id, 1);
+      const lastSeen = (await fake.log(session.id)).events.at(-1)?.seq;
+      // The connection stays open on both ends, but nothing gets through any more (NAT timeout).
+      await fake.mute(session.id);
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      await el.updateComplete;
+      expect(statusText(el)).to.equal('Scan the code with WeChat Pay to pay.');
+      // Until its `ready` is read the stream assumes the BFF's default 15 s heartbeat: wait for either.
+      clock.advance(Math.max(FAKE_HEARTBEAT_MS, 15_000) * 2.5);
+      await waitForStatus(el, 'Payment received. Thank you!');
+      expect((await fake.log(session.id)).connections.at(-1)?.lastEventIdQuery).to.equal(String(lastSeen));
+    });
+
+    it('is replaced at once when the shopper comes back to the page from a wallet app', async () => {
+      const { el, session } = await scanning();
+      await waitForStreams(session.id, 1);
+      await fake.mute(session.id);
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      await waitForStatus(el, 'Payment received. Thank you!');
+    });
+  });
+
+  describe('news while the attempt is being made', () => {
+    /** Records the seq of every status event any EventSource on this page receives. */
+    function watchStreams(): { seqs: number[]; restore: () => void } {
+      const seqs: number[] = [];
+      const Original = window.EventSource;
+      window.EventSource = class extends Original {
+        constructor(url: string | URL, init?: EventSourceInit) {
+          super(url, init);
+          this.addEventListener('status', (event) => seqs.push((JSON.parse(event.data) as { seq: number }).seq));
+        }
+      };
+      return { seqs, restore: () => (window.EventSource = Original) };
+    }
+
+    it('does not send the shopper to pay a session that was paid meanwhile', async () => {
+      const stream = watchStreams();
+      try {
+        const session = await fake.session('thb');
+        const el = await mount(session);
+        const redirects = record(el, 'tender-redirect');
+        await fake.holdNextAttempt(session.id);
+        await choose(el, 'TrueMoney Wallet');
+        const phone = $<HTMLInputElement>(el, 'input[type="tel"]');
+        phone.value = '+66 81 234 5678';
+        phone.dispatchEvent(new Event('input'));
+        await pay(el);
+        await waitUntil(async () => (await fake.log(session.id)).heldAttempts === 1, 'the attempt never arrived');
+        // Paid (on another device, say) before the answer to "Pay" reaches this page.
+        const paid = await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+        await waitUntil(() => stream.seqs.includes(paid.seq), 'the payment never reached the page');
+        expect(statusText(el)).to.equal('Processing…');
+        await fake.releaseAttempt(session.id);
+        await waitForStatus(el, 'Payment received. Thank you!');
+        expect(redirects).to.have.length(0);
+      } finally {
+        stream.restore();
+      }
+    });
+  });
+
+  describe('focus', () => {
+    it('moves to the status line when Pay brings up the QR code', async () => {
+      const session = await fake.session('cad');
+      const el = await mount(session);
+      await choose(el, 'WeChat Pay');
+      const payButton = $<HTMLButtonElement>(el, '[part="pay-button"]');
+      payButton.focus();
+      payButton.click();
+      await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
+      await el.updateComplete;
+      expect(focusedPart(el)).to.equal('status');
+      expect($(el, '[part="status"]').getAttribute('tabindex')).to.equal('-1');
+    });
+
+    it('moves to the outcome when news replaces the screen the shopper was using', async () => {
+      const { el, session } = await scanning();
+      $(el, '[part="save-qr"]').focus();
+      await fake.emit(session.id, { status: 'failed', attempt: { status: 'failed' } });
+      await waitForStatus(el, 'The payment did not go through.');
+      await el.updateComplete;
+      expect(focusedPart(el)).to.equal('status');
+
+      buttonNamed(el, 'Try another method').click();
+      await el.updateComplete;
+      await choose(el, 'UnionPay');
+      const payButton = $<HTMLButtonElement>(el, '[part="pay-button"]');
+      payButton.focus();
+      payButton.click();
+      await waitForStatus(el, 'Scan the code with UnionPay to pay.');
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      await waitForStatus(el, 'Payment received. Thank you!');
+      await el.updateComplete;
+      expect(focusedPart(el)).to.equal('status');
+    });
+
+    it('leaves focus alone when the shopper is elsewhere on the page', async () => {
+      const { el, session } = await scanning();
+      const search = attach(document.createElement('input'));
+      search.setAttribute('aria-label', 'Search the shop');
+      search.focus();
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      await waitForStatus(el, 'Payment received. Thank you!');
+      await el.updateComplete;
+      expect(document.activeElement === search, 'focus stayed in the search box').to.equal(true);
     });
   });
 
@@ -355,6 +552,10 @@ describe('<tender-checkout> paying', () => {
       await pay(el);
       await waitForStatus(el, 'The payment provider is not responding. Try again or choose another method.');
       expect(radios(el).every((r) => !r.disabled)).to.equal(true);
+      // Picking another method clears an error that was about the previous one.
+      await choose(el, 'Alipay');
+      expect(statusText(el)).to.equal('Choose how you would like to pay.');
+      await choose(el, 'WeChat Pay');
       await pay(el);
       await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
     });
@@ -372,4 +573,9 @@ describe('<tender-checkout> paying', () => {
 function shadowOf(el: TenderCheckout): ShadowRoot {
   if (!el.shadowRoot) throw new Error('no shadow root');
   return el.shadowRoot;
+}
+
+/** The `part` of whatever has focus inside the element (a name that reads well in a failure). */
+function focusedPart(el: TenderCheckout): string | null {
+  return shadowOf(el).activeElement?.getAttribute('part') ?? null;
 }

@@ -9,6 +9,7 @@ import {
   $,
   $$,
   attach,
+  recordFromNow,
   buttonNamed,
   choose,
   fake,
@@ -73,6 +74,36 @@ describe('<tender-checkout> choosing a method', () => {
       expect(ready).to.have.length(0);
     });
 
+    it('finds the secret this tab kept before a redirect when the page gives none', async () => {
+      // The hosted page a provider sends the shopper back to has no secret in its URL.
+      const session = await fake.session('cad');
+      const key = `tender:client-secret:${session.id}`;
+      sessionStorage.setItem(key, session.clientSecret);
+      try {
+        const el = document.createElement('tender-checkout');
+        el.session = session.id;
+        el.locale = 'en';
+        attach(el);
+        await waitForStatus(el, 'Choose how you would like to pay.');
+        expect(el.hasAttribute('client-secret')).to.equal(false);
+      } finally {
+        sessionStorage.removeItem(key);
+      }
+    });
+
+    it('says the link is not valid when neither the page nor this tab has the secret', async () => {
+      const session = await fake.session('cad');
+      const errors = recordFromNow('tender-error');
+      const el = document.createElement('tender-checkout');
+      el.session = session.id;
+      el.locale = 'en';
+      attach(el);
+      await waitForStatus(el, 'This checkout link is not valid.');
+      expect(hasButton(el, 'Try again')).to.equal(false);
+      expect((await fake.log(session.id)).connections).to.have.length(0);
+      expect(errors).to.have.length(0);
+    });
+
     it('reflects session, api and locale, but never writes the client secret into an attribute', async () => {
       const session = await fake.session('thb');
       const el = await mount(session);
@@ -110,6 +141,17 @@ describe('<tender-checkout> choosing a method', () => {
       expect($(el, 'legend').textContent?.trim()).to.equal('支付方式');
       expect(seen).to.deep.equal([]);
     });
+  });
+
+  it('draws control borders at 3:1 or more against the background (WCAG 1.4.11)', async () => {
+    const el = await mount(await fake.session('thb'));
+    await choose(el, 'Thai QR');
+    const surface = rgb(getComputedStyle($(el, '[part="base"]')).backgroundColor);
+    const controls = [$(el, 'select'), $(el, 'input[type="text"]'), $(el, 'label.method')];
+    for (const control of controls) {
+      const border = rgb(getComputedStyle(control).borderTopColor);
+      expect(contrast(border, surface), control.outerHTML.slice(0, 40)).to.be.at.least(3);
+    }
   });
 
   it('shows merchant, formatted amount and description', async () => {
@@ -289,4 +331,23 @@ function shadow(el: TenderCheckout): ShadowRoot {
 
 function shadowActive(el: TenderCheckout): Element | null {
   return shadow(el).activeElement;
+}
+
+function rgb(color: string): [number, number, number] {
+  const parts = /rgba?\((\d+), (\d+), (\d+)/.exec(color);
+  if (!parts) throw new Error(`not an rgb() colour: ${color}`);
+  return [Number(parts[1]), Number(parts[2]), Number(parts[3])];
+}
+
+/** WCAG 2 contrast ratio of two sRGB colours. */
+function contrast(a: [number, number, number], b: [number, number, number]): number {
+  const luminance = (c: [number, number, number]) => {
+    const [r, g, bl] = c.map((v) => {
+      const s = v / 255;
+      return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    }) as [number, number, number];
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x) as [number, number];
+  return (light + 0.05) / (dark + 0.05);
 }

@@ -6,7 +6,10 @@
  *
  * Sessions come from templates and are created per test, so tests running side by side never
  * share one. Test controls (under /fake/) drive what the BFF would learn from providers:
- *   POST /fake/sessions                    {template, view?}     → {id, clientSecret}
+ *   POST /fake/sessions                    {template, view?, serverNow?, deepLink?} → {id, clientSecret};
+ *        `serverNow` (ms since the epoch) freezes this session's server clock there: its
+ *        `serverTime` stamps and QR expiry times use it instead of the real time; `deepLink`
+ *        replaces the deep link of its QR codes
  *   POST /fake/sessions/:id/emit           {status, attempt?}    → the appended StatusEvent
  *   POST /fake/sessions/:id/drop           {refuse?, hold?}      ends the open streams; `refuse: n`
  *        answers the next n stream requests with 503 (EventSource then gives up: CLOSED);
@@ -14,7 +17,16 @@
  *   POST /fake/sessions/:id/release                              lets parked stream requests through
  *   POST /fake/sessions/:id/fail-next      {status, code}        the next attempt create fails so
  *   POST /fake/sessions/:id/stall-next                           the next view request never answers
+ *   POST /fake/sessions/:id/hold-next-attempt                    the next attempt is made (and its
+ *        event sent) but the answer waits for /release-attempt
+ *   POST /fake/sessions/:id/release-attempt                      answers the held attempt
+ *   POST /fake/sessions/:id/mute                                 the open streams go silent without
+ *        closing (a connection that died on the way): no events, no pings
  *   GET  /fake/sessions/:id/log                                  what the fake received
+ * Pages besides the API:
+ *   GET  /fake/embed?session=…&secret=…    a page with just the element (secret optional), for
+ *        tests that let it navigate for real inside an iframe
+ *   GET|POST /fake/provider/one1pay        the provider page redirects lead to; visits are logged
  */
 
 /** @typedef {import('../../widget/wire.ts').CheckoutView} CheckoutView */
@@ -29,6 +41,8 @@ export const FAKE_QR_PATH =
   'M0 14h7v1H0zM0 15h1v5H0zM6 15h1v5H6zM0 20h7v1H0zM2 16h3v3H2zM9 9h3v3H9z';
 
 const QR_TTL_MS = 15 * 60 * 1000;
+/** Announced in `ready`; the fake pings on the real clock, the widget counts on its own. */
+export const FAKE_HEARTBEAT_MS = 10_000;
 const SESSION_TTL_MS = 60 * 60 * 1000;
 const FINAL = new Set(['succeeded', 'partially_refunded', 'refunded', 'expired', 'canceled']);
 
@@ -37,6 +51,8 @@ const nextId = (prefix) => `${prefix}_fake${++counter}${Math.random().toString(3
 
 /** @type {Map<string, any>} */
 const sessions = new Map();
+/** Attempt id → session, for the provider pages that only see the order. */
+const attemptSessions = new Map();
 
 /** @param {string} origin @returns {Record<string, () => Omit<CheckoutView, 'id'>>} */
 function templates(origin) {
@@ -121,16 +137,18 @@ function templates(origin) {
   };
 }
 
-/** @param {string} origin @param {any} attempt @param {string} method */
-function actionFor(origin, attempt, method) {
+/** @param {string} origin @param {any} attempt @param {string} method @param {any} session */
+function actionFor(origin, attempt, method, session) {
   if (method.startsWith('ottpay.') || method.startsWith('kesspay.')) {
     return {
       type: 'qr',
       content: `${origin}/fake/wallet/${attempt}`,
       modules: { size: 21, path: FAKE_QR_PATH },
       // Whole seconds, like the providers' own expiry times; tests start their clocks on a whole second.
-      expiresAt: new Date(Math.ceil((Date.now() + QR_TTL_MS) / 1000) * 1000).toISOString(),
-      deepLink: method.endsWith('.alipay') ? `alipays://platformapi/startapp?saId=10000007&qrcode=${attempt}` : null,
+      expiresAt: new Date(Math.ceil((session.now() + QR_TTL_MS) / 1000) * 1000).toISOString(),
+      deepLink:
+        session.deepLink ??
+        (method.endsWith('.alipay') ? `alipays://platformapi/startapp?saId=10000007&qrcode=${attempt}` : null),
     };
   }
   if (method === 'one1pay.thaiqr') {
@@ -142,7 +160,7 @@ function actionFor(origin, attempt, method) {
   return { type: 'card', tokenizerUrl: `${origin}/fake/provider/card` };
 }
 
-function createSession(origin, template, overrides) {
+function createSession(origin, template, overrides, { serverNow, deepLink } = {}) {
   const make = templates(origin)[template];
   if (!make) throw new Error(`unknown template ${template}`);
   const id = nextId('cs');
@@ -167,8 +185,20 @@ function createSession(origin, template, overrides) {
     held: [],
     failNext: null,
     stallNext: false,
+    holdNextAttempt: false,
+    /** @type {Array<() => void>} */
+    heldAttempts: [],
+    /** @type {Set<import('node:http').ServerResponse>} */
+    muted: new Set(),
+    /** @type {Array<{ method: string, order: string | null }>} */
+    providerVisits: [],
+    now: () => (typeof serverNow === 'number' ? serverNow : Date.now()),
+    deepLink: typeof deepLink === 'string' ? deepLink : undefined,
   };
-  if (session.view.attempt) session.attempts.push(session.view.attempt);
+  if (session.view.attempt) {
+    session.attempts.push(session.view.attempt);
+    attemptSessions.set(session.view.attempt.id, session);
+  }
   sessions.set(id, session);
   append(session, 'open', null);
   if (session.view.status !== 'open') append(session, session.view.status, session.view.attempt);
@@ -274,20 +304,25 @@ async function createAttempt(ctx, session) {
     (latest.status === 'requires_action' || latest.status === 'pending')
   ) {
     const { fieldsSent: _sent, ...view } = latest;
-    return json(ctx, 200, view);
+    return json(ctx, 200, { ...view, serverTime: new Date(session.now()).toISOString() });
   }
   const id = nextId('att');
   const attempt = {
     id,
     method: body.method,
     status: 'requires_action',
-    action: actionFor(ctx.origin, id, body.method),
+    action: actionFor(ctx.origin, id, body.method, session),
     failure: null,
   };
   session.attempts.push({ ...attempt, fieldsSent: body.fields });
+  attemptSessions.set(id, session);
   session.view = { ...session.view, status: 'pending', attempt };
   append(session, 'pending', attempt);
-  json(ctx, 201, attempt);
+  if (session.holdNextAttempt) {
+    session.holdNextAttempt = false;
+    await new Promise((resolve) => session.heldAttempts.push(resolve));
+  }
+  json(ctx, 201, { ...attempt, serverTime: new Date(session.now()).toISOString() });
 }
 
 async function openStream(ctx, session) {
@@ -320,14 +355,17 @@ async function openStream(ctx, session) {
     Connection: 'keep-alive',
   });
   // A short retry keeps the browser's own reconnects (Last-Event-ID) quick in tests.
-  res.write('retry: 50\n: ping\n\n');
+  res.write(`retry: 50\nevent: ready\ndata: ${JSON.stringify({ heartbeatMs: FAKE_HEARTBEAT_MS })}\n\n`);
   const after = Number(header ?? query ?? 0);
   for (const event of session.events) if (event.seq > after) writeEvent(res, event);
   session.streams.add(res);
-  const heartbeat = setInterval(() => res.write(': ping\n\n'), 10_000);
+  const heartbeat = setInterval(() => {
+    if (session.streams.has(res)) res.write('event: ping\ndata: {}\n\n');
+  }, FAKE_HEARTBEAT_MS);
   const done = () => {
     clearInterval(heartbeat);
     session.streams.delete(res);
+    session.muted.delete(res);
   };
   res.once('close', done);
 }
@@ -354,7 +392,7 @@ async function handleControl(ctx, parts) {
   // parts: ['sessions'] or ['sessions', id, verb]
   if (parts.length === 1 && ctx.method === 'POST') {
     const body = await readJson(ctx);
-    const session = createSession(ctx.origin, body.template ?? 'thb', body.view);
+    const session = createSession(ctx.origin, body.template ?? 'thb', body.view, body);
     return json(ctx, 201, { id: session.id, clientSecret: session.secret });
   }
   const session = sessions.get(parts[1] ?? '');
@@ -366,6 +404,8 @@ async function handleControl(ctx, parts) {
       attemptRequests: session.attemptRequests,
       openStreams: session.streams.size,
       heldStreams: session.held.length,
+      heldAttempts: session.heldAttempts.length,
+      providerVisits: session.providerVisits,
       events: session.events,
     });
   }
@@ -377,8 +417,9 @@ async function handleControl(ctx, parts) {
     case 'drop':
       session.refuse = body.refuse ?? 0;
       session.hold = body.hold === true;
-      for (const res of session.streams) res.end();
+      for (const res of [...session.streams, ...session.muted]) res.end();
       session.streams.clear();
+      session.muted.clear();
       return json(ctx, 200, { ok: true });
     case 'release': {
       session.hold = false;
@@ -391,6 +432,18 @@ async function handleControl(ctx, parts) {
       return json(ctx, 200, { ok: true });
     case 'stall-next':
       session.stallNext = true;
+      return json(ctx, 200, { ok: true });
+    case 'hold-next-attempt':
+      session.holdNextAttempt = true;
+      return json(ctx, 200, { ok: true });
+    case 'release-attempt': {
+      const held = session.heldAttempts.splice(0);
+      for (const release of held) release();
+      return json(ctx, 200, { released: held.length });
+    }
+    case 'mute':
+      for (const res of session.streams) session.muted.add(res);
+      session.streams.clear();
       return json(ctx, 200, { ok: true });
     default:
       return fail(ctx, 404, 'not_found', `no control ${verb}`);
@@ -412,7 +465,7 @@ async function handleCheckout(ctx, id, rest) {
       ctx.respond = false;
       return;
     }
-    return json(ctx, 200, session.view);
+    return json(ctx, 200, { ...session.view, serverTime: new Date(session.now()).toISOString() });
   }
   if (rest === '/attempts' && ctx.method === 'POST') {
     if (!checkHeaderSecret(ctx, session)) return;
@@ -433,12 +486,46 @@ async function handleCheckout(ctx, id, rest) {
   return fail(ctx, 404, 'not_found', 'no such route');
 }
 
+/** The element alone on a page, loaded as a module straight from widget/ (the test server compiles it). */
+function embedPage(ctx) {
+  ctx.type = 'text/html';
+  ctx.body = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8"><title>Embed</title></head>
+  <body>
+    <script type="module">
+      import '/widget/define.ts';
+      const params = new URLSearchParams(location.search);
+      const el = document.createElement('tender-checkout');
+      el.setAttribute('session', params.get('session') ?? '');
+      if (params.has('secret')) el.setAttribute('client-secret', params.get('secret'));
+      el.setAttribute('locale', 'en');
+      document.body.append(el);
+    </script>
+  </body>
+</html>`;
+}
+
+async function providerPage(ctx) {
+  let order = typeof ctx.query.order === 'string' ? ctx.query.order : null;
+  if (ctx.method === 'POST') {
+    const chunks = [];
+    for await (const chunk of ctx.req) chunks.push(chunk);
+    order = new URLSearchParams(Buffer.concat(chunks).toString('utf8')).get('order');
+  }
+  attemptSessions.get(order ?? '')?.providerVisits.push({ method: ctx.method, order });
+  ctx.type = 'text/html';
+  ctx.body = '<!doctype html><html lang="en"><title>Provider</title><p>The provider’s payment page</p></html>';
+}
+
 /** Koa middleware for web-test-runner's `middleware` option. */
 export function fakeBffMiddleware() {
   return async function fakeBff(ctx, next) {
     const checkout = /^\/v1\/checkout\/([^/]+)(\/[a-z.]+)?$/.exec(ctx.path);
     try {
       if (checkout) return await handleCheckout(ctx, decodeURIComponent(checkout[1] ?? ''), checkout[2] ?? '');
+      if (ctx.path === '/fake/embed' && ctx.method === 'GET') return embedPage(ctx);
+      if (ctx.path === '/fake/provider/one1pay') return await providerPage(ctx);
       if (ctx.path.startsWith('/fake/sessions')) {
         return await handleControl(ctx, ctx.path.slice('/fake/'.length).split('/').filter(Boolean));
       }

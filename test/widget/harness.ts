@@ -21,8 +21,13 @@ export interface FakeLog {
   attemptRequests: Array<{ method: string; fields?: Record<string, string> }>;
   openStreams: number;
   heldStreams: number;
+  heldAttempts: number;
+  providerVisits: Array<{ method: string; order: string | null }>;
   events: StatusEvent[];
 }
+
+/** Same value as FAKE_HEARTBEAT_MS in fake-bff.mjs (what its `ready` event announces). */
+export const FAKE_HEARTBEAT_MS = 10_000;
 
 /** Same value as FAKE_QR_PATH in fake-bff.mjs (the path every fake QR attempt carries). */
 export const FAKE_QR_PATH =
@@ -41,13 +46,24 @@ async function control<T>(path: string, body?: unknown): Promise<T> {
 }
 
 export const fake = {
-  session: (template: Template, view?: Record<string, unknown>) => control<FakeSession>('sessions', { template, view }),
+  /**
+   * `serverNow` freezes the fake server's clock for this session (its `serverTime` and QR expiry);
+   * `deepLink` replaces the deep link of every QR code it makes.
+   */
+  session: (
+    template: Template,
+    view?: Record<string, unknown>,
+    options: { serverNow?: number; deepLink?: string } = {},
+  ) => control<FakeSession>('sessions', { template, view, ...options }),
   emit: (id: string, body: { status: string; attempt?: { status: string; failure?: unknown } | null }) =>
     control<StatusEvent>(`sessions/${id}/emit`, body),
   drop: (id: string, body: { refuse?: number; hold?: boolean }) => control(`sessions/${id}/drop`, body),
   release: (id: string) => control(`sessions/${id}/release`, {}),
   failNext: (id: string, status: number, code: string) => control(`sessions/${id}/fail-next`, { status, code }),
   stallNext: (id: string) => control(`sessions/${id}/stall-next`, {}),
+  holdNextAttempt: (id: string) => control(`sessions/${id}/hold-next-attempt`, {}),
+  releaseAttempt: (id: string) => control(`sessions/${id}/release-attempt`, {}),
+  mute: (id: string) => control(`sessions/${id}/mute`, {}),
   log: (id: string) => control<FakeLog>(`sessions/${id}/log`),
 };
 
@@ -77,6 +93,11 @@ export class ManualClock implements Clock {
   /** One-shot timers waiting to fire (reconnect delays, request timeouts). */
   get pendingOnce(): number {
     return [...this.#timers.values()].filter((timer) => timer.every === null).length;
+  }
+
+  /** Whether a one-shot timer is due exactly `ms` from now (a reconnect delay, say). */
+  hasPendingOnceIn(ms: number): boolean {
+    return [...this.#timers.values()].some((timer) => timer.every === null && timer.due - this.#now === ms);
   }
 
   advance(ms: number): void {
@@ -129,7 +150,9 @@ export async function mount(
 }
 
 // Tests never leave the page: a redirect that nobody canceled would navigate the test runner away
-// (and hang the run). Canceling it here still lets a test see that the event was fired.
+// (and hang the run). Canceling it here still lets a test see that the event was fired. The real
+// navigation (location.assign, form POST) is covered in redirect-flow.test.ts, inside iframes that
+// this listener does not reach.
 document.addEventListener('tender-redirect', (event) => event.preventDefault());
 
 const attached: HTMLElement[] = [];

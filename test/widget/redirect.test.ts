@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { buildRedirectForm, isNavigableUrl, performRedirect } from '../../widget/redirect.ts';
+import { buildRedirectForm, isAppLink, isNavigableUrl, performRedirect } from '../../widget/redirect.ts';
 
 function recorder() {
   const assigned: string[] = [];
@@ -46,5 +46,27 @@ describe('redirects', () => {
     expect(isNavigableUrl('javascript:alert(1)')).to.equal(false);
     expect(isNavigableUrl('data:text/html,hi')).to.equal(false);
     expect(isNavigableUrl('https://pay.example')).to.equal(true);
+  });
+
+  it('lets "Open in app" use only the web and wallet schemes, however the scheme is disguised', () => {
+    expect(isAppLink('weixin://wxpay/bizpayurl?pr=abc')).to.equal(true);
+    expect(isAppLink('alipays://platformapi/startapp?saId=10000007&qrcode=x')).to.equal(true);
+    expect(isAppLink('alipay://platformapi/startapp')).to.equal(true);
+    expect(isAppLink('https://qr.alipay.com/x')).to.equal(true);
+    for (const bad of [
+      'javascript:alert(1)',
+      'java\tscript:alert(1)',
+      'java\nscript:alert(1)',
+      ' JavaScript:alert(1)',
+      '\u0000javascript:alert(1)',
+      'data:text/html,<script>alert(1)</script>',
+      'vbscript:msgbox',
+      'file:///etc/passwd',
+      'intent://x#Intent;end',
+      '/relative/path',
+      '',
+    ]) {
+      expect(isAppLink(bad), JSON.stringify(bad)).to.equal(false);
+    }
   });
 });

@@ -1,8 +1,9 @@
 /**
- * StatusStream against a scripted EventSource: seq de-duplication and the two reconnect paths.
+ * StatusStream against a scripted EventSource: seq de-duplication, the two reconnect paths, the
+ * watchdog for a connection that died in silence, and catching up when the shopper comes back.
  */
 import { expect } from '@open-wc/testing';
-import { StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
+import { SILENT_HEARTBEATS, StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
 import type { StatusEvent } from '../../widget/wire.ts';
 import { ManualClock } from './harness.ts';
 
@@ -20,6 +21,12 @@ class ScriptedSource extends EventTarget {
   open(): void {
     this.readyState = EventSource.OPEN;
     this.dispatchEvent(new Event('open'));
+  }
+  ready(heartbeatMs: number): void {
+    this.dispatchEvent(new MessageEvent('ready', { data: JSON.stringify({ heartbeatMs }) }));
+  }
+  ping(): void {
+    this.dispatchEvent(new MessageEvent('ping', { data: '{}' }));
   }
   send(seq: number, status = 'pending', data?: string): void {
     const event: StatusEvent = { seq, status: status as StatusEvent['status'], attempt: null, at: '' };
@@ -42,6 +49,7 @@ function harness() {
   const seen: number[] = [];
   const connection: StreamConnection[] = [];
   const clock = new ManualClock();
+  const page = { visibility: 'visible' as DocumentVisibilityState };
   const stream = new StatusStream({
     url: (last) => (last === null ? '/events' : `/events?lastEventId=${last}`),
     onStatus: (event) => seen.push(event.seq),
@@ -53,19 +61,30 @@ function harness() {
       return source as unknown as EventSource;
     },
     retryDelaysMs: [1_000, 5_000],
+    visibility: () => page.visibility,
   });
   const last = () => {
     const source = sources.at(-1);
     if (!source) throw new Error('no source');
     return source;
   };
-  return { stream, sources, seen, connection, clock, last };
+  return { stream, sources, seen, connection, clock, last, page };
 }
 
 describe('StatusStream', () => {
+  let opened: StatusStream[] = [];
+  function open(h: ReturnType<typeof harness>) {
+    h.stream.open();
+    opened.push(h.stream);
+    return h;
+  }
+  afterEach(() => {
+    for (const stream of opened) stream.close();
+    opened = [];
+  });
+
   it('delivers each seq once, in order, dropping replays and malformed events', () => {
-    const { stream, seen, last } = harness();
-    stream.open();
+    const { stream, seen, last } = open(harness());
     last().open();
     last().send(1);
     last().send(2);
@@ -78,21 +97,20 @@ describe('StatusStream', () => {
   });
 
   it('leaves a CONNECTING source to the browser, which resends Last-Event-ID itself', () => {
-    const { stream, sources, connection, clock, last } = harness();
-    stream.open();
+    const { sources, connection, clock, last } = open(harness());
     last().open();
+    last().ready(10_000);
     last().send(4);
     last().drop();
     expect(connection).to.deep.equal(['open', 'reconnecting']);
+    clock.advance(20_000);
     expect(sources).to.have.length(1);
-    expect(clock.pendingOnce).to.equal(0);
     last().open();
     expect(connection.at(-1)).to.equal('open');
   });
 
   it('opens a new source with lastEventId after a CLOSED one, backing off between tries', () => {
-    const { stream, sources, clock, last, seen } = harness();
-    stream.open();
+    const { sources, clock, last, seen } = open(harness());
     last().open();
     last().send(5);
     last().fail();
@@ -117,26 +135,102 @@ describe('StatusStream', () => {
     expect(seen).to.deep.equal([5, 6]);
   });
 
-  it('stops for good on close(): no retry, no more events', () => {
-    const { stream, sources, clock, last, seen } = harness();
+  it('stops for good on close(): no retry, no watchdog, no more events', () => {
+    const { stream, sources, clock, last, seen, page } = harness();
     stream.open();
     last().open();
     last().fail();
     stream.close();
-    clock.advance(60_000);
+    clock.advance(600_000);
+    page.visibility = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    window.dispatchEvent(new Event('online'));
     expect(sources).to.have.length(1);
     sources[0]?.send(1);
     expect(seen).to.deep.equal([]);
   });
 
-  it('reconnects at once when the browser comes back online', () => {
-    const { stream, sources, last } = harness();
-    stream.open();
-    last().open();
-    last().send(2);
-    last().fail();
-    window.dispatchEvent(new Event('online'));
-    expect(sources.map((s) => s.url)).to.deep.equal(['/events', '/events?lastEventId=2']);
-    stream.close();
+  describe('a connection that died without a word', () => {
+    it('is replaced after 2.5 heartbeats of silence, resuming after the last seq', () => {
+      const { sources, clock, last, connection } = open(harness());
+      last().open();
+      last().ready(4_000);
+      last().send(3);
+      clock.advance(4_000 * SILENT_HEARTBEATS - 1);
+      expect(sources).to.have.length(1);
+      clock.advance(1);
+      expect(sources[0]?.closed).to.equal(true);
+      expect(sources.map((s) => s.url)).to.deep.equal(['/events', '/events?lastEventId=3']);
+      expect(connection).to.deep.equal(['open', 'reconnecting']);
+      last().open();
+      expect(connection.at(-1)).to.equal('open');
+    });
+
+    it('is kept while pings and events keep arriving', () => {
+      const { sources, clock, last } = open(harness());
+      last().open();
+      last().ready(4_000);
+      for (let i = 0; i < 5; i++) {
+        clock.advance(9_000);
+        last().ping();
+      }
+      clock.advance(9_000);
+      last().send(1);
+      clock.advance(9_000);
+      expect(sources).to.have.length(1);
+    });
+
+    it('assumes the BFF’s default 15 s heartbeat until ready says otherwise', () => {
+      const { sources, clock, last } = open(harness());
+      last().open();
+      clock.advance(15_000 * SILENT_HEARTBEATS - 1);
+      expect(sources).to.have.length(1);
+      clock.advance(1);
+      expect(sources).to.have.length(2);
+    });
+  });
+
+  describe('coming back', () => {
+    it('reconnects at once, quietly, when the page becomes visible again', () => {
+      const { sources, last, page, connection } = open(harness());
+      last().open();
+      last().send(2);
+      page.visibility = 'hidden';
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(sources).to.have.length(1);
+      page.visibility = 'visible';
+      document.dispatchEvent(new Event('visibilitychange'));
+      expect(sources[0]?.closed).to.equal(true);
+      expect(sources.map((s) => s.url)).to.deep.equal(['/events', '/events?lastEventId=2']);
+      // A precaution, not an outage: no "reconnecting" note flashes up.
+      expect(connection).to.deep.equal(['open']);
+    });
+
+    it('reconnects at once when the page is restored from the back/forward cache', () => {
+      const { sources, last } = open(harness());
+      last().open();
+      last().send(7);
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+      expect(sources).to.have.length(1);
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      expect(sources.map((s) => s.url)).to.deep.equal(['/events', '/events?lastEventId=7']);
+    });
+
+    it('reconnects at once when the browser comes back online, waiting or not', () => {
+      const { sources, last, clock } = open(harness());
+      last().open();
+      last().send(2);
+      last().fail();
+      window.dispatchEvent(new Event('online'));
+      expect(sources.map((s) => s.url)).to.deep.equal(['/events', '/events?lastEventId=2']);
+      // The retry that was waiting is gone.
+      clock.advance(1_000);
+      expect(sources).to.have.length(2);
+      // A source that looks open may be a dead one from the old network.
+      last().open();
+      window.dispatchEvent(new Event('online'));
+      expect(sources).to.have.length(3);
+      expect(sources[1]?.closed).to.equal(true);
+    });
   });
 });
