@@ -3,6 +3,7 @@ import type { Config } from './config.ts';
 import { createApp, type App } from './app.ts';
 import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
 import { createLocalHub, type EventHub } from './domain/events.ts';
+import { createPostgresHub } from './domain/pg-hub.ts';
 import { createLogger, type Logger } from './domain/log.ts';
 import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
@@ -51,7 +52,17 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     { fetch: options.fetch ?? fetch, now: () => clock.now(), timeoutMs: options.providerTimeoutMs ?? 15_000 },
     log,
   );
-  const hub = createLocalHub();
+  // Several instances on one PostgreSQL database hear each other's events through LISTEN/NOTIFY;
+  // the embedded SQLite store has one instance, so an in-process hub is enough.
+  const pgHub = /^postgres(ql)?:\/\//.test(config.database)
+    ? await createPostgresHub(config.database, {
+        onError: (error) => log.warn('event hub: database connection trouble; reconnecting', { error }),
+      }).catch(async (error: unknown) => {
+        await store.close();
+        throw error;
+      })
+    : null;
+  const hub: EventHub = pgHub ?? createLocalHub();
   const payouts = new Payouts({ config, store, providers, clock, log, intervalMs: options.reconcilerIntervalMs });
   const checkout = new Checkout({
     config,
@@ -97,6 +108,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       await reconciler.stop();
       await payouts.stop();
       await webhooks?.stop();
+      await pgHub?.close();
       await store.close();
     },
   };

@@ -1,8 +1,8 @@
 /**
  * Wakes SSE streams when a session's event log grows. The log in the store is the source of truth;
  * the hub carries only "session X has news", and each stream reads the new events from the store.
- * This instance's hub is in-process; a PostgreSQL deployment will feed it from LISTEN/NOTIFY so an
- * event written by one BFF instance reaches streams held by another.
+ * This hub is in-process (one BFF on SQLite); on PostgreSQL, `pg-hub.ts` carries the news through
+ * LISTEN/NOTIFY so an event written by one BFF instance reaches streams held by another.
  */
 export type Wakeup = () => void;
 

@@ -127,7 +127,12 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
           wake = null;
           // A named event, not a comment: page script never sees comments, and the widget uses
           // these to notice a connection that died without closing.
-          if (!woke && !stream.aborted) await stream.writeSSE({ event: 'ping', data: '{}' });
+          if (!woke && !stream.aborted) {
+            await stream.writeSSE({ event: 'ping', data: '{}' });
+            // Read the log again now and then even without a wake-up: a news signal from another
+            // instance can be lost if that instance dies between its commit and its NOTIFY.
+            dirty = true;
+          }
         }
       } finally {
         unsubscribe();

@@ -1,6 +1,7 @@
 /**
  * The one storage interface. Routes and domain code speak only to this; SQLite (embedded default)
- * implements it now and PostgreSQL (scale-out) can implement it later without touching callers.
+ * and PostgreSQL (scale-out) implement it, and one contract suite (test/server/store/contract.ts)
+ * holds both to the same behaviour.
  * Every method is async so either engine fits. Money is integer minor units; times are ISO strings.
  */
 import type { Action, AttemptStatus, MethodId, SessionStatus, StatusEvent } from '../../widget/wire.ts';

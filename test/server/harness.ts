@@ -81,7 +81,7 @@ export interface TestBff {
 export const WEBHOOK_SECRET = 'whsec_test_harness_secret';
 
 export async function startTestBff(
-  options: { clock?: TestClock; sseHeartbeatMs?: number; webhookUrl?: string } = {},
+  options: { clock?: TestClock; sseHeartbeatMs?: number; webhookUrl?: string; database?: string } = {},
 ): Promise<TestBff> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-test-'));
   const dbPath = join(dir, 'tender.db');
@@ -90,7 +90,7 @@ export async function startTestBff(
   const sandbox = await listen();
   const config = parseConfig({
     publicUrl: bff.url,
-    database: `sqlite:${dbPath}`,
+    database: options.database ?? `sqlite:${dbPath}`,
     sandbox: false,
     merchant: {
       name: 'Test Shop',

@@ -1,0 +1,932 @@
+/**
+ * The scale-out store: PostgreSQL through a `pg` pool, shared by every BFF instance. It keeps the
+ * SQLite store's semantics exactly, so the one contract suite holds on both.
+ *
+ * Times stay ISO text, compared as text like in SQLite; the columns that are compared or ordered use
+ * the "C" collation so the order is the bytes' order whatever the database's default collation is
+ * (a linguistic collation would, for one, skip the punctuation in ids). JSON values are stored as
+ * text, not jsonb: text gives back exactly what was written, and jsonb refuses `\u0000` in strings.
+ */
+import pg from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import type { Action, MethodId, StatusEvent } from '../../widget/wire.ts';
+import type { Customer, ProviderId } from '../providers/provider.ts';
+import {
+  ConflictError,
+  type AttemptPatch,
+  type AttemptRecord,
+  type CommitResult,
+  type EventRecord,
+  type IdempotencyRecord,
+  type NotificationRecord,
+  type PayoutPatch,
+  type PayoutRecord,
+  type RefundPatch,
+  type RefundRecord,
+  type SessionChange,
+  type SessionPatch,
+  type SessionRecord,
+  type Store,
+  type WebhookPatch,
+  type WebhookRecord,
+} from './store.ts';
+
+/**
+ * Applied in order, each once, in one transaction; a database remembers the highest version it has
+ * in `schema_migrations`. Append new migrations at the end; never edit one that has shipped. The
+ * versions follow the SQLite list's, so "schema version N" names the same tables in both dialects.
+ *
+ * `ordinal` columns stand in for SQLite's rowid: the order rows were inserted in, which breaks ties
+ * between records stamped in the same millisecond.
+ */
+const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE sessions (
+        id                   TEXT COLLATE "C" PRIMARY KEY,
+        client_secret        TEXT NOT NULL,
+        amount               BIGINT NOT NULL CHECK (amount >= 0),
+        currency             TEXT NOT NULL,
+        reference            TEXT NOT NULL,
+        description          TEXT,
+        return_url           TEXT,
+        customer             TEXT NOT NULL,
+        methods              TEXT,
+        status               TEXT NOT NULL,
+        succeeded_attempt_id TEXT,
+        expires_at           TEXT COLLATE "C" NOT NULL,
+        created_at           TEXT COLLATE "C" NOT NULL,
+        updated_at           TEXT COLLATE "C" NOT NULL,
+        version              INTEGER NOT NULL
+      );
+      CREATE INDEX sessions_by_created ON sessions (created_at, id);
+
+      CREATE TABLE attempts (
+        id                  TEXT COLLATE "C" PRIMARY KEY,
+        session_id          TEXT COLLATE "C" NOT NULL REFERENCES sessions (id),
+        method              TEXT NOT NULL,
+        provider            TEXT NOT NULL,
+        provider_order_id   TEXT NOT NULL,
+        provider_payment_id TEXT,
+        status              TEXT NOT NULL,
+        action              TEXT,
+        amount              BIGINT NOT NULL CHECK (amount >= 0),
+        currency            TEXT NOT NULL,
+        fields_hash         TEXT NOT NULL,
+        failure_code        TEXT,
+        failure_message     TEXT,
+        double_payment      BOOLEAN NOT NULL,
+        expires_at          TEXT COLLATE "C",
+        next_check_at       TEXT COLLATE "C",
+        check_count         INTEGER NOT NULL,
+        created_at          TEXT COLLATE "C" NOT NULL,
+        updated_at          TEXT COLLATE "C" NOT NULL,
+        ordinal             BIGINT GENERATED ALWAYS AS IDENTITY,
+        UNIQUE (provider, provider_order_id)
+      );
+      CREATE INDEX attempts_by_session ON attempts (session_id, created_at, ordinal);
+      CREATE INDEX attempts_due ON attempts (next_check_at, id) WHERE next_check_at IS NOT NULL;
+
+      CREATE TABLE events (
+        session_id TEXT COLLATE "C" NOT NULL REFERENCES sessions (id),
+        seq        INTEGER NOT NULL,
+        data       TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+      );
+
+      CREATE TABLE idempotency_keys (
+        scope        TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        status       INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        created_at   TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (scope, key)
+      );
+
+      CREATE TABLE notifications (
+        provider    TEXT NOT NULL,
+        dedupe_key  TEXT NOT NULL,
+        order_id    TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        received_at TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (provider, dedupe_key)
+      );
+    `,
+  },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE webhooks (
+        id              TEXT COLLATE "C" PRIMARY KEY,
+        session_id      TEXT COLLATE "C" NOT NULL REFERENCES sessions (id),
+        type            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT COLLATE "C",
+        delivered_at    TEXT COLLATE "C",
+        last_error      TEXT,
+        created_at      TEXT COLLATE "C" NOT NULL,
+        ordinal         BIGINT GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX webhooks_due ON webhooks (next_attempt_at, created_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX webhooks_session ON webhooks (session_id, created_at, ordinal);
+    `,
+  },
+  {
+    version: 3,
+    sql: `
+      CREATE INDEX sessions_expiring ON sessions (expires_at) WHERE status IN ('open', 'pending', 'failed');
+    `,
+  },
+  {
+    version: 4,
+    sql: `
+      CREATE TABLE refunds (
+        id           TEXT COLLATE "C" PRIMARY KEY,
+        session_id   TEXT COLLATE "C" NOT NULL REFERENCES sessions (id),
+        attempt_id   TEXT COLLATE "C" NOT NULL REFERENCES attempts (id),
+        provider     TEXT NOT NULL,
+        amount       BIGINT NOT NULL CHECK (amount > 0),
+        currency     TEXT NOT NULL,
+        reason       TEXT,
+        status       TEXT NOT NULL,
+        failure_code TEXT,
+        created_at   TEXT COLLATE "C" NOT NULL,
+        updated_at   TEXT COLLATE "C" NOT NULL,
+        ordinal      BIGINT GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX refunds_session ON refunds (session_id, created_at, ordinal);
+
+      CREATE TABLE payouts (
+        id             TEXT COLLATE "C" PRIMARY KEY,
+        provider       TEXT NOT NULL,
+        amount         BIGINT NOT NULL CHECK (amount > 0),
+        currency       TEXT NOT NULL,
+        bank_id        TEXT NOT NULL,
+        bank_branch    TEXT,
+        holder_name    TEXT NOT NULL,
+        account_number TEXT NOT NULL,
+        reference      TEXT,
+        status         TEXT NOT NULL,
+        failure_code   TEXT,
+        next_check_at  TEXT COLLATE "C",
+        check_count    INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT COLLATE "C" NOT NULL,
+        updated_at     TEXT COLLATE "C" NOT NULL,
+        ordinal        BIGINT GENERATED ALWAYS AS IDENTITY
+      );
+      CREATE INDEX payouts_due ON payouts (next_check_at, ordinal) WHERE next_check_at IS NOT NULL;
+    `,
+  },
+];
+
+/**
+ * The key of the advisory lock that `migrate()` holds, so BFF instances starting together take turns
+ * instead of racing to create the same tables. Advisory locks are per database; any constant will do
+ * as long as nothing else in that database uses it.
+ */
+const MIGRATION_LOCK = 7_316_542_001;
+
+interface SessionRow {
+  id: string;
+  client_secret: string;
+  amount: number;
+  currency: string;
+  reference: string;
+  description: string | null;
+  return_url: string | null;
+  customer: string;
+  methods: string | null;
+  status: string;
+  succeeded_attempt_id: string | null;
+  expires_at: string;
+  created_at: string;
+  updated_at: string;
+  version: number;
+}
+
+interface AttemptRow {
+  id: string;
+  session_id: string;
+  method: string;
+  provider: string;
+  provider_order_id: string;
+  provider_payment_id: string | null;
+  status: string;
+  action: string | null;
+  amount: number;
+  currency: string;
+  fields_hash: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  double_payment: boolean;
+  expires_at: string | null;
+  next_check_at: string | null;
+  check_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface WebhookRow {
+  id: string;
+  session_id: string;
+  type: string;
+  payload: string;
+  attempts: number;
+  next_attempt_at: string | null;
+  delivered_at: string | null;
+  last_error: string | null;
+  created_at: string;
+}
+
+interface RefundRow {
+  id: string;
+  session_id: string;
+  attempt_id: string;
+  provider: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: string;
+  failure_code: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+interface PayoutRow {
+  id: string;
+  provider: string;
+  amount: number;
+  currency: string;
+  bank_id: string;
+  bank_branch: string | null;
+  holder_name: string;
+  account_number: string;
+  reference: string | null;
+  status: string;
+  failure_code: string | null;
+  next_check_at: string | null;
+  check_count: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface IdempotencyRow {
+  scope: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  body: string;
+  created_at: string;
+}
+
+type SqlValue = string | number | boolean | null;
+
+/** Patchable fields and their columns; the only names ever spliced into SQL text. */
+const SESSION_COLUMNS: { [K in keyof Required<SessionPatch>]: string } = {
+  status: 'status',
+  succeededAttemptId: 'succeeded_attempt_id',
+  updatedAt: 'updated_at',
+};
+
+const ATTEMPT_COLUMNS: { [K in keyof Required<AttemptPatch>]: string } = {
+  status: 'status',
+  action: 'action',
+  providerPaymentId: 'provider_payment_id',
+  failureCode: 'failure_code',
+  failureMessage: 'failure_message',
+  doublePayment: 'double_payment',
+  expiresAt: 'expires_at',
+  nextCheckAt: 'next_check_at',
+  checkCount: 'check_count',
+  updatedAt: 'updated_at',
+};
+
+const WEBHOOK_COLUMNS: { [K in keyof Required<WebhookPatch>]: string } = {
+  attempts: 'attempts',
+  nextAttemptAt: 'next_attempt_at',
+  deliveredAt: 'delivered_at',
+  lastError: 'last_error',
+};
+
+const REFUND_COLUMNS: { [K in keyof Required<RefundPatch>]: string } = {
+  status: 'status',
+  failureCode: 'failure_code',
+  updatedAt: 'updated_at',
+};
+
+const PAYOUT_COLUMNS: { [K in keyof Required<PayoutPatch>]: string } = {
+  status: 'status',
+  failureCode: 'failure_code',
+  nextCheckAt: 'next_check_at',
+  checkCount: 'check_count',
+  updatedAt: 'updated_at',
+};
+
+/**
+ * `pg` hands BIGINT back as a string, since it can exceed a double. Money is BIGINT (minor units of
+ * dong or rupiah outgrow 32 bits) but is a safe integer everywhere in Tender, so it comes back as a
+ * number; a value that is not one is refused rather than rounded.
+ */
+const types = new pg.TypeOverrides();
+types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError(`integer ${text} is too large for this build`);
+  return value;
+});
+
+export interface PostgresStoreOptions {
+  /** Most connections this store holds open at once; `pg`'s default is 10. */
+  maxConnections?: number;
+}
+
+export class PostgresStore implements Store {
+  readonly #pool: pg.Pool;
+  #closed = false;
+
+  /** `connectionString` is a `postgres://…` URL; nothing connects until the first query. */
+  constructor(connectionString: string, options: PostgresStoreOptions = {}) {
+    this.#pool = new pg.Pool({
+      connectionString,
+      types,
+      max: options.maxConnections,
+      application_name: 'tender',
+    });
+    // An idle connection that the server drops (a restart, a failover) is reported here and
+    // discarded by the pool; the next query opens a fresh one. Without a listener the process dies.
+    this.#pool.on('error', () => undefined);
+  }
+
+  async migrate(): Promise<void> {
+    await this.#transaction(async (db) => {
+      await db.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version    INTEGER PRIMARY KEY,
+        applied_at TEXT NOT NULL
+      )`);
+      const { rows } = await db.query<{ version: number | null }>(
+        'SELECT MAX(version) AS version FROM schema_migrations',
+      );
+      const current = rows[0]?.version ?? 0;
+      const latest = MIGRATIONS.at(-1)?.version ?? 0;
+      if (current > latest) {
+        throw new Error(
+          `database schema is at version ${current} but this build knows only up to ${latest}; ` +
+            'it was migrated by a newer Tender',
+        );
+      }
+      for (const migration of MIGRATIONS) {
+        if (migration.version <= current) continue;
+        await db.query(migration.sql);
+        await db.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+          migration.version,
+          new Date().toISOString(),
+        ]);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#pool.end();
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO sessions (id, client_secret, amount, currency, reference, description, return_url,
+         customer, methods, status, succeeded_attempt_id, expires_at, created_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        session.id,
+        session.clientSecret,
+        session.amount,
+        session.currency,
+        session.reference,
+        session.description,
+        session.returnUrl,
+        JSON.stringify(session.customer),
+        session.methods === null ? null : JSON.stringify(session.methods),
+        session.status,
+        session.succeededAttemptId,
+        session.expiresAt,
+        session.createdAt,
+        session.updatedAt,
+        session.version,
+      ],
+    );
+  }
+
+  async getSession(id: string): Promise<SessionRecord | null> {
+    const row = await this.#one<SessionRow>('SELECT * FROM sessions WHERE id = $1', [id]);
+    return row ? rowToSession(row) : null;
+  }
+
+  async listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]> {
+    if (options.before === undefined) {
+      return this.#all(
+        'SELECT * FROM sessions ORDER BY created_at DESC, id DESC LIMIT $1',
+        [options.limit],
+        rowToSession,
+      );
+    }
+    // Keyset paging on (created_at, id): stable while new sessions arrive, and sessions created in
+    // the same millisecond are neither skipped nor repeated. An unknown cursor yields nothing.
+    return this.#all(
+      `SELECT s.* FROM sessions s JOIN sessions c ON c.id = $1
+       WHERE (s.created_at, s.id) < (c.created_at, c.id)
+       ORDER BY s.created_at DESC, s.id DESC
+       LIMIT $2`,
+      [options.before, options.limit],
+      rowToSession,
+    );
+  }
+
+  async getAttempt(id: string): Promise<AttemptRecord | null> {
+    const row = await this.#one<AttemptRow>('SELECT * FROM attempts WHERE id = $1', [id]);
+    return row ? rowToAttempt(row) : null;
+  }
+
+  async findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null> {
+    const row = await this.#one<AttemptRow>('SELECT * FROM attempts WHERE provider = $1 AND provider_order_id = $2', [
+      provider,
+      providerOrderId,
+    ]);
+    return row ? rowToAttempt(row) : null;
+  }
+
+  async listAttempts(sessionId: string): Promise<AttemptRecord[]> {
+    return this.#all(
+      'SELECT * FROM attempts WHERE session_id = $1 ORDER BY created_at, ordinal',
+      [sessionId],
+      rowToAttempt,
+    );
+  }
+
+  async listExpiredSessions(now: string, limit: number): Promise<SessionRecord[]> {
+    return this.#all(
+      `SELECT * FROM sessions WHERE status IN ('open', 'pending', 'failed') AND expires_at <= $1
+       ORDER BY expires_at LIMIT $2`,
+      [now, limit],
+      rowToSession,
+    );
+  }
+
+  async listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]> {
+    return this.#all(
+      `SELECT * FROM attempts
+       WHERE next_check_at IS NOT NULL AND next_check_at <= $1
+       ORDER BY next_check_at, id
+       LIMIT $2`,
+      [now, limit],
+      rowToAttempt,
+    );
+  }
+
+  /** Throws when the attempt does not exist: a silent no-op would hide a reconciler bug. */
+  async updateAttempt(id: string, patch: AttemptPatch): Promise<void> {
+    const { sql, values } = assignments(ATTEMPT_COLUMNS, encodeAttemptPatch(patch), 2);
+    const result = await this.#pool.query(`UPDATE attempts SET ${sql || 'id = id'} WHERE id = $1`, [id, ...values]);
+    if (result.rowCount === 0) throw new Error(`attempt ${id} not found`);
+  }
+
+  async commit(change: SessionChange): Promise<CommitResult> {
+    return this.#transaction(async (db) => {
+      const { sessionId } = change;
+
+      // Checking the version and bumping it in one statement is the optimistic lock itself. The row
+      // lock it takes is held until COMMIT, so writers of one session queue here: a writer that
+      // waited finds the version moved on (READ COMMITTED re-checks the WHERE against the row the
+      // first writer committed), matches nothing and gets a ConflictError.
+      const patch = assignments(SESSION_COLUMNS, { ...change.session }, 3);
+      const bumped = await db.query<SessionRow>(
+        `UPDATE sessions SET version = version + 1${patch.sql ? `, ${patch.sql}` : ''}
+         WHERE id = $1 AND version = $2
+         RETURNING *`,
+        [sessionId, change.expectedVersion, ...patch.values],
+      );
+      const row = bumped.rows[0];
+      if (!row) {
+        const exists = await db.query('SELECT 1 FROM sessions WHERE id = $1', [sessionId]);
+        if (exists.rowCount === 0) throw new Error(`session ${sessionId} not found`);
+        throw new ConflictError(
+          `session ${sessionId} changed since version ${change.expectedVersion}; re-read it and retry`,
+        );
+      }
+
+      if (change.newAttempt) {
+        if (change.newAttempt.sessionId !== sessionId) {
+          throw new Error(`attempt ${change.newAttempt.id} belongs to session ${change.newAttempt.sessionId}`);
+        }
+        await insertAttempt(db, change.newAttempt);
+      }
+
+      if (change.attempt) {
+        const { sql, values } = assignments(ATTEMPT_COLUMNS, encodeAttemptPatch(change.attempt.patch), 3);
+        const result = await db.query(`UPDATE attempts SET ${sql || 'id = id'} WHERE id = $1 AND session_id = $2`, [
+          change.attempt.id,
+          sessionId,
+          ...values,
+        ]);
+        if (result.rowCount === 0) {
+          throw new Error(`attempt ${change.attempt.id} is not an attempt of session ${sessionId}`);
+        }
+      }
+
+      let event: EventRecord | null = null;
+      if (change.event) {
+        // Safe only because this transaction holds the session's row lock (above): no other writer
+        // of this session can read the same MAX(seq) before this one commits. The primary key on
+        // (session_id, seq) would turn any slip into a failed commit, never a repeated seq.
+        const next = await db.query<{ seq: number }>(
+          'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM events WHERE session_id = $1',
+          [sessionId],
+        );
+        const seq = next.rows[0]!.seq;
+        const data: StatusEvent = { ...change.event, seq };
+        await db.query('INSERT INTO events (session_id, seq, data) VALUES ($1, $2, $3)', [
+          sessionId,
+          seq,
+          JSON.stringify(data),
+        ]);
+        event = { sessionId, seq, data };
+      }
+
+      if (change.newRefund) {
+        const refund = change.newRefund;
+        if (refund.sessionId !== sessionId)
+          throw new Error(`refund ${refund.id} belongs to session ${refund.sessionId}`);
+        await db.query(
+          `INSERT INTO refunds (id, session_id, attempt_id, provider, amount, currency, reason, status, failure_code,
+             created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [
+            refund.id,
+            refund.sessionId,
+            refund.attemptId,
+            refund.provider,
+            refund.amount,
+            refund.currency,
+            refund.reason,
+            refund.status,
+            refund.failureCode,
+            refund.createdAt,
+            refund.updatedAt,
+          ],
+        );
+      }
+
+      if (change.refund) {
+        const { sql, values } = assignments(REFUND_COLUMNS, { ...change.refund.patch }, 3);
+        const result = await db.query(`UPDATE refunds SET ${sql || 'id = id'} WHERE id = $1 AND session_id = $2`, [
+          change.refund.id,
+          sessionId,
+          ...values,
+        ]);
+        if (result.rowCount === 0)
+          throw new Error(`refund ${change.refund.id} is not a refund of session ${sessionId}`);
+      }
+
+      for (const webhook of change.webhooks ?? []) {
+        if (webhook.sessionId !== sessionId) {
+          throw new Error(`webhook ${webhook.id} belongs to session ${webhook.sessionId}`);
+        }
+        await db.query(
+          `INSERT INTO webhooks (id, session_id, type, payload, attempts, next_attempt_at, delivered_at, last_error,
+             created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [
+            webhook.id,
+            webhook.sessionId,
+            webhook.type,
+            webhook.payload,
+            webhook.attempts,
+            webhook.nextAttemptAt,
+            webhook.deliveredAt,
+            webhook.lastError,
+            webhook.createdAt,
+          ],
+        );
+      }
+
+      // Nothing after the UPDATE touches the session row, so RETURNING already shows it as stored.
+      return { session: rowToSession(row), event };
+    });
+  }
+
+  async listEvents(sessionId: string, afterSeq: number): Promise<EventRecord[]> {
+    return this.#all(
+      'SELECT session_id, seq, data FROM events WHERE session_id = $1 AND seq > $2 ORDER BY seq',
+      [sessionId, afterSeq],
+      (row: { session_id: string; seq: number; data: string }) => ({
+        sessionId: row.session_id,
+        seq: row.seq,
+        data: JSON.parse(row.data) as StatusEvent,
+      }),
+    );
+  }
+
+  async getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null> {
+    const row = await this.#one<IdempotencyRow>('SELECT * FROM idempotency_keys WHERE scope = $1 AND key = $2', [
+      scope,
+      key,
+    ]);
+    if (!row) return null;
+    return {
+      scope: row.scope,
+      key: row.key,
+      requestHash: row.request_hash,
+      status: row.status,
+      body: row.body,
+      createdAt: row.created_at,
+    };
+  }
+
+  async putIdempotency(record: IdempotencyRecord): Promise<boolean> {
+    const result = await this.#pool.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, status, body, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key) DO NOTHING`,
+      [record.scope, record.key, record.requestHash, record.status, record.body, record.createdAt],
+    );
+    return result.rowCount === 1;
+  }
+
+  async recordNotification(record: NotificationRecord): Promise<boolean> {
+    const result = await this.#pool.query(
+      `INSERT INTO notifications (provider, dedupe_key, order_id, body, received_at)
+       VALUES ($1, $2, $3, $4, $5) ON CONFLICT (provider, dedupe_key) DO NOTHING`,
+      [record.provider, record.dedupeKey, record.orderId, record.body, record.receivedAt],
+    );
+    return result.rowCount === 1;
+  }
+
+  async getRefund(id: string): Promise<RefundRecord | null> {
+    const row = await this.#one<RefundRow>('SELECT * FROM refunds WHERE id = $1', [id]);
+    return row ? rowToRefund(row) : null;
+  }
+
+  async listRefunds(sessionId: string): Promise<RefundRecord[]> {
+    return this.#all(
+      'SELECT * FROM refunds WHERE session_id = $1 ORDER BY created_at, ordinal',
+      [sessionId],
+      rowToRefund,
+    );
+  }
+
+  async createPayout(payout: PayoutRecord): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO payouts (id, provider, amount, currency, bank_id, bank_branch, holder_name, account_number,
+         reference, status, failure_code, next_check_at, check_count, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+      [
+        payout.id,
+        payout.provider,
+        payout.amount,
+        payout.currency,
+        payout.bankId,
+        payout.bankBranch,
+        payout.holderName,
+        payout.accountNumber,
+        payout.reference,
+        payout.status,
+        payout.failureCode,
+        payout.nextCheckAt,
+        payout.checkCount,
+        payout.createdAt,
+        payout.updatedAt,
+      ],
+    );
+  }
+
+  async getPayout(id: string): Promise<PayoutRecord | null> {
+    const row = await this.#one<PayoutRow>('SELECT * FROM payouts WHERE id = $1', [id]);
+    return row ? rowToPayout(row) : null;
+  }
+
+  async updatePayout(id: string, patch: PayoutPatch): Promise<void> {
+    const { sql, values } = assignments(PAYOUT_COLUMNS, { ...patch }, 2);
+    if (!sql) return;
+    const result = await this.#pool.query(`UPDATE payouts SET ${sql} WHERE id = $1`, [id, ...values]);
+    if (result.rowCount === 0) throw new Error(`payout ${id} not found`);
+  }
+
+  async listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]> {
+    return this.#all(
+      `SELECT * FROM payouts WHERE next_check_at IS NOT NULL AND next_check_at <= $1
+       ORDER BY next_check_at, ordinal LIMIT $2`,
+      [now, limit],
+      rowToPayout,
+    );
+  }
+
+  async listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]> {
+    return this.#all(
+      `SELECT * FROM webhooks WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1
+       ORDER BY next_attempt_at, created_at, ordinal LIMIT $2`,
+      [now, limit],
+      rowToWebhook,
+    );
+  }
+
+  async listWebhooks(sessionId: string): Promise<WebhookRecord[]> {
+    return this.#all(
+      'SELECT * FROM webhooks WHERE session_id = $1 ORDER BY created_at, ordinal',
+      [sessionId],
+      rowToWebhook,
+    );
+  }
+
+  async updateWebhook(id: string, patch: WebhookPatch): Promise<void> {
+    const { sql, values } = assignments(WEBHOOK_COLUMNS, { ...patch }, 2);
+    if (!sql) return;
+    const result = await this.#pool.query(`UPDATE webhooks SET ${sql} WHERE id = $1`, [id, ...values]);
+    if (result.rowCount === 0) throw new Error(`webhook ${id} not found`);
+  }
+
+  async #one<R extends QueryResultRow>(sql: string, values: SqlValue[]): Promise<R | null> {
+    const { rows } = await this.#pool.query<R>(sql, values);
+    return rows[0] ?? null;
+  }
+
+  async #all<R extends QueryResultRow, T>(sql: string, values: SqlValue[], map: (row: R) => T): Promise<T[]> {
+    const { rows } = await this.#pool.query<R>(sql, values);
+    return rows.map(map);
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection, rolled back if anything throws. READ COMMITTED
+   * is named rather than inherited: `commit()` relies on its re-check of a row it waited for, where
+   * a stricter server default would fail the waiter with a serialization error instead.
+   */
+  async #transaction<T>(work: (db: PoolClient) => Promise<T>): Promise<T> {
+    const db = await this.#pool.connect();
+    let broken: Error | undefined;
+    try {
+      await db.query('BEGIN ISOLATION LEVEL READ COMMITTED');
+      const result = await work(db);
+      await db.query('COMMIT');
+      return result;
+    } catch (error) {
+      await db.query('ROLLBACK').catch((rollbackFailed: unknown) => {
+        // The connection is unusable; hand it back as broken so the pool closes it.
+        broken = rollbackFailed instanceof Error ? rollbackFailed : new Error(String(rollbackFailed));
+      });
+      throw error;
+    } finally {
+      db.release(broken);
+    }
+  }
+}
+
+async function insertAttempt(db: PoolClient, attempt: AttemptRecord): Promise<void> {
+  await db.query(
+    `INSERT INTO attempts (id, session_id, method, provider, provider_order_id, provider_payment_id, status, action,
+       amount, currency, fields_hash, failure_code, failure_message, double_payment, expires_at, next_check_at,
+       check_count, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+    [
+      attempt.id,
+      attempt.sessionId,
+      attempt.method,
+      attempt.provider,
+      attempt.providerOrderId,
+      attempt.providerPaymentId,
+      attempt.status,
+      attempt.action === null ? null : JSON.stringify(attempt.action),
+      attempt.amount,
+      attempt.currency,
+      attempt.fieldsHash,
+      attempt.failureCode,
+      attempt.failureMessage,
+      attempt.doublePayment,
+      attempt.expiresAt,
+      attempt.nextCheckAt,
+      attempt.checkCount,
+      attempt.createdAt,
+      attempt.updatedAt,
+    ],
+  );
+}
+
+function rowToSession(row: SessionRow): SessionRecord {
+  return {
+    id: row.id,
+    clientSecret: row.client_secret,
+    amount: row.amount,
+    currency: row.currency,
+    reference: row.reference,
+    description: row.description,
+    returnUrl: row.return_url,
+    customer: JSON.parse(row.customer) as Customer,
+    methods: row.methods === null ? null : (JSON.parse(row.methods) as MethodId[]),
+    status: row.status as SessionRecord['status'],
+    succeededAttemptId: row.succeeded_attempt_id,
+    expiresAt: row.expires_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
+
+function rowToAttempt(row: AttemptRow): AttemptRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    method: row.method as MethodId,
+    provider: row.provider as ProviderId,
+    providerOrderId: row.provider_order_id,
+    providerPaymentId: row.provider_payment_id,
+    status: row.status as AttemptRecord['status'],
+    action: row.action === null ? null : (JSON.parse(row.action) as Action),
+    amount: row.amount,
+    currency: row.currency,
+    fieldsHash: row.fields_hash,
+    failureCode: row.failure_code,
+    failureMessage: row.failure_message,
+    doublePayment: row.double_payment,
+    expiresAt: row.expires_at,
+    nextCheckAt: row.next_check_at,
+    checkCount: row.check_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToRefund(row: RefundRow): RefundRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    attemptId: row.attempt_id,
+    provider: row.provider as ProviderId,
+    amount: row.amount,
+    currency: row.currency,
+    reason: row.reason,
+    status: row.status as RefundRecord['status'],
+    failureCode: row.failure_code,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToPayout(row: PayoutRow): PayoutRecord {
+  return {
+    id: row.id,
+    provider: row.provider as ProviderId,
+    amount: row.amount,
+    currency: row.currency,
+    bankId: row.bank_id,
+    bankBranch: row.bank_branch,
+    holderName: row.holder_name,
+    accountNumber: row.account_number,
+    reference: row.reference,
+    status: row.status as PayoutRecord['status'],
+    failureCode: row.failure_code,
+    nextCheckAt: row.next_check_at,
+    checkCount: row.check_count,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToWebhook(row: WebhookRow): WebhookRecord {
+  return {
+    id: row.id,
+    sessionId: row.session_id,
+    type: row.type,
+    payload: row.payload,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    deliveredAt: row.delivered_at,
+    lastError: row.last_error,
+    createdAt: row.created_at,
+  };
+}
+
+function encodeAttemptPatch(patch: AttemptPatch): Partial<Record<keyof AttemptPatch, SqlValue>> {
+  const { action, ...plain } = patch;
+  const encoded: Partial<Record<keyof AttemptPatch, SqlValue>> = { ...plain };
+  if (action !== undefined) encoded.action = action === null ? null : JSON.stringify(action);
+  return encoded;
+}
+
+/**
+ * `a = $n, b = $n+1` for the fields present in `values` (an `undefined` field means "leave as is"),
+ * numbering placeholders from `first`, with the bound values in the same order.
+ */
+function assignments<K extends string>(
+  columns: Record<K, string>,
+  values: Partial<Record<K, SqlValue>>,
+  first: number,
+): { sql: string; values: SqlValue[] } {
+  const parts: string[] = [];
+  const bound: SqlValue[] = [];
+  for (const field of Object.keys(columns) as K[]) {
+    const value = values[field];
+    if (value === undefined) continue;
+    bound.push(value);
+    parts.push(`${columns[field]} = $${first + bound.length - 1}`);
+  }
+  return { sql: parts.join(', '), values: bound };
+}
