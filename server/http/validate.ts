@@ -1,6 +1,7 @@
 /** Edge validation: every body, query and header passes a schema before a handler reads it. */
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { parseDecimal, type Money, type MoneyError } from '../domain/money.ts';
 import { ApiError } from '../errors.ts';
 
 /** Parses a JSON body against a schema; the error names the bad field (`body.amount: …`). */
@@ -24,4 +25,16 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown, where:
   const issue = result.error.issues[0]!;
   const path = [where, ...issue.path.map(String)].join('.');
   throw new ApiError(400, 'invalid_request', `${path}: ${issue.message}`);
+}
+
+/** A positive decimal amount in the currency, or a 400 naming the field (`body.amount` by default). */
+export function parseAmount(amount: string, currency: string, field = 'body.amount'): Money {
+  let money: Money;
+  try {
+    money = parseDecimal(amount, currency);
+  } catch (error) {
+    throw new ApiError(400, 'invalid_request', `${field}: ${(error as MoneyError).message}`);
+  }
+  if (money.minor === 0) throw new ApiError(400, 'invalid_request', `${field}: must be greater than zero`);
+  return money;
 }

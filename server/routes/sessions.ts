@@ -2,12 +2,12 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
-import { isKnownCurrency, MoneyError, parseDecimal, type Money } from '../domain/money.ts';
+import { isKnownCurrency } from '../domain/money.ts';
 import { merchantSessionView, refundView } from '../domain/views.ts';
 import { ApiError } from '../errors.ts';
 import { idempotent } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
-import { jsonBody, parseWith } from '../http/validate.ts';
+import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
 import type { Store } from '../store/store.ts';
 
@@ -116,16 +116,4 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
   });
 
   return app;
-}
-
-/** A decimal amount in the currency, or a 400 naming `body.amount`. */
-function parseAmount(amount: string, currency: string): Money {
-  let money: Money;
-  try {
-    money = parseDecimal(amount, currency);
-  } catch (error) {
-    throw new ApiError(400, 'invalid_request', `body.amount: ${(error as MoneyError).message}`);
-  }
-  if (money.minor === 0) throw new ApiError(400, 'invalid_request', 'body.amount: must be greater than zero');
-  return money;
 }

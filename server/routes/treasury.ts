@@ -7,10 +7,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Payouts } from '../domain/payouts.ts';
-import { isKnownCurrency, MoneyError, parseDecimal, type Money } from '../domain/money.ts';
+import { isKnownCurrency } from '../domain/money.ts';
 import { ApiError } from '../errors.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
-import { jsonBody, parseWith } from '../http/validate.ts';
+import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 
 const currency = z.string().refine(isKnownCurrency, 'is not a supported currency code (e.g. "THB", "MYR", "USDT")');
 
@@ -85,16 +85,4 @@ export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secre
   });
 
   return app;
-}
-
-/** A decimal amount in the currency, or a 400 naming `body.amount`. */
-function parseAmount(amount: string, currency: string): Money {
-  let money: Money;
-  try {
-    money = parseDecimal(amount, currency);
-  } catch (error) {
-    throw new ApiError(400, 'invalid_request', `body.amount: ${(error as MoneyError).message}`);
-  }
-  if (money.minor === 0) throw new ApiError(400, 'invalid_request', 'body.amount: must be greater than zero');
-  return money;
 }
