@@ -15,6 +15,7 @@ import {
   type NotificationInput,
   type PaymentState,
   type PaymentStatus,
+  type ProviderErrorCode,
   type ProviderId,
   type RefundResult,
   type VerifiedNotification,
@@ -89,6 +90,20 @@ const LATE_CHECK_MIN_DELAY_S = 15 * 60;
 
 /** While the provider cannot answer, Tender keeps asking (hourly at most) for this long past expiry. */
 const ERROR_RETRY_WINDOW_MS = 7 * 24 * 3600_000;
+
+/** A refund is first checked this long after it is recorded (in case its create never finished). */
+const REFUND_FIRST_CHECK_MS = 60_000;
+
+/** How long Tender keeps asking about a refund whose outcome is unknown before a person must look. */
+const REFUND_CHECK_WINDOW_MS = 7 * 24 * 3600_000;
+
+/** Provider answers to a refund that prove nothing was sent back. */
+const REFUND_REFUSALS: ReadonlySet<ProviderErrorCode> = new Set([
+  'declined',
+  'invalid_request',
+  'amount_out_of_range',
+  'authentication',
+]);
 
 /** How long the checkout view waits for one provider to say which methods it takes. */
 const OFFERS_TIMEOUT_MS = 4000;
@@ -551,7 +566,10 @@ export class Checkout {
    * recorded (and the amount reserved) before the provider is asked, so two refunds racing can never
    * refund more than was paid.
    */
-  async createRefund(sessionId: string, input: { amount: Money | null; reason: string | null }): Promise<RefundRecord> {
+  async createRefund(
+    sessionId: string,
+    input: { amount: Money | null; reason: string | null; id?: string },
+  ): Promise<RefundRecord> {
     const session = await this.deps.store.getSession(sessionId);
     if (!session) throw new ApiError(404, 'not_found', 'session not found');
     if (input.amount && input.amount.currency !== session.currency) {
@@ -563,9 +581,9 @@ export class Checkout {
       throw new ApiError(422, 'refund_unsupported', `${attempt.provider} payments cannot be refunded through Tender`);
     }
 
-    const now = this.nowIso();
+    const now = this.deps.clock.now();
     const refund: RefundRecord = {
-      id: newRefundId(),
+      id: input.id ?? newRefundId(),
       sessionId: session.id,
       attemptId: attempt?.id ?? '',
       provider: attempt?.provider ?? 'ottpay',
@@ -574,8 +592,11 @@ export class Checkout {
       reason: input.reason,
       status: 'pending',
       failureCode: null,
-      createdAt: now,
-      updatedAt: now,
+      // Recorded before the provider is asked: if this process dies mid-call, the check finds it.
+      nextCheckAt: new Date(now.getTime() + REFUND_FIRST_CHECK_MS).toISOString(),
+      checkCount: 0,
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
     };
     await this.change(session.id, (fresh, _attempts, refunds) => {
       if (!hasSucceeded(fresh.status) || fresh.status === 'refunded' || !attempt) {
@@ -605,23 +626,70 @@ export class Checkout {
         reason: refund.reason,
       });
     } catch (error) {
-      if (error instanceof ProviderError && error.retryable) {
-        // The provider may or may not have acted: the refund stays pending, reserved, and is said so.
-        this.deps.log.error('refund outcome unknown; review it with the provider', { refund: refund.id, error });
-        return refund;
+      if (error instanceof ProviderError && REFUND_REFUSALS.has(error.code)) {
+        // The provider refused outright, so nothing was sent back: the reservation is released.
+        await this.settleRefund(refund.id, session.id, 'failed', error.code);
+        throw toApiError(error);
       }
-      await this.settleRefund(
-        refund.id,
-        session.id,
-        'failed',
-        error instanceof ProviderError ? error.code : 'internal',
-      );
-      throw toApiError(error);
+      // Anything else (no answer, an unreadable one) leaves the outcome unknown: the refund stays
+      // pending and reserved, and the refund checks find out. Refunding again could pay twice.
+      this.deps.log.error('refund outcome unknown; it stays pending and is checked', { refund: refund.id, error });
+      return (await this.deps.store.getRefund(refund.id))!;
     }
-    if (result.state !== 'pending') {
-      await this.settleRefund(refund.id, session.id, result.state, result.state === 'failed' ? 'declined' : null);
-    }
+    await this.applyRefundResult(refund.id, session.id, result);
     return (await this.deps.store.getRefund(refund.id))!;
+  }
+
+  /**
+   * Asks the provider where a pending refund stands (the refund checks call this). A provider that
+   * cannot be asked, or a refund still unsettled after the check window, is left pending for review.
+   */
+  async reconcileRefund(refund: RefundRecord): Promise<void> {
+    const provider = this.deps.providers.get(refund.provider);
+    const attempt = await this.deps.store.getAttempt(refund.attemptId);
+    const checkCount = refund.checkCount + 1;
+    const giveUp = this.deps.clock.now().getTime() - new Date(refund.createdAt).getTime() > REFUND_CHECK_WINDOW_MS;
+    const later = async () => {
+      const nextCheckAt = giveUp ? null : this.refundCheckAt(checkCount);
+      if (!nextCheckAt)
+        this.deps.log.error('refund still unsettled; review it with the provider by hand', { refund: refund.id });
+      await this.change(refund.sessionId, () => ({ refund: { id: refund.id, patch: { checkCount, nextCheckAt } } }));
+    };
+    if (!provider?.queryRefund || !attempt) return later();
+    const refunds = await this.deps.store.listRefunds(refund.sessionId);
+    const before = refunds
+      .filter((each) => each.id !== refund.id && each.status === 'succeeded' && each.createdAt <= refund.createdAt)
+      .reduce((sum, each) => sum + each.amount, 0);
+    let result: RefundResult;
+    try {
+      result = await provider.queryRefund({
+        orderId: attempt.providerOrderId,
+        refundId: refund.id,
+        money: moneyOf(refund),
+        refundedBefore: { minor: before, currency: refund.currency },
+      });
+    } catch (error) {
+      this.deps.log.warn('refund status query failed', { refund: refund.id, error });
+      return later();
+    }
+    if (result.state === 'pending') return later();
+    await this.applyRefundResult(refund.id, refund.sessionId, result);
+  }
+
+  private async applyRefundResult(refundId: string, sessionId: string, result: RefundResult): Promise<void> {
+    if (result.state === 'pending') {
+      await this.change(sessionId, (_session, _attempts, refunds) => {
+        const refund = refunds.find((each) => each.id === refundId)!;
+        return { refund: { id: refundId, patch: { nextCheckAt: this.refundCheckAt(refund.checkCount) } } };
+      });
+      return;
+    }
+    await this.settleRefund(refundId, sessionId, result.state, result.state === 'failed' ? 'declined' : null);
+  }
+
+  private refundCheckAt(checkCount: number): string {
+    const delay = CHECK_DELAYS_S[Math.min(checkCount, CHECK_DELAYS_S.length - 1)]!;
+    return new Date(this.deps.clock.now().getTime() + delay * 1000).toISOString();
   }
 
   private async settleRefund(
@@ -631,8 +699,10 @@ export class Checkout {
     failureCode: string | null,
   ) {
     await this.change(sessionId, (session, _attempts, refunds) => {
+      // A refund settles once: a late or repeated answer changes nothing.
+      if (refunds.find((each) => each.id === refundId)?.status !== 'pending') return null;
       const now = this.nowIso();
-      const patch = { status: state, failureCode, updatedAt: now };
+      const patch = { status: state, failureCode, nextCheckAt: null, updatedAt: now };
       if (state === 'failed') return { refund: { id: refundId, patch } };
       const refunded = refunds
         .filter((each) => each.status === 'succeeded' || each.id === refundId)
@@ -676,7 +746,7 @@ export class Checkout {
       ) {
         throw new Error(`illegal session transition ${session.status} → ${change.session.status}`);
       }
-      const webhooks = this.webhooksFor(session, change);
+      const webhooks = this.webhooksFor(session, change, refunds);
       try {
         const result = await this.deps.store.commit({
           ...change,
@@ -700,6 +770,7 @@ export class Checkout {
   private webhooksFor(
     session: SessionRecord,
     change: Omit<SessionChange, 'sessionId' | 'expectedVersion'>,
+    refunds: RefundRecord[],
   ): WebhookRecord[] {
     if (!this.deps.config.merchant.webhookUrl) return [];
     const now = this.nowIso();
@@ -749,7 +820,62 @@ export class Checkout {
       // Money arrived but not the amount asked for: someone must look at it (refund or top-up).
       out.push(make('session.amount_mismatch', change.attempt.id, status ?? session.status));
     }
+    const settled = change.refund?.patch.status;
+    if (change.refund && (settled === 'succeeded' || settled === 'failed')) {
+      const refund = refunds.find((each) => each.id === change.refund!.id);
+      if (refund) out.push(this.refundWebhook(session, refund, settled, refunds, status ?? session.status));
+    }
     return out;
+  }
+
+  /** `refund.succeeded` / `refund.failed`: one per refund, with what has been refunded in all. */
+  private refundWebhook(
+    session: SessionRecord,
+    refund: RefundRecord,
+    settled: 'succeeded' | 'failed',
+    refunds: RefundRecord[],
+    sessionStatus: SessionStatus,
+  ): WebhookRecord {
+    const now = this.nowIso();
+    const refunded = refunds
+      .filter((each) => each.status === 'succeeded' || (each.id === refund.id && settled === 'succeeded'))
+      .reduce((sum, each) => sum + each.amount, 0);
+    const id = newWebhookId();
+    const type = `refund.${settled}`;
+    const payload = JSON.stringify({
+      id,
+      type,
+      createdAt: now,
+      sequence: session.version + 1,
+      data: {
+        refund: {
+          id: refund.id,
+          status: settled,
+          amount: formatDecimal(moneyOf(refund)),
+          currency: refund.currency,
+          reason: refund.reason,
+        },
+        session: {
+          id: session.id,
+          reference: session.reference,
+          status: sessionStatus,
+          amount: formatDecimal(moneyOf(session)),
+          amountRefunded: formatDecimal({ minor: refunded, currency: session.currency }),
+          currency: session.currency,
+        },
+      },
+    });
+    return {
+      id,
+      sessionId: session.id,
+      type,
+      payload,
+      attempts: 0,
+      nextAttemptAt: now,
+      deliveredAt: null,
+      lastError: null,
+      createdAt: now,
+    };
   }
 
   hostedPageUrl(session: SessionRecord): string {

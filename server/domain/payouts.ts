@@ -136,6 +136,9 @@ const REFUSALS: ReadonlySet<string> = new Set<FailureCode>([
   'provider_rejected',
 ]);
 
+/** How long a claimed payout check is reserved for this instance. */
+const LEASE_MS = 5 * 60_000;
+
 export class Payouts extends PeriodicJob {
   readonly #deps: Required<PayoutsDeps>;
   /** One check per payout at a time in this process, so a callback and a pass never interleave. */
@@ -295,7 +298,14 @@ export class Payouts extends PeriodicJob {
 
   protected override async pass(): Promise<number> {
     const { store, clock, log, batchSize, concurrency } = this.#deps;
-    const due = await store.listDuePayouts(clock.now().toISOString(), batchSize);
+    const now = clock.now();
+    // Leased for a few minutes: another instance leaves these alone while this one checks them
+    // (every check sets the next time itself; the lease only matters if this process dies).
+    const due = await store.claimDuePayouts(
+      now.toISOString(),
+      new Date(now.getTime() + LEASE_MS).toISOString(),
+      batchSize,
+    );
     const queue = [...due];
     const worker = async () => {
       for (let payout = queue.shift(); payout; payout = queue.shift()) {

@@ -55,6 +55,19 @@ export class Reconciler extends PeriodicJob {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
 
+    // Refunds whose outcome is not known yet.
+    const now = clock.now();
+    const refunds = await store.claimDueRefunds(
+      now.toISOString(),
+      new Date(now.getTime() + 5 * 60_000).toISOString(),
+      batchSize,
+    );
+    for (const refund of refunds) {
+      await checkout
+        .reconcileRefund(refund)
+        .catch((error: unknown) => log.error('checking a refund failed', { refund: refund.id, error }));
+    }
+
     // Sessions nobody is looking at still expire on time (and the merchant hears of it).
     const expired = await store.listExpiredSessions(clock.now().toISOString(), batchSize);
     for (const session of expired) {
@@ -62,6 +75,6 @@ export class Reconciler extends PeriodicJob {
         .expireIfDue(session.id)
         .catch((error: unknown) => log.error('expiring a session failed', { session: session.id, error }));
     }
-    return due.length + expired.length;
+    return due.length + refunds.length + expired.length;
   }
 }

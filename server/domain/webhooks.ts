@@ -17,8 +17,11 @@ import { PeriodicJob } from './loop.ts';
 
 export const SIGNATURE_HEADER = 'Tender-Signature';
 
-/** Seconds to wait after the n-th failed delivery; after the last, Tender gives up (about 3 days). */
-const RETRY_DELAYS_S = [10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600, 24 * 3600];
+/**
+ * Seconds to wait after the n-th failed delivery. A webhook is the signal that releases goods, so
+ * Tender never gives up on one: after the list runs out it tries once a day until acknowledged.
+ */
+const RETRY_DELAYS_S = [10, 30, 120, 600, 1800, 3600, 3 * 3600, 6 * 3600, 12 * 3600, 24 * 3600];
 
 export function signWebhook(body: string, secret: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -82,7 +85,10 @@ export class WebhookSender extends PeriodicJob {
 
   async #pass(): Promise<number> {
     const { store, clock, batchSize } = this.#options;
-    const due = await store.listDueWebhooks(clock.now().toISOString(), batchSize);
+    const now = clock.now();
+    // Leased while this instance delivers them, so two instances never send the same webhook at once.
+    const lease = new Date(now.getTime() + this.#options.timeoutMs * 3).toISOString();
+    const due = await store.claimDueWebhooks(now.toISOString(), lease, batchSize);
     for (const webhook of due) await this.#deliver(webhook);
     return due.length;
   }
@@ -118,10 +124,15 @@ export class WebhookSender extends PeriodicJob {
     } catch (error) {
       failure = error instanceof Error ? `${error.name}: ${error.message}` : 'delivery failed';
     }
-    const delay = RETRY_DELAYS_S[attempts - 1];
-    const nextAttemptAt = delay === undefined ? null : new Date(clock.now().getTime() + delay * 1000).toISOString();
-    if (!nextAttemptAt) log.error('webhook given up after repeated failures', { webhook: webhook.id, failure });
-    else log.warn('webhook delivery failed; will retry', { webhook: webhook.id, failure, nextAttemptAt });
+    const delay = RETRY_DELAYS_S[Math.min(attempts, RETRY_DELAYS_S.length) - 1]!;
+    const nextAttemptAt = new Date(clock.now().getTime() + delay * 1000).toISOString();
+    const stuck = attempts >= RETRY_DELAYS_S.length;
+    log[stuck ? 'error' : 'warn']('webhook delivery failed; will retry', {
+      webhook: webhook.id,
+      attempts,
+      failure,
+      nextAttemptAt,
+    });
     await store.updateWebhook(webhook.id, { attempts, nextAttemptAt, lastError: failure });
   }
 }

@@ -15,7 +15,8 @@ import { parseWith } from './validate.ts';
 
 const inFlight = new KeyedSerial();
 
-const idempotencyKey = z
+/** The `Idempotency-Key` header's shape. */
+export const idempotencyKey = z
   .string()
   .min(1)
   .max(255)

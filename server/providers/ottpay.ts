@@ -28,6 +28,7 @@ import {
   type ProviderContext,
   type ProviderErrorCode,
   type QueryPaymentInput,
+  type QueryRefundInput,
   type RefundInput,
   type RefundResult,
   type VerifiedNotification,
@@ -300,6 +301,9 @@ const statusQueryResponseSchema = z.object({
   order_status: z.string().min(1),
   amount: wireText.nullish(),
   bizpay_order_id: wireText.nullish(),
+  // INFERRED: the running total refunded on the order, in cents (CC_QUERYPAY documents
+  // `refund_amount`; STATUS_QUERY's field list is cut from the page, §1).
+  refund_amount: wireText.nullish(),
 });
 
 /** Decrypted callback data (§1, Callback); `order_status` is documented for the newer API only. */
@@ -603,7 +607,25 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
           throw failure('REFUND', reply);
       }
     },
-    // NOTE: no queryRefund: the refund-query action's name is cut from OTT Pay's page (§1, Actions).
+    /**
+     * The refund-query action's name is cut from OTT Pay's page (§1, Actions), so a refund is read
+     * from the order's running `refund_amount` in STATUS_QUERY: it has gone through once the total
+     * covers what was refunded before plus this refund. Until then it is pending (a shortfall cannot
+     * tell "refused" from "not yet"), and Tender's refund checks keep asking.
+     */
+    async queryRefund(input: QueryRefundInput): Promise<RefundResult> {
+      checkMoney(input.money);
+      const data = successData('STATUS_QUERY', await send('STATUS_QUERY', { order_id: input.orderId }));
+      const parsed = statusQueryResponseSchema.safeParse(data);
+      if (!parsed.success)
+        throw new ProviderError('ottpay', 'bad_response', 'STATUS_QUERY: answer without order_status');
+      if (parsed.data.order_id && parsed.data.order_id !== input.orderId) {
+        throw new ProviderError('ottpay', 'bad_response', 'STATUS_QUERY: answer is for another order_id');
+      }
+      if (!parsed.data.refund_amount) return { state: 'pending' };
+      const refunded = moneyFromCents(parsed.data.refund_amount, 'STATUS_QUERY refund_amount');
+      return { state: refunded.minor >= input.refundedBefore.minor + input.money.minor ? 'succeeded' : 'pending' };
+    },
   };
   return provider;
 }

@@ -145,6 +145,14 @@ export interface RefundInput {
   reason: string | null;
 }
 
+export interface QueryRefundInput {
+  /** The payment's order id. */
+  orderId: string;
+  refundId: string;
+  money: Money;
+  refundedBefore: Money;
+}
+
 export interface RefundResult {
   state: 'pending' | 'succeeded' | 'failed';
 }
@@ -182,7 +190,11 @@ export interface Provider {
   /** Required with `parseNotification`. */
   readonly notificationAck?: NotificationAck;
   refund?(input: RefundInput): Promise<RefundResult>;
-  queryRefund?(input: { orderId: string; refundId: string }): Promise<RefundResult>;
+  /**
+   * Where a refund stands. `refundedBefore` is what Tender knows was refunded on the order before this
+   * one, for providers that only report a running total.
+   */
+  queryRefund?(input: QueryRefundInput): Promise<RefundResult>;
   payout?(input: PayoutInput): Promise<PayoutStatus>;
   queryPayout?(input: { orderId: string; currency: string }): Promise<PayoutStatus>;
   balance?(currency: string): Promise<Money>;

@@ -1,15 +1,17 @@
 /** Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on create and refund). */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
+import { newRefundId, sha256Hex } from '../domain/ids.ts';
+import { KeyedSerial } from '../domain/serial.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { merchantSessionView, refundView } from '../domain/views.ts';
 import { ApiError } from '../errors.ts';
-import { idempotent } from '../http/idempotency.ts';
+import { idempotencyKey, idempotent } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
-import type { Store } from '../store/store.ts';
+import type { RefundRecord, Store } from '../store/store.ts';
 
 const httpUrl = z
   .string()
@@ -49,6 +51,9 @@ const createRefundBody = z.strictObject({
   reason: z.string().trim().max(200).optional(),
 });
 
+/** Refund requests with one key take turns in this process. */
+const refundTurns = new KeyedSerial();
+
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.string().max(64).optional(),
@@ -77,17 +82,43 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
     });
   });
 
+  /**
+   * Refunds. With an `Idempotency-Key` the key is claimed, naming the refund id, before any money
+   * moves: a retry (after a timeout, a crash, or a 5xx) finds that refund and never makes a second.
+   */
   app.post('/:id/refunds', async (c) => {
     const body = await jsonBody(c, createRefundBody);
     const sessionId = c.req.param('id');
-    return idempotent(c, store, `refunds.create:${sessionId}`, body, async () => {
-      const session = await store.getSession(sessionId);
-      if (!session) throw new ApiError(404, 'not_found', 'session not found');
-      const refund = await checkout.createRefund(sessionId, {
-        amount: body.amount === undefined ? null : parseAmount(body.amount, session.currency),
-        reason: body.reason ?? null,
-      });
-      return { status: refund.status === 'pending' ? 202 : 201, body: refundView(refund) };
+    const session = await store.getSession(sessionId);
+    if (!session) throw new ApiError(404, 'not_found', 'session not found');
+    const input = {
+      amount: body.amount === undefined ? null : parseAmount(body.amount, session.currency),
+      reason: body.reason ?? null,
+    };
+    const header = c.req.header('idempotency-key');
+    if (header === undefined) return respondWithRefund(c, await checkout.createRefund(sessionId, input), false);
+
+    const key = parseWith(idempotencyKey, header, 'header.Idempotency-Key');
+    const scope = `refunds.create:${sessionId}`;
+    const requestHash = sha256Hex(JSON.stringify(body));
+    return refundTurns.run(`${scope}\u0000${key}`, async () => {
+      const claim = {
+        scope,
+        key,
+        requestHash,
+        status: 202,
+        body: JSON.stringify({ refundId: newRefundId() }),
+        createdAt: checkout.now().toISOString(),
+      };
+      const claimed = await store.putIdempotency(claim);
+      const record = claimed ? claim : (await store.getIdempotency(scope, key))!;
+      if (record.requestHash !== requestHash) {
+        throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
+      }
+      const { refundId } = JSON.parse(record.body) as { refundId: string };
+      const existing = await store.getRefund(refundId);
+      if (existing) return respondWithRefund(c, existing, true);
+      return respondWithRefund(c, await checkout.createRefund(sessionId, { ...input, id: refundId }), !claimed);
     });
   });
 
@@ -116,4 +147,17 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
   });
 
   return app;
+}
+
+/** 201 for a refund that went through, 202 while the provider's answer is pending, 422 if refused. */
+function respondWithRefund(c: Context<AppEnv>, refund: RefundRecord, replayed: boolean): Response {
+  if (replayed) c.header('idempotent-replayed', 'true');
+  if (refund.status === 'failed') {
+    throw new ApiError(
+      422,
+      'provider_declined',
+      `the payment provider refused refund ${refund.id}; no money was sent back`,
+    );
+  }
+  return c.json(refundView(refund), refund.status === 'pending' ? 202 : 201);
 }

@@ -34,6 +34,7 @@
  *   POST /_control/orders/:orderId/forged-callback  sends a callback that must not verify;
  *        `?kind=md5` (default: data of another order under the md5 of this one's),
  *        `?kind=key` (genuine data encrypted under another signKey), `?kind=merchant` (another merchant_id)
+ *   POST /_control/refuse-next-refund              the next REFUND is answered FAIL
  *   POST /_control/delay-next-response?ms=N         holds the next API answer N ms (a slow provider)
  *   POST /_control/tamper-next-response             the next SUCCESS answer at /processV2 carries an md5
  *        that does not match its data (`?kind=md5`, default) or data under another key (`?kind=key`)
@@ -141,6 +142,8 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
   let tamperNext: 'md5' | 'key' | null = null;
   /** Milliseconds to hold the next API answer (a slow provider). */
   let delayNextMs = 0;
+  /** A control makes the next REFUND answer FAIL (the provider refusing it). */
+  let refuseNextRefund = false;
 
   const app = new Hono();
 
@@ -300,6 +303,10 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     if (!order) throw new Rejection('ORDER_NOT_EXIST', 'original order does not exist');
     if (refunds.has(refundId) || orders.has(refundId)) throw new Rejection('ORDER_USED', 'order_id has been used');
     if (order.status !== 'success') throw new Rejection('FAIL', 'original order is not paid');
+    if (refuseNextRefund) {
+      refuseNextRefund = false;
+      throw new Rejection('FAIL', 'refund refused');
+    }
     if (order.refunded + Number(amount) > order.amount) {
       throw new Rejection('PARAM_INVALID', 'refund_amt exceeds the refundable amount');
     }
@@ -415,6 +422,11 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
       }
     }
     return c.json(describe(order));
+  });
+
+  app.post('/_control/refuse-next-refund', (c) => {
+    refuseNextRefund = true;
+    return c.json({ refuseNextRefund });
   });
 
   app.post('/_control/delay-next-response', (c) => {

@@ -44,6 +44,7 @@ import {
   type PayoutRow,
   type RefundRow,
   type SessionRow,
+  type WebhookRow,
 } from './rows.ts';
 
 /**
@@ -193,6 +194,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         ordinal        BIGINT GENERATED ALWAYS AS IDENTITY
       );
       CREATE INDEX payouts_due ON payouts (next_check_at, ordinal) WHERE next_check_at IS NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    sql: `
+      ALTER TABLE refunds ADD COLUMN next_check_at TEXT COLLATE "C";
+      ALTER TABLE refunds ADD COLUMN check_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX refunds_due ON refunds (next_check_at) WHERE next_check_at IS NOT NULL;
     `,
   },
 ];
@@ -441,8 +450,8 @@ export class PostgresStore implements Store {
           throw new Error(`refund ${refund.id} belongs to session ${refund.sessionId}`);
         await db.query(
           `INSERT INTO refunds (id, session_id, attempt_id, provider, amount, currency, reason, status, failure_code,
-             created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             next_check_at, check_count, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
           [
             refund.id,
             refund.sessionId,
@@ -453,6 +462,8 @@ export class PostgresStore implements Store {
             refund.reason,
             refund.status,
             refund.failureCode,
+            refund.nextCheckAt,
+            refund.checkCount,
             refund.createdAt,
             refund.updatedAt,
           ],
@@ -593,21 +604,74 @@ export class PostgresStore implements Store {
     if (result.rowCount === 0) throw new Error(`payout ${id} not found`);
   }
 
-  async listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]> {
-    return this.#all(
-      `SELECT * FROM payouts WHERE next_check_at IS NOT NULL AND next_check_at <= $1
-       ORDER BY next_check_at, ordinal LIMIT $2`,
-      [now, limit],
-      rowToPayout,
+  async claimDuePayouts(now: string, leaseUntil: string, limit: number): Promise<PayoutRecord[]> {
+    const rows = await this.#claim<PayoutRow & { ordinal: string }>(
+      'payouts',
+      'next_check_at',
+      `status = 'pending' AND next_check_at IS NOT NULL AND next_check_at <= $1`,
+      'next_check_at, ordinal',
+      now,
+      leaseUntil,
+      limit,
     );
+    return rows.map(rowToPayout);
   }
 
-  async listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]> {
-    return this.#all(
-      `SELECT * FROM webhooks WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= $1
-       ORDER BY next_attempt_at, created_at, ordinal LIMIT $2`,
-      [now, limit],
-      rowToWebhook,
+  async claimDueWebhooks(now: string, leaseUntil: string, limit: number): Promise<WebhookRecord[]> {
+    const rows = await this.#claim<WebhookRow & { ordinal: string }>(
+      'webhooks',
+      'next_attempt_at',
+      'delivered_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= $1',
+      'next_attempt_at, created_at, ordinal',
+      now,
+      leaseUntil,
+      limit,
+    );
+    return rows.map(rowToWebhook);
+  }
+
+  async claimDueRefunds(now: string, leaseUntil: string, limit: number): Promise<RefundRecord[]> {
+    const rows = await this.#claim<RefundRow & { ordinal: string }>(
+      'refunds',
+      'next_check_at',
+      `status = 'pending' AND next_check_at IS NOT NULL AND next_check_at <= $1`,
+      'next_check_at, ordinal',
+      now,
+      leaseUntil,
+      limit,
+    );
+    return rows.map(rowToRefund);
+  }
+
+  /**
+   * Leases due rows in one statement. SKIP LOCKED lets several instances claim at once without
+   * waiting on each other or taking the same row; the lease moves the row out of "due".
+   */
+  async #claim<Row extends QueryResultRow>(
+    table: 'payouts' | 'webhooks' | 'refunds',
+    column: 'next_check_at' | 'next_attempt_at',
+    where: string,
+    order: string,
+    now: string,
+    leaseUntil: string,
+    limit: number,
+  ): Promise<Row[]> {
+    type Claimed = Row & { claim_next: string; claim_created: string; claim_ordinal: string };
+    const result = await this.#pool.query<Claimed>(
+      `WITH due AS (
+         SELECT id, ${column} AS claim_next, created_at AS claim_created, ordinal AS claim_ordinal FROM ${table}
+         WHERE ${where} ORDER BY ${order} LIMIT $3 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE ${table} AS t SET ${column} = $2 FROM due WHERE t.id = due.id
+       RETURNING t.*, due.claim_next, due.claim_created, due.claim_ordinal`,
+      [now, leaseUntil, limit],
+    );
+    // UPDATE … RETURNING keeps no order: put the rows back in the order they were due.
+    return result.rows.sort(
+      (a, b) =>
+        compareText(a.claim_next, b.claim_next) ||
+        compareText(a.claim_created, b.claim_created) ||
+        Number(a.claim_ordinal) - Number(b.claim_ordinal),
     );
   }
 
@@ -716,4 +780,9 @@ function assignments<K extends string>(
     parts.push(`${columns[field]} = $${first + bound.length - 1}`);
   }
   return { sql: parts.join(', '), values: bound };
+}
+
+/** Byte order, as the `COLLATE "C"` columns sort. */
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -80,6 +80,8 @@ export interface RefundRow {
   reason: string | null;
   status: string;
   failure_code: string | null;
+  next_check_at: string | null;
+  check_count: number;
   created_at: string;
   updated_at: string;
 }
@@ -141,6 +143,8 @@ export const WEBHOOK_COLUMNS: { [K in keyof Required<WebhookPatch>]: string } = 
 export const REFUND_COLUMNS: { [K in keyof Required<RefundPatch>]: string } = {
   status: 'status',
   failureCode: 'failure_code',
+  nextCheckAt: 'next_check_at',
+  checkCount: 'check_count',
   updatedAt: 'updated_at',
 };
 
@@ -207,6 +211,8 @@ export function rowToRefund(row: RefundRow): RefundRecord {
     reason: row.reason,
     status: row.status as RefundRecord['status'],
     failureCode: row.failure_code,
+    nextCheckAt: row.next_check_at,
+    checkCount: row.check_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

@@ -188,6 +188,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX payouts_due ON payouts (next_check_at) WHERE next_check_at IS NOT NULL;
     `,
   },
+  {
+    version: 5,
+    sql: `
+      ALTER TABLE refunds ADD COLUMN next_check_at TEXT;
+      ALTER TABLE refunds ADD COLUMN check_count INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX refunds_due ON refunds (next_check_at) WHERE next_check_at IS NOT NULL;
+    `,
+  },
 ];
 
 type SqlValue = string | number | null;
@@ -380,8 +388,10 @@ export class SqliteStore implements Store {
           throw new Error(`refund ${refund.id} belongs to session ${refund.sessionId}`);
         this.#db
           .prepare(
-            `INSERT INTO refunds (id, session_id, attempt_id, provider, amount, currency, reason, status, failure_code, created_at, updated_at)
-             VALUES (@id, @sessionId, @attemptId, @provider, @amount, @currency, @reason, @status, @failureCode, @createdAt, @updatedAt)`,
+            `INSERT INTO refunds (id, session_id, attempt_id, provider, amount, currency, reason, status, failure_code,
+                                  next_check_at, check_count, created_at, updated_at)
+             VALUES (@id, @sessionId, @attemptId, @provider, @amount, @currency, @reason, @status, @failureCode,
+                     @nextCheckAt, @checkCount, @createdAt, @updatedAt)`,
           )
           .run(refund);
       }
@@ -492,23 +502,58 @@ export class SqliteStore implements Store {
     if (result.changes === 0) throw new Error(`payout ${id} not found`);
   }
 
-  async listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]> {
-    return this.#db
-      .prepare<[string, number], PayoutRow>(
-        'SELECT * FROM payouts WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, rowid LIMIT ?',
-      )
-      .all(now, limit)
-      .map(rowToPayout);
+  async claimDuePayouts(now: string, leaseUntil: string, limit: number): Promise<PayoutRecord[]> {
+    return this.#claim<PayoutRow>(
+      'payouts',
+      'next_check_at',
+      `status = 'pending' AND next_check_at IS NOT NULL AND next_check_at <= @now ORDER BY next_check_at, rowid`,
+      now,
+      leaseUntil,
+      limit,
+    ).map(rowToPayout);
   }
 
-  async listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]> {
+  async claimDueWebhooks(now: string, leaseUntil: string, limit: number): Promise<WebhookRecord[]> {
+    return this.#claim<WebhookRow>(
+      'webhooks',
+      'next_attempt_at',
+      `delivered_at IS NULL AND next_attempt_at IS NOT NULL AND next_attempt_at <= @now ORDER BY next_attempt_at, created_at, rowid`,
+      now,
+      leaseUntil,
+      limit,
+    ).map(rowToWebhook);
+  }
+
+  async claimDueRefunds(now: string, leaseUntil: string, limit: number): Promise<RefundRecord[]> {
+    return this.#claim<RefundRow>(
+      'refunds',
+      'next_check_at',
+      `status = 'pending' AND next_check_at IS NOT NULL AND next_check_at <= @now ORDER BY next_check_at, rowid`,
+      now,
+      leaseUntil,
+      limit,
+    ).map(rowToRefund);
+  }
+
+  /** Selects due rows and moves their schedule column to `leaseUntil`, in one transaction. */
+  #claim<Row extends { id: string }>(
+    table: 'payouts' | 'webhooks' | 'refunds',
+    column: 'next_check_at' | 'next_attempt_at',
+    where: string,
+    now: string,
+    leaseUntil: string,
+    limit: number,
+  ): Row[] {
     return this.#db
-      .prepare<[string, number], WebhookRow>(
-        `SELECT * FROM webhooks WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= ?
-         ORDER BY next_attempt_at, created_at LIMIT ?`,
-      )
-      .all(now, limit)
-      .map(rowToWebhook);
+      .transaction((): Row[] => {
+        const rows = this.#db
+          .prepare(`SELECT * FROM ${table} WHERE ${where} LIMIT @limit`)
+          .all({ now, limit }) as Row[];
+        const lease = this.#db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`);
+        for (const row of rows) lease.run(leaseUntil, row.id);
+        return rows.map((row) => ({ ...row, [column]: leaseUntil }));
+      })
+      .immediate();
   }
 
   async listWebhooks(sessionId: string): Promise<WebhookRecord[]> {

@@ -89,11 +89,16 @@ export interface RefundRecord {
   reason: string | null;
   status: 'pending' | 'succeeded' | 'failed';
   failureCode: string | null;
+  /** When to ask the provider again while the outcome is unknown; null when final. */
+  nextCheckAt: string | null;
+  checkCount: number;
   createdAt: string;
   updatedAt: string;
 }
 
-export type RefundPatch = Partial<Pick<RefundRecord, 'status' | 'failureCode' | 'updatedAt'>>;
+export type RefundPatch = Partial<
+  Pick<RefundRecord, 'status' | 'failureCode' | 'nextCheckAt' | 'checkCount' | 'updatedAt'>
+>;
 
 /** Money sent from the merchant's provider balance to a bank account (One1Pay withdrawals). */
 export interface PayoutRecord {
@@ -224,17 +229,22 @@ export interface Store {
   recordNotification(record: NotificationRecord): Promise<boolean>;
 
   getRefund(id: string): Promise<RefundRecord | null>;
+  /**
+   * Pending refunds whose `nextCheckAt` is at or before `now`, soonest first. Each is leased: its
+   * `nextCheckAt` moves to `leaseUntil` in the same step, so another instance does not take it too.
+   */
+  claimDueRefunds(now: string, leaseUntil: string, limit: number): Promise<RefundRecord[]>;
   /** A session's refunds, oldest first. */
   listRefunds(sessionId: string): Promise<RefundRecord[]>;
 
   createPayout(payout: PayoutRecord): Promise<void>;
   getPayout(id: string): Promise<PayoutRecord | null>;
   updatePayout(id: string, patch: PayoutPatch): Promise<void>;
-  /** Pending payouts whose `nextCheckAt` is at or before `now`, soonest first. */
-  listDuePayouts(now: string, limit: number): Promise<PayoutRecord[]>;
+  /** Pending payouts whose `nextCheckAt` is at or before `now`, soonest first; leased as above. */
+  claimDuePayouts(now: string, leaseUntil: string, limit: number): Promise<PayoutRecord[]>;
 
-  /** Webhooks whose `nextAttemptAt` is at or before `now`, oldest first. */
-  listDueWebhooks(now: string, limit: number): Promise<WebhookRecord[]>;
+  /** Undelivered webhooks whose `nextAttemptAt` is at or before `now`, oldest first; leased as above. */
+  claimDueWebhooks(now: string, leaseUntil: string, limit: number): Promise<WebhookRecord[]>;
   /** A session's webhooks, oldest first. */
   listWebhooks(sessionId: string): Promise<WebhookRecord[]>;
   updateWebhook(id: string, patch: WebhookPatch): Promise<void>;

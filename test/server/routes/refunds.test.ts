@@ -129,4 +129,82 @@ describe('refunds', () => {
     const noAuth = await bff.runtime.app.request(`/v1/sessions/${cad.id}/refunds`, json({}));
     assert.equal(noAuth.status, 401);
   });
+
+  it('answers 422 when the provider refuses a refund, and frees the amount', async () => {
+    const { session } = await paid();
+    await fetch(`${bff.sandboxUrl}/ottpay/_control/refuse-next-refund`, { method: 'POST' });
+    const refused = await refund(session.id, { amount: '10.00' }, { 'idempotency-key': 'refused-1' });
+    assert.equal(refused.status, 422);
+    const error = (await refused.json()).error;
+    assert.equal(error.code, 'provider_declined');
+    assert.match(error.message, /no money was sent back/);
+    const again = await refund(session.id, { amount: '10.00' }, { 'idempotency-key': 'refused-1' });
+    assert.equal(again.status, 422, 'the same key answers the same refusal');
+    const view = await sessionView(session.id);
+    assert.equal(view.status, 'succeeded');
+    assert.equal((view.refunds as Array<{ status: string }>)[0]!.status, 'failed');
+    assert.equal((await refund(session.id, {})).status, 201, 'the refused amount can be refunded again');
+  });
+
+  it('keeps a refund with an unreadable answer pending, and settles it from the provider later', async () => {
+    const { session } = await paid();
+    // The provider refunds, but its answer does not verify: the outcome is unknown to Tender.
+    await fetch(`${bff.sandboxUrl}/ottpay/_control/tamper-next-response`, { method: 'POST' });
+    const unknown = await refund(session.id, { amount: '10.00' }, { 'idempotency-key': 'unknown-1' });
+    assert.equal(unknown.status, 202);
+    const pending = await unknown.json();
+    assert.equal(pending.status, 'pending');
+
+    // A retry with the same key does not send a second refund.
+    const retry = await refund(session.id, { amount: '10.00' }, { 'idempotency-key': 'unknown-1' });
+    assert.equal(retry.status, 202);
+    assert.equal((await retry.json()).id, pending.id);
+    // The reserved amount cannot be refunded twice meanwhile.
+    const tooMuch = await refund(session.id, { amount: '15.01' });
+    assert.equal(tooMuch.status, 422);
+
+    bff.clock.advance(61_000);
+    await bff.runtime.reconciler.runOnce();
+    const view = await sessionView(session.id);
+    assert.equal((view.refunds as Array<{ id: string; status: string }>)[0]!.status, 'succeeded');
+    assert.equal(view.status, 'partially_refunded');
+    assert.equal(view.amountRefunded, '10.00');
+  });
+});
+
+describe('refund webhooks', () => {
+  it('tells the merchant about every refund, with the total refunded', async () => {
+    // Only the outbox is read here; delivery itself is tested with the webhooks.
+    const bff = await startTestBff({ webhookUrl: 'http://127.0.0.1:9/hooks' });
+    try {
+      const session = await bff.createSession({ amount: '25.00', currency: 'CAD', reference: 'refund-hooks' });
+      const attempt = (await (
+        await bff.browser(
+          `/v1/checkout/${session.id}/attempts`,
+          session.clientSecret,
+          json({ method: 'ottpay.wechat' }),
+        )
+      ).json()) as AttemptView;
+      await bff.control('ottpay', attempt.id, 'pay');
+      for (const amount of ['5.00', '5.00']) {
+        assert.equal((await bff.merchant(`/v1/sessions/${session.id}/refunds`, json({ amount }))).status, 201);
+      }
+      await fetch(`${bff.sandboxUrl}/ottpay/_control/refuse-next-refund`, { method: 'POST' });
+      assert.equal((await bff.merchant(`/v1/sessions/${session.id}/refunds`, json({ amount: '1.00' }))).status, 422);
+      const hooks = (await bff.runtime.store.listWebhooks(session.id)).map((hook) => JSON.parse(hook.payload));
+      assert.deepEqual(
+        hooks.map((hook) => hook.type),
+        ['session.succeeded', 'session.partially_refunded', 'refund.succeeded', 'refund.succeeded', 'refund.failed'],
+      );
+      const [first, second, failed] = hooks.slice(2);
+      assert.equal(first.data.refund.amount, '5.00');
+      assert.equal(first.data.session.amountRefunded, '5.00');
+      assert.equal(second.data.session.amountRefunded, '10.00');
+      assert.equal(failed.data.refund.status, 'failed');
+      assert.equal(failed.data.session.amountRefunded, '10.00');
+      assert.ok(second.sequence > first.sequence);
+    } finally {
+      await bff.close();
+    }
+  });
 });

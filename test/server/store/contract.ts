@@ -624,6 +624,8 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           reason: 'damaged',
           status: 'pending',
           failureCode: null,
+          nextCheckAt: null,
+          checkCount: 0,
           createdAt: at(10),
           updatedAt: at(10),
         };
@@ -655,6 +657,46 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    describe('refund checks', () => {
+      it('leases pending refunds that are due, once', async () => {
+        const session = await seedSession({ status: 'succeeded' });
+        const attempt = makeAttempt(session.id, { status: 'succeeded' });
+        await store.commit({ sessionId: session.id, expectedVersion: session.version, newAttempt: attempt });
+        const base = {
+          sessionId: session.id,
+          attemptId: attempt.id,
+          provider: 'ottpay' as const,
+          amount: 100,
+          currency: 'THB',
+          reason: null,
+          failureCode: null,
+          checkCount: 0,
+          createdAt: at(0),
+          updatedAt: at(0),
+        };
+        // Due in 1940, before anything else in the suite.
+        const due: RefundRecord = {
+          ...base,
+          id: uid('ref'),
+          status: 'pending',
+          nextCheckAt: '1940-01-01T00:00:00.000Z',
+        };
+        const settled: RefundRecord = {
+          ...base,
+          id: uid('ref'),
+          status: 'succeeded',
+          nextCheckAt: '1940-01-01T00:00:00.000Z',
+        };
+        await store.commit({ sessionId: session.id, expectedVersion: session.version + 1, newRefund: due });
+        await store.commit({ sessionId: session.id, expectedVersion: session.version + 2, newRefund: settled });
+        const lease = '1940-01-01T00:05:00.000Z';
+        assert.deepEqual(await store.claimDueRefunds('1940-01-01T00:00:00.000Z', lease, 10), [
+          { ...due, nextCheckAt: lease },
+        ]);
+        assert.deepEqual(await store.claimDueRefunds('1940-01-01T00:00:00.000Z', lease, 10), []);
+      });
+    });
+
     describe('payouts', () => {
       it('creates, reads, updates and lists due payouts', async () => {
         const payout: PayoutRecord = {
@@ -677,10 +719,16 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         };
         await store.createPayout(payout);
         assert.deepEqual(await store.getPayout(payout.id), payout);
+        const lease = '1950-01-01T00:05:00.000Z';
+        assert.deepEqual(await store.claimDuePayouts('1950-01-01T00:00:00.000Z', lease, 10), [
+          { ...payout, nextCheckAt: lease },
+        ]);
         assert.deepEqual(
-          (await store.listDuePayouts('1950-01-01T00:00:00.000Z', 10)).map((each) => each.id),
-          [payout.id],
+          await store.claimDuePayouts('1950-01-01T00:00:00.000Z', lease, 10),
+          [],
+          'a leased payout is not handed out twice',
         );
+        assert.equal((await store.getPayout(payout.id))!.nextCheckAt, lease);
         await store.updatePayout(payout.id, {
           status: 'succeeded',
           nextCheckAt: null,
@@ -694,7 +742,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           checkCount: 1,
           updatedAt: at(5),
         });
-        assert.deepEqual(await store.listDuePayouts('1950-01-01T00:00:00.000Z', 10), []);
+        assert.deepEqual(await store.claimDuePayouts('1950-01-01T00:10:00.000Z', '1950-01-01T00:15:00.000Z', 10), []);
         await assert.rejects(store.createPayout(payout), 'a payout id is used once');
         await assert.rejects(store.updatePayout(uid('po'), { status: 'failed' }));
       });
@@ -742,12 +790,31 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           expectedVersion: session.version,
           webhooks: [later, sooner, notYet],
         });
-        const due = (await store.listDueWebhooks('1960-01-01T00:00:02.000Z', 10)).map((each) => each.id);
-        assert.deepEqual(due, [sooner.id, later.id]);
-
-        await store.updateWebhook(sooner.id, { attempts: 1, nextAttemptAt: null, deliveredAt: at(1), lastError: null });
+        const lease = '1960-01-01T00:01:00.000Z';
+        const due = await store.claimDueWebhooks('1960-01-01T00:00:02.000Z', lease, 10);
         assert.deepEqual(
-          (await store.listDueWebhooks('1960-01-01T00:00:02.000Z', 10)).map((each) => each.id),
+          due.map((each) => [each.id, each.nextAttemptAt]),
+          [
+            [sooner.id, lease],
+            [later.id, lease],
+          ],
+        );
+        assert.deepEqual(await store.claimDueWebhooks('1960-01-01T00:00:02.000Z', lease, 10), [], 'leased');
+
+        // Delivered: never handed out again, even when its time would come round.
+        await store.updateWebhook(sooner.id, {
+          attempts: 1,
+          nextAttemptAt: '1960-01-01T00:00:03.000Z',
+          deliveredAt: at(1),
+          lastError: null,
+        });
+        await store.updateWebhook(later.id, {
+          attempts: 1,
+          nextAttemptAt: '1960-01-01T00:00:03.000Z',
+          lastError: 'HTTP 500',
+        });
+        assert.deepEqual(
+          (await store.claimDueWebhooks('1960-01-01T00:00:03.000Z', lease, 10)).map((each) => each.id),
           [later.id],
         );
         const stored = (await store.listWebhooks(session.id)).find((each) => each.id === sooner.id)!;

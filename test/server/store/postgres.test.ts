@@ -239,6 +239,35 @@ describe('PostgreSQL', { skip }, () => {
     });
   });
 
+  describe('PostgresStore leases', () => {
+    it('never hands one due webhook to two instances claiming at once', async () => {
+      const url = await database();
+      const one = await openMigrated(url);
+      const two = await openMigrated(url);
+      const session = makeSession();
+      await one.createSession(session);
+      const webhooks = Array.from({ length: 20 }, (_, i) => ({
+        id: `whk_lease_${String(i).padStart(2, '0')}`,
+        sessionId: session.id,
+        type: 'session.succeeded',
+        payload: '{}',
+        attempts: 0,
+        nextAttemptAt: '2026-01-01T00:00:00.000Z',
+        deliveredAt: null,
+        lastError: null,
+        createdAt: '2026-01-01T00:00:00.000Z',
+      }));
+      await one.commit({ sessionId: session.id, expectedVersion: session.version, webhooks });
+      const lease = '2026-01-01T00:05:00.000Z';
+      const claims = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? one : two).claimDueWebhooks('2026-01-01T00:00:00.000Z', lease, 5)),
+      );
+      const ids = claims.flat().map((webhook) => webhook.id);
+      assert.equal(new Set(ids).size, ids.length, 'no webhook was claimed twice');
+      assert.equal(ids.length, 20, 'every due webhook was claimed once');
+    });
+  });
+
   describe('PostgresStore values', () => {
     it('keeps amounts beyond 32 bits as exact numbers', async () => {
       const store = await openMigrated(await database());
