@@ -14,7 +14,8 @@ export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
   const { secretKey, webhookSecret } = bff.runtime.config.merchant;
   const shop = createShop({ bffUrl: bff.url, secretKey, webhookSecret, publicUrl });
   const server = await new Promise<ServerType>((resolve) => {
-    const listening = serve({ fetch: shop.fetch, port, hostname: env.HOST ?? '0.0.0.0' }, () => resolve(listening));
+    // Like the sandbox BFF, the shop listens on loopback unless HOST says otherwise.
+    const listening = serve({ fetch: shop.fetch, port, hostname: env.HOST ?? '127.0.0.1' }, () => resolve(listening));
   });
   process.stdout.write(
     `\nTender sandbox is running.\n` +
