@@ -773,39 +773,17 @@ export class Checkout {
     refunds: RefundRecord[],
   ): WebhookRecord[] {
     if (!this.deps.config.merchant.webhookUrl) return [];
-    const now = this.nowIso();
-    const make = (type: string, attemptId: string | null, status: SessionStatus): WebhookRecord => {
-      const id = newWebhookId();
-      const payload = JSON.stringify({
-        id,
-        type,
-        createdAt: now,
-        // Deliveries can overtake each other (a retried one arrives after a newer one): a receiver
-        // keeps the highest sequence it has seen per session and ignores anything older.
-        sequence: session.version + 1,
-        data: {
-          session: {
-            id: session.id,
-            reference: session.reference,
-            status,
-            amount: formatDecimal(moneyOf(session)),
-            currency: session.currency,
-            attemptId,
-          },
+    const make = (type: string, attemptId: string | null, status: SessionStatus): WebhookRecord =>
+      outboxEntry(session, type, this.nowIso(), {
+        session: {
+          id: session.id,
+          reference: session.reference,
+          status,
+          amount: formatDecimal(moneyOf(session)),
+          currency: session.currency,
+          attemptId,
         },
       });
-      return {
-        id,
-        sessionId: session.id,
-        type,
-        payload,
-        attempts: 0,
-        nextAttemptAt: now,
-        deliveredAt: null,
-        lastError: null,
-        createdAt: now,
-      };
-    };
     const out: WebhookRecord[] = [];
     const status = change.session?.status;
     if (status && status !== session.status && WEBHOOK_STATUSES.has(status)) {
@@ -836,46 +814,26 @@ export class Checkout {
     refunds: RefundRecord[],
     sessionStatus: SessionStatus,
   ): WebhookRecord {
-    const now = this.nowIso();
     const refunded = refunds
       .filter((each) => each.status === 'succeeded' || (each.id === refund.id && settled === 'succeeded'))
       .reduce((sum, each) => sum + each.amount, 0);
-    const id = newWebhookId();
-    const type = `refund.${settled}`;
-    const payload = JSON.stringify({
-      id,
-      type,
-      createdAt: now,
-      sequence: session.version + 1,
-      data: {
-        refund: {
-          id: refund.id,
-          status: settled,
-          amount: formatDecimal(moneyOf(refund)),
-          currency: refund.currency,
-          reason: refund.reason,
-        },
-        session: {
-          id: session.id,
-          reference: session.reference,
-          status: sessionStatus,
-          amount: formatDecimal(moneyOf(session)),
-          amountRefunded: formatDecimal({ minor: refunded, currency: session.currency }),
-          currency: session.currency,
-        },
+    return outboxEntry(session, `refund.${settled}`, this.nowIso(), {
+      refund: {
+        id: refund.id,
+        status: settled,
+        amount: formatDecimal(moneyOf(refund)),
+        currency: refund.currency,
+        reason: refund.reason,
+      },
+      session: {
+        id: session.id,
+        reference: session.reference,
+        status: sessionStatus,
+        amount: formatDecimal(moneyOf(session)),
+        amountRefunded: formatDecimal({ minor: refunded, currency: session.currency }),
+        currency: session.currency,
       },
     });
-    return {
-      id,
-      sessionId: session.id,
-      type,
-      payload,
-      attempts: 0,
-      nextAttemptAt: now,
-      deliveredAt: null,
-      lastError: null,
-      createdAt: now,
-    };
   }
 
   hostedPageUrl(session: SessionRecord): string {
@@ -933,6 +891,27 @@ export function moneyOf(record: { amount: number; currency: string }): Money {
 
 export function attemptFailure(attempt: AttemptRecord): AttemptFailure | null {
   return attempt.failureCode ? { code: attempt.failureCode, message: attempt.failureMessage ?? '' } : null;
+}
+
+/**
+ * One webhook for the outbox. `sequence` is the session's version after the change that caused it:
+ * deliveries can overtake each other (a retried one arrives after a newer one), so a receiver keeps
+ * the highest sequence it has seen per session and ignores anything older.
+ */
+function outboxEntry(session: SessionRecord, type: string, now: string, data: object): WebhookRecord {
+  const id = newWebhookId();
+  const payload = JSON.stringify({ id, type, createdAt: now, sequence: session.version + 1, data });
+  return {
+    id,
+    sessionId: session.id,
+    type,
+    payload,
+    attempts: 0,
+    nextAttemptAt: now,
+    deliveredAt: null,
+    lastError: null,
+    createdAt: now,
+  };
 }
 
 function failureFields(code: FailureCode): { failureCode: string; failureMessage: string } {
