@@ -12,7 +12,7 @@ async function refresh() {
   status.dataset.paid = String(order.paid);
 }
 
-for (const name of ['tender-succeeded', 'tender-failed', 'tender-expired', 'tender-status']) {
+for (const name of ['tender-attempt', 'tender-succeeded', 'tender-failed', 'tender-expired', 'tender-status']) {
   document.addEventListener(name, () => void refresh());
 }
 void refresh();
