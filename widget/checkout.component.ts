@@ -424,23 +424,7 @@ export class TenderCheckout extends LitElement {
 
   /** Puts an attempt on screen. `resumed`: it was found on load, so a redirect is not repeated. */
   #showAttempt(attempt: AttemptView, resumed: boolean): void {
-    switch (attempt.status) {
-      case 'succeeded':
-        this.#settle('succeeded', attempt.id);
-        return;
-      case 'failed':
-        this.#fail(attempt.id, attempt.failure);
-        return;
-      case 'expired':
-        this.#enter({ name: 'code-expired', attempt });
-        return;
-      case 'canceled':
-        this.#enter({ name: 'choosing', error: null });
-        return;
-      case 'requires_action':
-      case 'pending':
-        break;
-    }
+    if (this.#showFinished(attempt)) return;
     const action = attempt.action;
     if (!action || action.type === 'none') {
       this.#enter({ name: 'awaiting', attempt });
@@ -519,24 +503,29 @@ export class TenderCheckout extends LitElement {
 
     // The shopper already walked away from this attempt; its news must not pull them back.
     if (this.phase.name === 'choosing') return;
+    if (this.#showFinished(attempt)) return;
+    // Still waiting: keep the same screen, with the fresher attempt.
+    if ('attempt' in this.phase) this.phase = { ...this.phase, attempt };
+  }
+
+  /** Shows the screen for an attempt that has finished; false while it still waits for payment. */
+  #showFinished(attempt: AttemptView): boolean {
     switch (attempt.status) {
-      case 'failed':
-        this.#fail(attempt.id, attempt.failure);
-        return;
-      case 'expired':
-        this.#enter({ name: 'code-expired', attempt });
-        return;
-      case 'canceled':
-        this.#enter({ name: 'choosing', error: null });
-        return;
       case 'succeeded':
         this.#settle('succeeded', attempt.id);
-        return;
+        return true;
+      case 'failed':
+        this.#fail(attempt.id, attempt.failure);
+        return true;
+      case 'expired':
+        this.#enter({ name: 'code-expired', attempt });
+        return true;
+      case 'canceled':
+        this.#enter({ name: 'choosing', error: null });
+        return true;
       case 'requires_action':
       case 'pending':
-        // Still waiting: keep the same screen, with the fresher attempt.
-        if ('attempt' in this.phase) this.phase = { ...this.phase, attempt };
-        return;
+        return false;
     }
   }
 

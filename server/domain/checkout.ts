@@ -938,7 +938,8 @@ function pick(fields: Record<string, string>, names: Array<keyof Customer>): Cus
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
+/** A phone number as shoppers and merchants type it: digits, spaces and dashes, optional `+`. */
+export const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 
 /** Checks the shopper's fields against the method's field specs; unknown fields are refused. */
 export function validateFields(method: MethodView, given: Record<string, string>): Record<string, string> {

@@ -1,7 +1,7 @@
 /** Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on create and refund). */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import type { Checkout } from '../domain/checkout.ts';
+import { PHONE, type Checkout } from '../domain/checkout.ts';
 import { newRefundId, sha256Hex } from '../domain/ids.ts';
 import { KeyedSerial } from '../domain/serial.ts';
 import { isKnownCurrency } from '../domain/money.ts';
@@ -26,10 +26,7 @@ export const createSessionBody = z.strictObject({
   customer: z
     .strictObject({
       email: z.email().max(254).optional(),
-      phone: z
-        .string()
-        .regex(/^\+?[0-9][0-9 -]{5,19}$/, 'must be a phone number')
-        .optional(),
+      phone: z.string().regex(PHONE, 'must be a phone number').optional(),
       name: z.string().trim().min(1).max(100).optional(),
     })
     .optional(),

@@ -38,7 +38,8 @@ function uid(prefix: string): string {
   return `${prefix}_${randomUUID()}`;
 }
 
-function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
+/** A session record for store tests, with fresh ids; also used by the engine-specific test files. */
+export function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
   return {
     id: uid('ses'),
     clientSecret: uid('secret'),

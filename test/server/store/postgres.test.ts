@@ -4,9 +4,9 @@ import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { openStore } from '../../../server/store/index.ts';
 import { PostgresStore } from '../../../server/store/postgres.ts';
-import { ConflictError, type SessionRecord, type Store } from '../../../server/store/store.ts';
+import { ConflictError, type Store } from '../../../server/store/store.ts';
 import { usePostgres } from '../pg.ts';
-import { storeContract } from './contract.ts';
+import { makeSession, storeContract } from './contract.ts';
 
 const server = await usePostgres();
 const skip = server.skip;
@@ -38,28 +38,6 @@ async function inspect<T>(url: string, read: (client: pg.Client) => Promise<T>):
   } finally {
     await client.end();
   }
-}
-
-function makeSession(overrides: Partial<SessionRecord> = {}): SessionRecord {
-  const at = '2026-11-21T10:00:00.000Z';
-  return {
-    id: `ses_${randomUUID()}`,
-    clientSecret: `secret_${randomUUID()}`,
-    amount: 10_000,
-    currency: 'THB',
-    reference: 'order-1',
-    description: null,
-    returnUrl: null,
-    customer: {},
-    methods: null,
-    status: 'open',
-    succeededAttemptId: null,
-    expiresAt: at,
-    createdAt: at,
-    updatedAt: at,
-    version: 1,
-    ...overrides,
-  };
 }
 
 const event = (status: 'pending' | 'failed') => ({ status, attempt: null, at: '2026-11-21T10:00:01.000Z' });
