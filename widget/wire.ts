@@ -10,17 +10,23 @@ export type SessionStatus =
 
 export type AttemptStatus = 'requires_action' | 'pending' | 'succeeded' | 'failed' | 'expired' | 'canceled';
 
-export type MethodKind = 'qr' | 'redirect' | 'card' | 'none';
+/**
+ * How a method is paid: a QR code to scan, a page to visit, a wallet inside the app the shopper is in,
+ * card fields from the provider's tokenizer, or nothing to do in the browser.
+ */
+export type MethodKind = 'qr' | 'redirect' | 'app' | 'card' | 'none';
 
-export type MethodId =
-  | 'ottpay.wechat'
-  | 'ottpay.alipay'
-  | 'ottpay.unionpay'
-  | 'kesspay.wechat'
-  | 'kesspay.alipay'
-  | 'one1pay.thaiqr'
-  | 'one1pay.truemoney'
-  | 'sansan.card';
+/**
+ * Method ids are namespaced by provider (`ottpay.wechat`, `kesspay.alipay`, `sansan.card`, …). The set
+ * grows with the providers the BFF is configured with, so the widget treats ids as opaque.
+ */
+export type MethodId = `${string}.${string}`;
+
+/**
+ * The wallet or scheme behind a method, for its logo and its translated name (`wechat`, `alipay`,
+ * `unionpay`, `thaiqr`, `truemoney`, `card`); unknown brands fall back to the method's `label`.
+ */
+export type MethodBrand = string;
 
 export interface FieldOption {
   value: string;
@@ -36,14 +42,38 @@ export interface FieldSpec {
   label?: string;
   options?: FieldOption[];
   maxLength?: number;
+  /** A regular expression the whole value must match (checked on the server too). */
+  pattern?: string;
+  /** `numeric` shows a number keyboard on phones. */
+  inputMode?: 'text' | 'numeric' | 'tel' | 'email';
+  /** An `autocomplete` token for the browser. */
+  autocomplete?: string;
 }
 
 export interface MethodView {
   id: MethodId;
   provider: string;
   kind: MethodKind;
+  /** English name, used when the widget has no translation for `brand`. */
   label: string;
+  brand?: MethodBrand;
   fields: FieldSpec[];
+  /** An approximate amount in another currency the wallet will show (OTT Pay: CNY), for information. */
+  estimate?: { amount: string; currency: string } | null;
+  /** For `card` methods: the provider's tokenizer, loaded in a frame from its own origin. */
+  tokenizer?: CardTokenizer | null;
+  /** The method can take a buyer's payment code scanned at a till (`mode="pos"`). */
+  buyerCode?: boolean;
+}
+
+/**
+ * Card fields live in a frame served by the tokenizer's origin, so card numbers never reach the
+ * merchant's page or the BFF. The frame posts `{ type: 'tender-card-token', fields }` to its parent
+ * once the shopper submits; those `fields` (tokens, never card numbers) go in the attempt.
+ */
+export interface CardTokenizer {
+  url: string;
+  origin: string;
 }
 
 /** A QR matrix encoded on the server: `path` is an SVG path over a `size`×`size` grid of modules. */
@@ -73,11 +103,28 @@ export interface CardAction {
   tokenizerUrl: string;
 }
 
+/** Pay inside the wallet app the shopper is in (WeChat JSAPI: `WeixinJSBridge` `getBrandWCPayRequest`). */
+export interface AppAction {
+  type: 'app';
+  wallet: 'wechat' | 'alipay';
+  /** Handed to the wallet's bridge as they are. */
+  params: Record<string, string>;
+}
+
+/** 3-D Secure: the issuer's page, shown in a frame in place, or reached by a full-page redirect. */
+export interface ChallengeAction {
+  type: 'challenge';
+  display: 'frame' | 'redirect';
+  url: string;
+  method: 'GET' | 'POST';
+  fields: Record<string, string>;
+}
+
 export interface NoAction {
   type: 'none';
 }
 
-export type Action = QrAction | RedirectAction | CardAction | NoAction;
+export type Action = QrAction | RedirectAction | AppAction | ChallengeAction | CardAction | NoAction;
 
 /** Why an attempt failed, in words fit for a shopper (never a raw provider message). */
 export interface AttemptFailure {
@@ -114,6 +161,18 @@ export interface CheckoutView {
 export interface CreateAttemptBody {
   method: MethodId;
   fields?: Record<string, string>;
+  /** Where the shopper is, so the BFF can pick the provider's flow for it (H5 on phones, JSAPI in WeChat). */
+  client?: ClientContext;
+  /** A buyer's payment code scanned at a till (`mode="pos"`); the BFF charges it at once. */
+  buyerCode?: string;
+}
+
+export interface ClientContext {
+  device: 'desktop' | 'phone';
+  /** The wallet app whose in-app browser the page runs in, if any. */
+  inApp?: 'wechat' | 'alipay' | null;
+  /** WeChat's id of the shopper for this merchant's official account, needed by JSAPI. */
+  openId?: string | null;
 }
 
 /**
