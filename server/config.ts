@@ -5,8 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { one1payOptionsSchema } from './providers/one1pay.ts';
-import { ottpayOptionsSchema } from './providers/ottpay.ts';
+import type { ProviderDescriptor } from './providers/provider.ts';
+import { PROVIDERS, type ProvidersConfig } from './providers/registry.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -26,8 +26,12 @@ const httpUrl = z
   .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
   .transform((value) => value.replace(/\/+$/, ''));
 
-/** Providers Tender knows of but does not implement yet: accepted, reported and left disabled. */
-const plannedProvider = z.record(z.string(), z.unknown());
+/** `providers`: one optional entry per registered provider, each validated by its own schema. */
+const providersSchema = z.strictObject(
+  Object.fromEntries(
+    (PROVIDERS as readonly ProviderDescriptor[]).map((descriptor) => [descriptor.id, descriptor.options.optional()]),
+  ),
+) as unknown as z.ZodType<ProvidersConfig>;
 
 export const configSchema = z.strictObject({
   publicUrl: httpUrl,
@@ -63,13 +67,7 @@ export const configSchema = z.strictObject({
         .default(3600),
     })
     .default({ sessionTtlSeconds: 3600 }),
-  providers: z.strictObject({
-    one1pay: one1payOptionsSchema.optional(),
-    ottpay: ottpayOptionsSchema.optional(),
-    kesspay: plannedProvider.optional(),
-    sansan: plannedProvider.optional(),
-    payotc365: plannedProvider.optional(),
-  }),
+  providers: providersSchema,
 });
 
 export type Config = z.infer<typeof configSchema>;
@@ -140,10 +138,7 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? { webhookUrl: env.TENDER_WEBHOOK_URL, webhookSecret: env.TENDER_WEBHOOK_SECRET || SANDBOX_WEBHOOK_SECRET }
           : {}),
       },
-      providers: {
-        one1pay: { ...SANDBOX_CREDENTIALS.one1pay, baseUrl: `${publicUrl}/sandbox/one1pay` },
-        ottpay: { ...SANDBOX_CREDENTIALS.ottpay, baseUrl: `${publicUrl}/sandbox/ottpay` },
-      },
+      providers: sandboxProviders(`${publicUrl}/sandbox`),
     },
     env,
   );
@@ -153,22 +148,23 @@ export function sandboxConfig(env: NodeJS.ProcessEnv = process.env): Config {
 export const SANDBOX_WEBHOOK_SECRET = 'whsec_sandbox_demo_shop_0001';
 
 /**
- * Credentials the built-in sandbox uses on both sides (adapter and simulator). They open nothing
- * real; they exist so the simulators can be as strict as the providers about wrong ones.
+ * Every registered provider with a simulator, pointed at `<base>/<id>` with the sandbox credentials
+ * that simulator accepts.
  */
-export const SANDBOX_CREDENTIALS = {
-  one1pay: {
-    username: 'sandbox-merchant',
-    apiKey: 'one1pay-sandbox-api-key',
-    callbackSecret: 'one1pay-sandbox-callback-secret',
-  },
-  ottpay: {
-    merchantId: 'QC00000001',
-    operatorId: '0000000001',
-    signKey: '5A9D0C3E7B21F468',
-    currency: 'CAD',
-  },
-} as const;
+export function sandboxProviders(base: string): Record<string, unknown> {
+  return Object.fromEntries(
+    (PROVIDERS as readonly ProviderDescriptor[]).flatMap((descriptor) =>
+      descriptor.sandbox
+        ? [[descriptor.id, { ...descriptor.sandbox.credentials(), baseUrl: `${base}/${descriptor.id}` }]]
+        : [],
+    ),
+  );
+}
+
+/** The sandbox credentials of each provider (they open nothing real), for tests and tools. */
+export const SANDBOX_CREDENTIALS = Object.fromEntries(
+  PROVIDERS.map((descriptor) => [descriptor.id, descriptor.sandbox.credentials()]),
+) as { [D in (typeof PROVIDERS)[number] as D['id']]: ReturnType<D['sandbox']['credentials']> };
 
 /** Loads the file named by `TENDER_CONFIG`, or the built-in sandbox configuration. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {

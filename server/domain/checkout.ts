@@ -382,7 +382,7 @@ export class Checkout {
    */
   async handleNotification(providerId: string, input: NotificationInput): Promise<NotificationAck> {
     const provider = this.deps.providers.get(providerId as ProviderId);
-    if (!provider?.parseNotification || !provider.notificationAck) {
+    if (!provider?.parseNotification) {
       throw new ApiError(404, 'not_found', `no provider "${providerId}" takes notifications here`);
     }
     let notification;
@@ -408,7 +408,7 @@ export class Checkout {
         throw new ApiError(404, 'not_found', 'unknown order');
       }
       await this.deps.onPayoutNotification(provider.id, notification);
-      return provider.notificationAck;
+      return notification.ack;
     }
     const attempt = await this.deps.store.findAttemptByOrder(provider.id, notification.orderId);
     if (!attempt) {
@@ -416,10 +416,10 @@ export class Checkout {
       throw new ApiError(404, 'not_found', 'unknown order');
     }
     if (!fresh && !isAttemptLive(attempt.status) && attempt.status !== 'expired') {
-      return provider.notificationAck; // a redelivery of news already applied changes nothing
+      return notification.ack; // a redelivery of news already applied changes nothing
     }
     await this.reconcile(attempt, { throwIfUnavailable: true });
-    return provider.notificationAck;
+    return notification.ack;
   }
 
   /**
@@ -993,6 +993,14 @@ export function toApiError(error: unknown): ApiError {
       });
     case 'declined':
       return new ApiError(422, 'provider_declined', 'the payment provider declined this payment', { cause: error });
+    case 'insufficient_funds':
+      return new ApiError(422, 'insufficient_funds', 'the account with the payment provider cannot cover this', {
+        cause: error,
+      });
+    case 'refused':
+      return new ApiError(422, 'provider_refused', 'the payment provider refused this operation', { cause: error });
+    case 'unsupported':
+      return new ApiError(422, 'unsupported', 'the payment provider does not offer this operation', { cause: error });
     case 'invalid_request':
     case 'authentication':
     case 'duplicate_order':

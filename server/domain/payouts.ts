@@ -433,10 +433,13 @@ export class Payouts extends PeriodicJob {
       status = await provider.payout!({
         orderId: payout.id,
         money: moneyOf(payout),
-        bankId: payout.bankId,
-        bankBranch: payout.bankBranch,
-        holderName: payout.holderName,
-        accountNumber: payout.accountNumber,
+        destination: {
+          type: 'bank',
+          bankId: payout.bankId,
+          bankBranch: payout.bankBranch,
+          holderName: payout.holderName,
+          accountNumber: payout.accountNumber,
+        },
         notifyUrl: `${this.#deps.config.publicUrl}/v1/notify/${provider.id}`,
       });
     } catch (error) {

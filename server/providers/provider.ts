@@ -4,10 +4,23 @@
  * payloads and messages never leave the adapter; failures are thrown as `ProviderError` with a code
  * from the closed set below (the message is for logs, never for a browser).
  */
-import type { FieldSpec, MethodId, MethodKind, RedirectAction } from '../../widget/wire.ts';
+import type {
+  AppAction,
+  CardTokenizer,
+  ChallengeAction,
+  ClientContext,
+  FieldSpec,
+  MethodBrand,
+  MethodId,
+  MethodKind,
+  RedirectAction,
+} from '../../widget/wire.ts';
+import type { Hono } from 'hono';
+import type { z } from 'zod';
 import type { Money } from '../domain/money.ts';
 
-export type ProviderId = 'one1pay' | 'ottpay' | 'kesspay' | 'sansan' | 'payotc365';
+/** A provider's id as registered in `registry.ts` (`ottpay`, `kesspay`, …): the prefix of its method ids. */
+export type ProviderId = string;
 
 export type ProviderErrorCode =
   /** The provider rejected what we sent (missing or malformed field). */
@@ -27,7 +40,13 @@ export type ProviderErrorCode =
   /** The answer could not be read or failed its integrity check. */
   | 'bad_response'
   /** A callback failed verification. */
-  | 'invalid_signature';
+  | 'invalid_signature'
+  /** The account's balance cannot cover the operation (a payout, a refund). */
+  | 'insufficient_funds'
+  /** The provider refused the operation for a reason of its own (a refund window closed, say). */
+  | 'refused'
+  /** The provider cannot do this at all (no refund API, no pay-in). */
+  | 'unsupported';
 
 export class ProviderError extends Error {
   override name = 'ProviderError';
@@ -53,13 +72,55 @@ export interface Customer {
   name?: string;
 }
 
+/** Where an adapter writes what an operator should know; never shown to a browser. */
+export interface ProviderLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/**
+ * A small in-process cache for what an adapter may keep between calls (access tokens, currency
+ * limits, bank lists), each entry with its own lifetime. `getOrLoad` shares one load among callers
+ * that ask at the same time, and keeps nothing when the load fails.
+ */
+export interface ProviderCache {
+  getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T>;
+  delete(key: string): void;
+}
+
 /** What an adapter needs from its surroundings; injected so tests control time and the network. */
 export interface ProviderContext {
   fetch: typeof fetch;
   now: () => Date;
   /** Per-request timeout for calls to the provider. */
   timeoutMs: number;
+  cache: ProviderCache;
+  log: ProviderLogger;
 }
+
+/** A `ProviderCache` in process memory, on the context's clock. */
+export function memoryCache(now: () => Date = () => new Date()): ProviderCache {
+  const entries = new Map<string, { value: Promise<unknown>; expires: number }>();
+  return {
+    getOrLoad<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+      const hit = entries.get(key);
+      if (hit && hit.expires > now().getTime()) return hit.value as Promise<T>;
+      const value = load();
+      entries.set(key, { value, expires: now().getTime() + ttlMs });
+      value.catch(() => {
+        if (entries.get(key)?.value === value) entries.delete(key);
+      });
+      return value;
+    },
+    delete(key: string): void {
+      entries.delete(key);
+    },
+  };
+}
+
+/** A logger that drops everything, for tests and tools that have nothing to say. */
+export const silentLogger: ProviderLogger = { info() {}, warn() {}, error() {} };
 
 export interface OfferInput {
   money: Money;
@@ -71,7 +132,14 @@ export interface MethodOffer {
   method: MethodId;
   label: string;
   kind: MethodKind;
+  brand?: MethodBrand;
   fields: FieldSpec[];
+  /** An approximate amount in the currency the wallet shows, for information (OTT Pay: CNY). */
+  estimate?: Money | null;
+  /** For `card` methods: where the card fields are served from. */
+  tokenizer?: CardTokenizer | null;
+  /** The method can charge a buyer's payment code scanned at a till. */
+  buyerCode?: boolean;
 }
 
 export interface CreatePaymentInput {
@@ -89,13 +157,26 @@ export interface CreatePaymentInput {
   returnUrl: string;
   /** When Tender will stop waiting for this attempt. */
   expiresAt: Date;
+  /** Where the shopper is (phone, a wallet's in-app browser), so the adapter can pick its flow. */
+  client?: ClientContext | null;
+  /** A buyer's payment code scanned at a till: the adapter charges it at once (KessPay QUICK PAY). */
+  buyerCode?: string | null;
 }
 
 export type ProviderAction =
-  { type: 'qr'; content: string; deepLink: string | null; expiresAt?: Date } | RedirectAction;
+  | { type: 'qr'; content: string; deepLink: string | null; expiresAt?: Date }
+  | RedirectAction
+  | AppAction
+  | ChallengeAction
+  | { type: 'none' };
 
 export interface CreatePaymentResult {
   action: ProviderAction;
+  /**
+   * What the provider already knows (a buyer-code charge can be final at once, or wait for the
+   * buyer's PIN). Absent means pending; a claim of success is still confirmed by `queryPayment`.
+   */
+  state?: PaymentState;
   /** The provider's own id for the payment, when it gives one. */
   providerPaymentId: string | null;
 }
@@ -121,14 +202,22 @@ export interface NotificationInput {
   contentType: string | null;
 }
 
-/** A callback whose signature checked out. It is only a claim until `queryPayment` confirms it. */
+/**
+ * A callback whose signature checked out. It is only a claim until the provider is asked
+ * (`queryPayment`, `queryRefund`, `queryPayout`). It carries the answer the provider expects once
+ * Tender has taken it in.
+ */
 export interface VerifiedNotification {
-  kind: 'payment' | 'payout';
+  kind: 'payment' | 'refund' | 'payout';
+  /** The payment's order id (for a refund: the refunded payment's), or the payout's. */
   orderId: string;
+  /** For `refund`: Tender's refund id, when the provider echoes it. */
+  refundId?: string | null;
   claimed: PaymentState;
   money: Money | null;
   /** Stable for redeliveries of the same callback, so duplicates can be recognised. */
   dedupeKey: string;
+  ack: NotificationAck;
 }
 
 /** How the provider expects a callback to be acknowledged. */
@@ -137,6 +226,11 @@ export interface NotificationAck {
   body: string;
   contentType: string;
 }
+
+/** Where a payout goes: a bank account (One1Pay) or a crypto wallet (USDT networks). */
+export type PayoutDestination =
+  | { type: 'bank'; bankId: string; bankBranch: string | null; holderName: string; accountNumber: string }
+  | { type: 'wallet'; network: string; address: string };
 
 export interface RefundInput {
   orderId: string;
@@ -160,10 +254,7 @@ export interface RefundResult {
 export interface PayoutInput {
   orderId: string;
   money: Money;
-  bankId: string;
-  bankBranch: string | null;
-  holderName: string;
-  accountNumber: string;
+  destination: PayoutDestination;
   notifyUrl: string;
 }
 
@@ -187,8 +278,11 @@ export interface Provider {
 
   /** Verifies a callback (throws `invalid_signature` when it does not check out). */
   parseNotification?(input: NotificationInput): Promise<VerifiedNotification>;
-  /** Required with `parseNotification`. */
-  readonly notificationAck?: NotificationAck;
+  /**
+   * How often to ask about a pending payment, by its age; providers that never call back
+   * (KessPay) ask often at first. Absent: the reconciler's default schedule.
+   */
+  pollDelayMs?(ageMs: number): number;
   refund?(input: RefundInput): Promise<RefundResult>;
   /**
    * Where a refund stands. `refundedBefore` is what Tender knows was refunded on the order before this
@@ -233,4 +327,54 @@ export async function readJson(provider: ProviderId, response: Response): Promis
       cause,
     });
   }
+}
+
+/** A method a provider can offer, as its descriptor lists it. */
+export interface MethodDescriptor {
+  id: MethodId;
+  /** English name; the widget shows a translation of `brand` where it has one. */
+  label: string;
+  brand: MethodBrand;
+  kind: MethodKind;
+}
+
+/** What a simulator is built from: the adapter's options, read the other way round. */
+export interface SimulatorInput<Options> {
+  options: Options;
+  /** Where the simulator is reachable, e.g. `http://localhost:8787/sandbox/kesspay`. */
+  publicUrl: string;
+  merchantName: string;
+  /** For callbacks; inside a BFF it may only reach that BFF. */
+  fetch: typeof fetch;
+}
+
+/**
+ * Everything Tender knows of a provider, in its own folder (`server/providers/<id>/index.ts`) and
+ * registered by one line in `registry.ts`. Nothing outside the folder names the provider.
+ */
+export interface ProviderDescriptor<Id extends string = string, Schema extends z.ZodType = z.ZodType> {
+  id: Id;
+  /** The provider's name for people ("OTT Pay"). */
+  name: string;
+  methods: readonly MethodDescriptor[];
+  /** Currencies the provider can take at all; `null` when its account decides (one currency per account). */
+  currencies: readonly string[] | null;
+  /** `providers.<id>` in the configuration; its messages name the field. */
+  options: Schema;
+  create(options: z.output<Schema>, ctx: ProviderContext): Provider;
+  sandbox: {
+    /**
+     * The credentials both sides use in the sandbox (they open nothing real; they let the simulator
+     * be as strict as the provider about wrong ones); `baseUrl` is added by the caller.
+     */
+    credentials(): Partial<z.input<Schema>>;
+    simulator(input: SimulatorInput<z.output<Schema>>): Hono;
+  };
+}
+
+/** Keeps a descriptor's literal id and option types when it is declared. */
+export function defineProvider<const Id extends string, Schema extends z.ZodType>(
+  descriptor: ProviderDescriptor<Id, Schema>,
+): ProviderDescriptor<Id, Schema> {
+  return descriptor;
 }

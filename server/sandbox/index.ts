@@ -4,8 +4,8 @@
  */
 import { Hono as HonoApp, type Hono } from 'hono';
 import type { Config } from '../config.ts';
-import { createOne1PaySimulator } from './one1pay.ts';
-import { createOttPaySimulator } from './ottpay.ts';
+import type { ProviderDescriptor } from '../providers/provider.ts';
+import { PROVIDERS } from '../providers/registry.ts';
 
 export function createSimulators(
   config: Config,
@@ -27,32 +27,16 @@ export function createSimulators(
         return unguardedFetch(input, init);
       }
     : unguardedFetch;
-  const base = (provider: string) => `${config.publicUrl}${prefix}/${provider}`;
-  const { one1pay, ottpay } = config.providers;
-  const merchantName = config.merchant.name;
-  if (one1pay) {
+  const configured = config.providers as Record<string, unknown>;
+  for (const descriptor of PROVIDERS as readonly ProviderDescriptor[]) {
+    const options = configured[descriptor.id];
+    if (!descriptor.sandbox || options === undefined) continue;
     mounted.push([
-      `${prefix}/one1pay`,
-      createOne1PaySimulator({
-        publicUrl: base('one1pay'),
-        username: one1pay.username,
-        apiKey: one1pay.apiKey,
-        callbackSecret: one1pay.callbackSecret,
-        merchantName,
-        fetch: fetchImpl,
-      }),
-    ]);
-  }
-  if (ottpay) {
-    mounted.push([
-      `${prefix}/ottpay`,
-      createOttPaySimulator({
-        publicUrl: base('ottpay'),
-        merchantId: ottpay.merchantId,
-        operatorId: ottpay.operatorId,
-        signKey: ottpay.signKey,
-        currency: ottpay.currency,
-        merchantName,
+      `${prefix}/${descriptor.id}`,
+      descriptor.sandbox.simulator({
+        options: descriptor.options.parse(options),
+        publicUrl: `${config.publicUrl}${prefix}/${descriptor.id}`,
+        merchantName: config.merchant.name,
         fetch: fetchImpl,
       }),
     ]);

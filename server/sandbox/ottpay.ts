@@ -47,7 +47,7 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { formatDecimal } from '../domain/money.ts';
-import { ottAesKey, ottDecrypt, ottEncrypt, ottMd5 } from '../providers/ottpay.ts';
+import { ottAesKey, ottDecrypt, ottEncrypt, ottMd5 } from '../providers/ottpay/adapter.ts';
 import { renderSandboxPage } from './page.ts';
 
 export interface OttPaySimulatorOptions {

@@ -10,14 +10,17 @@ import {
   one1payOptionsSchema,
   parseOne1PayJson,
   type One1PayOptions,
-} from '../../../server/providers/one1pay.ts';
+} from '../../../server/providers/one1pay/adapter.ts';
 import { createOne1PaySimulator } from '../../../server/sandbox/one1pay.ts';
 import {
   ProviderError,
   type CreatePaymentInput,
   type Provider,
   type ProviderContext,
+  type PayoutDestination,
   type ProviderErrorCode,
+  memoryCache,
+  silentLogger,
 } from '../../../server/providers/provider.ts';
 import { providerContract } from './contract.ts';
 
@@ -59,12 +62,16 @@ function startSimulator(): Promise<Running> {
   );
 }
 
+function bank(bankId: string, bankBranch: string | null, accountNumber: string): PayoutDestination {
+  return { type: 'bank', bankId, bankBranch, holderName: 'Somchai Jaidee', accountNumber };
+}
+
 function optionsFor(baseUrl: string, overrides: Partial<Record<string, unknown>> = {}): One1PayOptions {
   return one1payOptionsSchema.parse({ ...CREDENTIALS, baseUrl, ...overrides });
 }
 
 function context(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { fetch, now: () => new Date(), timeoutMs: 5_000, ...overrides };
+  return { fetch, now: () => new Date(), timeoutMs: 5_000, cache: memoryCache(), log: silentLogger, ...overrides };
 }
 
 async function control(baseUrl: string, path: string): Promise<Record<string, unknown>> {
@@ -255,10 +262,8 @@ describe('one1pay adapter against its simulator', () => {
       const notification = await provider.parseNotification!({ rawBody, contentType: 'application/json' });
       assert.deepEqual(notification.money, { minor: 300_00, currency: 'THB' });
       assert.equal(notification.claimed, 'succeeded');
-    });
-
-    it('acknowledges with HTTP 200 "success"', () => {
-      assert.deepEqual(provider.notificationAck, { status: 200, body: 'success', contentType: 'text/plain' });
+      // Acknowledged with HTTP 200 "success" (docs/providers/one1pay.md).
+      assert.deepEqual(notification.ack, { status: 200, body: 'success', contentType: 'text/plain' });
     });
   });
 
@@ -488,10 +493,7 @@ describe('one1pay adapter against its simulator', () => {
       const started = await payouts.payout!({
         orderId: id,
         money: { minor: 1_000_00, currency: 'THB' },
-        bankId: '101',
-        bankBranch: null,
-        holderName: 'Somchai Jaidee',
-        accountNumber: '9876543210',
+        destination: bank('101', null, '9876543210'),
         notifyUrl: `${captured.url}/notify`,
       });
       assert.deepEqual(started, { state: 'pending', money: { minor: 1_000_00, currency: 'THB' } });
@@ -516,10 +518,7 @@ describe('one1pay adapter against its simulator', () => {
       await provider.payout!({
         orderId: id,
         money: { minor: 2_000_00, currency: 'THB' },
-        bankId: '102',
-        bankBranch: 'Silom',
-        holderName: 'Somchai Jaidee',
-        accountNumber: '1111111111',
+        destination: bank('102', 'Silom', '1111111111'),
         notifyUrl: `${captured.url}/notify`,
       });
       await control(sim.url, `withdrawals/${id}/reject`);
@@ -533,10 +532,7 @@ describe('one1pay adapter against its simulator', () => {
       const input = {
         orderId: orderId(),
         money: { minor: 10_00, currency: 'THB' },
-        bankId: '103',
-        bankBranch: null,
-        holderName: 'Somchai Jaidee',
-        accountNumber: '2222222222',
+        destination: bank('103', null, '2222222222'),
         notifyUrl: `${captured.url}/notify`,
       };
       await provider.payout!(input);
@@ -545,7 +541,10 @@ describe('one1pay adapter against its simulator', () => {
         provider.payout!({ ...input, orderId: orderId(), money: { minor: 10_000_000_00, currency: 'THB' } }),
         'declined',
       );
-      await assertCode(provider.payout!({ ...input, orderId: orderId(), bankId: '1' }), 'invalid_request');
+      await assertCode(
+        provider.payout!({ ...input, orderId: orderId(), destination: bank('1', null, '2222222222') }),
+        'invalid_request',
+      );
     });
 
     it("names USDT as One1Pay's USDT-TRC20", async () => {

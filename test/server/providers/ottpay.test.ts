@@ -20,13 +20,15 @@ import {
   ottMd5,
   ottpayOptionsSchema,
   type OttPayOptions,
-} from '../../../server/providers/ottpay.ts';
+} from '../../../server/providers/ottpay/adapter.ts';
 import {
   ProviderError,
   type CreatePaymentInput,
   type Provider,
   type ProviderContext,
   type ProviderErrorCode,
+  memoryCache,
+  silentLogger,
 } from '../../../server/providers/provider.ts';
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay.ts';
 import { providerContract, type ContractHarness } from './contract.ts';
@@ -236,7 +238,7 @@ async function startSandbox(overrides: Partial<OttPayOptions> = {}): Promise<San
 }
 
 function fixedContext(fetchImpl: typeof fetch, now: Date = NOW): ProviderContext {
-  return { fetch: fetchImpl, now: () => now, timeoutMs: 3000 };
+  return { fetch: fetchImpl, now: () => now, timeoutMs: 3000, cache: memoryCache(), log: silentLogger };
 }
 
 function cad(minor: number): Money {
@@ -295,8 +297,7 @@ describe('OTT Pay adapter against the simulator', () => {
       const app = new Hono();
       app.post('/v1/notify/ottpay', async (c) => {
         received.push({ rawBody: await c.req.text(), contentType: c.req.header('content-type') ?? null });
-        const ack = sandbox.provider.notificationAck!;
-        return c.body(ack.body, ack.status, { 'Content-Type': ack.contentType });
+        return c.body('SUCCESS', 200, { 'Content-Type': 'text/plain' });
       });
       return app.fetch;
     });
@@ -429,6 +430,8 @@ describe('OTT Pay adapter against the simulator', () => {
     assert.equal(notification.orderId, input.orderId);
     assert.equal(notification.claimed, 'succeeded');
     assert.deepEqual(notification.money, cad(2500));
+    // Acknowledged with HTTP 200 "SUCCESS" (docs/providers/ottpay.md).
+    assert.deepEqual(notification.ack, { status: 200, body: 'SUCCESS', contentType: 'text/plain' });
 
     const status = await sandbox.provider.queryPayment({
       orderId: input.orderId,
@@ -734,11 +737,6 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
       down.queryPayment({ orderId: 'A-1', method: 'ottpay.wechat', money: cad(1) }),
       'unavailable',
     );
-  });
-
-  it('acknowledges callbacks with HTTP 200 SUCCESS', () => {
-    const provider = providerWith(globalThis.fetch);
-    assert.deepEqual(provider.notificationAck, { status: 200, body: 'SUCCESS', contentType: 'text/plain' });
   });
 });
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandboxConfig } from '../../../server/config.ts';
 import { silentLogger } from '../../../server/domain/log.ts';
-import { createOttPayProvider } from '../../../server/providers/ottpay.ts';
+import { memoryCache, silentLogger } from '../../../server/providers/provider.ts';
+import { createOttPayProvider } from '../../../server/providers/ottpay/adapter.ts';
 import { createRuntime, type Runtime } from '../../../server/runtime.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
@@ -56,6 +57,8 @@ describe('sandbox mounting', () => {
       fetch: async (input, init) => runtime.app.request(String(input), init),
       now: () => new Date(),
       timeoutMs: 5000,
+      cache: memoryCache(),
+      log: silentLogger,
     });
     const orderId = `att_probe${Date.now()}`;
     await provider.createPayment({

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ottDecrypt, ottEncrypt, ottMd5 } from '../../../server/providers/ottpay.ts';
+import { ottDecrypt, ottEncrypt, ottMd5 } from '../../../server/providers/ottpay/adapter.ts';
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay.ts';
 
 const MERCHANT_ID = 'QC00000042';

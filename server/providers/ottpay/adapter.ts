@@ -10,8 +10,8 @@
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { MethodId } from '../../widget/wire.ts';
-import { isKnownCurrency, type Money } from '../domain/money.ts';
+import type { MethodId } from '../../../widget/wire.ts';
+import { isKnownCurrency, type Money } from '../../domain/money.ts';
 import {
   ProviderError,
   providerFetch,
@@ -32,7 +32,7 @@ import {
   type RefundInput,
   type RefundResult,
   type VerifiedNotification,
-} from './provider.ts';
+} from '../provider.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Appendix A — exact crypto (VERIFIED against the documented worked example; see the tests)
@@ -173,7 +173,7 @@ function compareAscii(a: string, b: string): number {
 // Options
 // ---------------------------------------------------------------------------------------------
 
-export type OttPayMethod = Extract<MethodId, `ottpay.${string}`>;
+export type OttPayMethod = 'ottpay.wechat' | 'ottpay.alipay' | 'ottpay.unionpay';
 
 const OTT_METHODS = ['ottpay.wechat', 'ottpay.alipay', 'ottpay.unionpay'] as const satisfies readonly OttPayMethod[];
 
@@ -408,6 +408,9 @@ function errorCodeFor(rspCode: string): ProviderErrorCode {
 // The adapter
 // ---------------------------------------------------------------------------------------------
 
+/** OTT Pay does not document the acknowledgement; Tender answers HTTP 200 "SUCCESS" (docs/providers/ottpay.md). */
+const OTTPAY_NOTIFICATION_ACK: NotificationAck = { status: 200, body: 'SUCCESS', contentType: 'text/plain' };
+
 interface OttReply {
   code: string;
   message: string;
@@ -581,11 +584,9 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
         claimed,
         money,
         dedupeKey: `${md5.toUpperCase()}:${data.data.order_id}`,
+        ack: OTTPAY_NOTIFICATION_ACK,
       };
     },
-
-    // OTT Pay does not document the acknowledgement; Tender answers HTTP 200 "SUCCESS" (conventions table).
-    notificationAck: { status: 200, body: 'SUCCESS', contentType: 'text/plain' } satisfies NotificationAck,
 
     async refund(input: RefundInput): Promise<RefundResult> {
       checkMoney(input.money);

@@ -14,8 +14,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { FieldSpec, MethodId } from '../../widget/wire.ts';
-import { formatDecimal, isKnownCurrency, MoneyError, parseProviderDecimal, type Money } from '../domain/money.ts';
+import type { FieldSpec, MethodId } from '../../../widget/wire.ts';
+import { formatDecimal, isKnownCurrency, MoneyError, parseProviderDecimal, type Money } from '../../domain/money.ts';
 import {
   providerFetch,
   ProviderError,
@@ -35,7 +35,7 @@ import {
   type ProviderErrorCode,
   type QueryPaymentInput,
   type VerifiedNotification,
-} from './provider.ts';
+} from '../provider.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -439,7 +439,6 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
 
   return {
     id: 'one1pay',
-    notificationAck: ONE1PAY_NOTIFICATION_ACK,
 
     async offers({ money, customer }: OfferInput): Promise<MethodOffer[]> {
       const limits = (await currencyLimits()).get(money.currency);
@@ -572,20 +571,25 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
         claimed,
         money,
         dedupeKey: `one1pay:${dedupeKey}`,
+        ack: ONE1PAY_NOTIFICATION_ACK,
       };
     },
 
     async payout(input: PayoutInput): Promise<PayoutStatus> {
+      const destination = input.destination;
+      if (destination.type !== 'bank') {
+        throw new ProviderError('one1pay', 'unsupported', 'One1Pay pays out to bank accounts only');
+      }
       const form: Record<string, string> = {
         amount: wireAmount(input.money),
         currency: toWireCurrency(input.money.currency),
         orderid: input.orderId,
-        bank_id: required({ bankId: input.bankId }, 'bankId'),
-        holder_name: required({ holderName: input.holderName }, 'holderName'),
-        account_no: required({ accountNumber: input.accountNumber }, 'accountNumber'),
+        bank_id: required({ bankId: destination.bankId }, 'bankId'),
+        holder_name: required({ holderName: destination.holderName }, 'holderName'),
+        account_no: required({ accountNumber: destination.accountNumber }, 'accountNumber'),
         callback_url: input.notifyUrl,
       };
-      if (input.bankBranch?.trim()) form.bank_branch = input.bankBranch.trim();
+      if (destination.bankBranch?.trim()) form.bank_branch = destination.bankBranch.trim();
 
       const auth = await authCode();
       try {
