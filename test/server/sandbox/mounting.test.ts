@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandboxConfig } from '../../../server/config.ts';
 import { silentLogger } from '../../../server/domain/log.ts';
-import { memoryCache, silentLogger } from '../../../server/providers/provider.ts';
+import { memoryCache } from '../../../server/providers/provider.ts';
 import { createOttPayProvider } from '../../../server/providers/ottpay/adapter.ts';
 import { createRuntime, type Runtime } from '../../../server/runtime.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
