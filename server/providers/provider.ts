@@ -177,6 +177,8 @@ export interface CreatePaymentResult {
    * buyer's PIN). Absent means pending; a claim of success is still confirmed by `queryPayment`.
    */
   state?: PaymentState;
+  /** When Tender must give the payment up, if sooner than the session's end (a till charge: 45 s). */
+  expiresAt?: Date;
   /** The provider's own id for the payment, when it gives one. */
   providerPaymentId: string | null;
 }
