@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { MethodId } from '../../../widget/wire.ts';
-import { isKnownCurrency, type Money } from '../../domain/money.ts';
+import { exponentOf, isKnownCurrency, type Money } from '../../domain/money.ts';
 import {
   ProviderError,
   providerFetch,
@@ -184,6 +184,12 @@ const BIZ_TYPES: Record<OttPayMethod, OttBizType> = {
   'ottpay.unionpay': 'UNIONPAY',
 };
 
+const BRANDS: Record<OttPayMethod, string> = {
+  'ottpay.wechat': 'wechat',
+  'ottpay.alipay': 'alipay',
+  'ottpay.unionpay': 'unionpay',
+};
+
 const LABELS: Record<OttPayMethod, string> = {
   'ottpay.wechat': 'WeChat Pay',
   'ottpay.alipay': 'Alipay',
@@ -219,7 +225,17 @@ export const ottpayOptionsSchema = z.strictObject({
     .array(z.enum(OTT_METHODS))
     .min(1)
     .refine((list) => new Set(list).size === list.length, 'must not repeat a method')
-    .default(['ottpay.wechat', 'ottpay.alipay']),
+    .default([...OTT_METHODS]),
+  /**
+   * Methods paid through H5PAY (a link that opens the wallet) when the shopper is on a phone,
+   * instead of a QR code they cannot scan with the same phone. The document shows H5PAY for
+   * WeChat Pay; add Alipay if the account takes it.
+   */
+  h5Methods: z.array(z.enum(OTT_METHODS)).default(['ottpay.wechat']),
+  /** `shop_id` for H5PAY, when OTT Pay issued one with the account. */
+  shopId: z.string().min(1).optional(),
+  /** How long an EX_RATE_QUERY answer is kept before it is asked for again. */
+  rateCacheSeconds: z.number().int().min(0).max(86_400).default(600),
 });
 
 /** What the adapter accepts (defaults may be left out); validated again when the adapter is built. */
@@ -230,13 +246,14 @@ type ResolvedOptions = z.output<typeof ottpayOptionsSchema>;
 // Wire types
 // ---------------------------------------------------------------------------------------------
 
-type OttAction = 'ACTIVEPAY' | 'STATUS_QUERY' | 'REFUND';
+type OttAction = 'ACTIVEPAY' | 'H5PAY' | 'STATUS_QUERY' | 'REFUND' | 'EX_RATE_QUERY';
 type OttBizType = 'WECHATPAY' | 'ALIPAY' | 'UNIONPAY';
 
 /** The plain-JSON first level of every request (common rules); only `data` is Base64. */
 export interface OttRequestEnvelope {
   action: OttAction;
-  version: '1.0';
+  /** "1.0" for most actions; H5PAY is documented as "2.0". */
+  version: '1.0' | '2.0';
   merchant_id: string;
   data: string;
   md5: string;
@@ -293,6 +310,20 @@ const activePayResponseSchema = z.object({
   code_url: z.string().min(1),
   bizpay_order_id: wireText.nullish(),
   amount: wireText.nullish(),
+});
+
+/** H5PAY answer: `payinfo` is the link that opens the wallet (WeChat's MWEB URL). */
+const h5PayResponseSchema = z.object({
+  order_id: wireText,
+  payinfo: z.string().min(1),
+  amount: wireText.nullish(),
+});
+
+/** EX_RATE_QUERY answer: `rate` is the rate to CNY × 10^8 (650000000 is 6.5). */
+const exRateResponseSchema = z.object({
+  rate: wireText,
+  feeType: z.string().nullish(),
+  fee_type: z.string().nullish(),
 });
 
 /** STATUS_QUERY answer; the full field list is not public, these are the fields Tender reads. */
@@ -426,7 +457,7 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
     const sealed = ottEncrypt(data, config.signKey);
     const envelope: OttRequestEnvelope = {
       action,
-      version: '1.0',
+      version: action === 'H5PAY' ? '2.0' : '1.0',
       merchant_id: config.merchantId,
       data: sealed.data,
       md5: sealed.md5,
@@ -494,17 +525,77 @@ export function createOttPayProvider(options: OttPayOptions, ctx: ProviderContex
     return { minor: Number(match[1]), currency: config.currency };
   }
 
+  /** H5PAY: a link the phone opens in the wallet app; paid orders are learned as for ACTIVEPAY. */
+  async function h5Pay(method: OttPayMethod, input: CreatePaymentInput): Promise<CreatePaymentResult> {
+    const request: Record<string, string> = {
+      merchant_id: config.merchantId,
+      shop_id: config.shopId ?? '',
+      amount: String(input.money.minor),
+      order_id: input.orderId,
+      currency_type: input.money.currency,
+      biz_type: BIZ_TYPES[method],
+      open_id: input.client?.openId ?? '',
+      operator_id: config.operatorId,
+      submit_type: 'form',
+      call_back_url: input.notifyUrl,
+    };
+    const data = successData('H5PAY', await send('H5PAY', withoutEmpty(request)));
+    const parsed = h5PayResponseSchema.safeParse(data);
+    if (!parsed.success) throw new ProviderError('ottpay', 'bad_response', 'H5PAY: answer without payinfo or order_id');
+    if (parsed.data.order_id !== input.orderId) {
+      throw new ProviderError('ottpay', 'bad_response', 'H5PAY: answer is for another order_id');
+    }
+    let link: URL;
+    try {
+      link = new URL(parsed.data.payinfo.trim());
+    } catch {
+      throw new ProviderError('ottpay', 'bad_response', 'H5PAY: payinfo is not a link');
+    }
+    if (!/^https?:$/.test(link.protocol))
+      throw new ProviderError('ottpay', 'bad_response', 'H5PAY: payinfo is not http(s)');
+    return { action: { type: 'redirect', url: link.toString(), method: 'GET', fields: {} }, providerPaymentId: null };
+  }
+
+  /** The amount in CNY the wallet will show, from EX_RATE_QUERY (kept `rateCacheSeconds`). */
+  async function cnyEstimate(money: Money): Promise<Money> {
+    const rate = await ctx.cache.getOrLoad(
+      `ottpay:rate:${money.currency}`,
+      config.rateCacheSeconds * 1000,
+      async () => {
+        const data = successData('EX_RATE_QUERY', await send('EX_RATE_QUERY', { fee_type: money.currency }));
+        const parsed = exRateResponseSchema.safeParse(data);
+        const match = parsed.success ? /^(\d{1,18})(?:\.0+)?$/.exec(parsed.data.rate.trim()) : null;
+        if (!match || BigInt(match[1]!) === 0n)
+          throw new ProviderError('ottpay', 'bad_response', 'EX_RATE_QUERY: no rate');
+        return BigInt(match[1]!);
+      },
+    );
+    // Both currencies count in hundredths here (see `offers`): CNY fen = cents × rate / 10^8, rounded.
+    const fen = (BigInt(money.minor) * rate + 50_000_000n) / 100_000_000n;
+    return { minor: Number(fen), currency: 'CNY' };
+  }
+
   const provider: Provider = {
     id: 'ottpay',
 
     async offers({ money }: OfferInput): Promise<MethodOffer[]> {
-      if (money.currency !== config.currency || money.minor < 1) return [];
-      return config.methods.map((method) => ({ method, label: LABELS[method], kind: 'qr' as const, fields: [] }));
+      // Amounts go over the wire in "cents": only currencies whose minor unit is a hundredth fit.
+      if (money.currency !== config.currency || money.minor < 1 || exponentOf(money.currency) !== 2) return [];
+      const estimate = money.currency === 'CNY' ? null : await cnyEstimate(money).catch(() => null);
+      return config.methods.map((method) => ({
+        method,
+        label: LABELS[method],
+        brand: BRANDS[method],
+        kind: 'qr' as const,
+        fields: [],
+        estimate,
+      }));
     },
 
     async createPayment(input: CreatePaymentInput): Promise<CreatePaymentResult> {
       const method = checkMethod(input.method);
       checkMoney(input.money);
+      if (input.client?.device === 'phone' && config.h5Methods.includes(method)) return h5Pay(method, input);
       const request: ActivePayRequest = {
         order_id: input.orderId,
         operator_id: config.operatorId,

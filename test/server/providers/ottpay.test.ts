@@ -144,7 +144,8 @@ describe('OTT Pay status mapping and options', () => {
     assert.equal(options.baseUrl, 'https://frontapi.ottpay.com:443');
     assert.equal(options.path, '/processV2');
     assert.equal(options.qrExpirySeconds, 900);
-    assert.deepEqual(options.methods, ['ottpay.wechat', 'ottpay.alipay']);
+    assert.deepEqual(options.methods, ['ottpay.wechat', 'ottpay.alipay', 'ottpay.unionpay']);
+    assert.deepEqual(options.h5Methods, ['ottpay.wechat']);
   });
 
   it('rejects bad options, naming the field', () => {
