@@ -85,6 +85,12 @@ export const one1payOptionsSchema = z.strictObject({
   /** The secret in the callback token; the document does not say which one (PROVIDERS.md §3). */
   callbackSecret: secret,
   paths: pathsSchema,
+  /**
+   * `username` in generate_orders: the document's field list calls it the customer's username, its
+   * examples send the merchant's. `merchant` (the default) sends `username`; `customerEmail` sends
+   * the shopper's email.
+   */
+  orderUsername: z.enum(['merchant', 'customerEmail']).default('merchant'),
   /** How long currency limits and bank lists are kept before they are asked for again. */
   cacheSeconds: z.number().int().min(0).max(86_400).default(300),
 });
@@ -134,13 +140,22 @@ const callbackBody = z.object({
   charge: text.optional(),
 });
 
+/**
+ * A phone number as Tender accepts it everywhere (this field's `pattern`, which the widget applies
+ * too): an optional "+", then digits with spaces or dashes; One1Pay receives the digits only.
+ */
+export const PHONE_PATTERN = '\\+?[0-9][0-9 -]{5,19}';
+
 // ---------------------------------------------------------------------------------------------
 // Methods
 
+/** Thai QR (PromptPay) and TrueMoney are Thai schemes: offered for THB only. */
 const METHODS = {
-  'one1pay.thaiqr': { payMethod: 'thaiqr', label: 'Thai QR' },
-  'one1pay.truemoney': { payMethod: 'truemoney', label: 'TrueMoney' },
-} as const satisfies Partial<Record<MethodId, { payMethod: string; label: string }>>;
+  'one1pay.thaiqr': { payMethod: 'thaiqr', label: 'Thai QR', brand: 'thaiqr', currencies: ['THB'] },
+  'one1pay.truemoney': { payMethod: 'truemoney', label: 'TrueMoney', brand: 'truemoney', currencies: ['THB'] },
+} as const satisfies Partial<
+  Record<MethodId, { payMethod: string; label: string; brand: string; currencies: readonly string[] }>
+>;
 
 type One1PayMethod = keyof typeof METHODS;
 
@@ -441,6 +456,10 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
     id: 'one1pay',
 
     async offers({ money, customer }: OfferInput): Promise<MethodOffer[]> {
+      const methods = Object.entries(METHODS).filter(([, method]) =>
+        (method.currencies as readonly string[]).includes(money.currency),
+      );
+      if (methods.length === 0) return [];
       const limits = (await currencyLimits()).get(money.currency);
       if (!limits || money.minor < limits.min.minor || money.minor > limits.max.minor) return [];
       const banks = await bankList(money.currency, 'deposit');
@@ -456,18 +475,37 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
           options: banks.map((bank) => ({ value: bank.id, label: bank.name })),
         },
         { name: 'holderName', type: 'text', required: true, label: 'field.holderName', maxLength: 100 },
-        { name: 'accountNumber', type: 'text', required: true, label: 'field.accountNumber', maxLength: 34 },
+        {
+          name: 'accountNumber',
+          type: 'text',
+          required: true,
+          label: 'field.accountNumber',
+          maxLength: 34,
+          pattern: '[0-9][0-9 -]{3,33}',
+          inputMode: 'numeric',
+          autocomplete: 'off',
+        },
       ];
       // One1Pay requires both; only what the merchant did not pass in `customer` is asked for.
       if (!customer.email?.trim()) {
         fields.push({ name: 'email', type: 'email', required: true, label: 'field.email', maxLength: 254 });
       }
       if (!customer.phone?.trim()) {
-        fields.push({ name: 'phone', type: 'tel', required: true, label: 'field.phone', maxLength: 20 });
+        fields.push({
+          name: 'phone',
+          type: 'tel',
+          required: true,
+          label: 'field.phone',
+          maxLength: 20,
+          pattern: PHONE_PATTERN,
+          inputMode: 'tel',
+          autocomplete: 'tel',
+        });
       }
-      return Object.entries(METHODS).map(([method, { label }]) => ({
+      return methods.map(([method, { label, brand }]) => ({
         method: method as One1PayMethod,
         label,
+        brand,
         kind: 'redirect' as const,
         fields: fields.map((field) => ({ ...field })),
       }));
@@ -498,8 +536,23 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
 
       const auth = await authCode();
       // NOTE: the document's comment calls `username` here the "customer username", but its other
-      // examples use the same value as the merchant username; Tender sends the merchant's.
-      const answer = await call('generateOrders', { username: opts.username, auth, ...form }, generateOrderAnswer);
+      // examples use the same value as the merchant username: `orderUsername` decides.
+      const username = opts.orderUsername === 'customerEmail' ? form.email : opts.username;
+      let answer: z.output<typeof generateOrderAnswer>;
+      try {
+        answer = await call('generateOrders', { username, auth, ...form }, generateOrderAnswer);
+      } catch (error) {
+        // "Order ID Exist." stands for an order id that is "wrong or already exists": only an order
+        // One1Pay knows is a duplicate; otherwise the id itself was refused.
+        if (error instanceof ProviderError && error.code === 'duplicate_order') {
+          const known = await call('checkStatus', { username: opts.username, id: input.orderId }, statusAnswer).then(
+            () => true,
+            () => false,
+          );
+          if (!known) throw fail('invalid_request', 'One1Pay refused the order id');
+        }
+        throw error;
+      }
       let url: URL;
       try {
         url = new URL(answer.p_url);
