@@ -4,11 +4,12 @@
  * folder, its page in `docs/providers/<id>.md`, and a line here. Nothing else names a provider.
  */
 import type { z } from 'zod';
+import { kesspay } from './kesspay/index.ts';
 import { one1pay } from './one1pay/index.ts';
 import { ottpay } from './ottpay/index.ts';
 import type { ProviderDescriptor } from './provider.ts';
 
-export const PROVIDERS = [ottpay, one1pay] as const;
+export const PROVIDERS = [ottpay, kesspay, one1pay] as const;
 
 type Registered = (typeof PROVIDERS)[number];
 

@@ -15,6 +15,7 @@ import {
   type PaymentStatus,
   type Provider,
   type ProviderContext,
+  type ProviderErrorCode,
   type QueryPaymentInput,
   type QueryRefundInput,
   type RefundInput,
@@ -101,8 +102,13 @@ export function createKessPayProvider(input: z.input<typeof kesspayOptionsSchema
     if (!reply.success)
       throw new ProviderError('kesspay', 'bad_response', `${endpoint}: answer is not a KessPay envelope`);
     if (!reply.data.success) {
-      const message = (reply.data.message ?? reply.data.msg ?? reply.data.result_code ?? '').slice(0, 200);
-      throw new ProviderError('kesspay', refusalCode(response!.status, message), `${endpoint}: refused (${message})`);
+      const code = reply.data.result_code ?? '';
+      const message = (reply.data.message ?? reply.data.msg ?? '').slice(0, 200);
+      throw new ProviderError(
+        'kesspay',
+        refusalCode(response!.status, code, message),
+        `${endpoint}: refused ${code.slice(0, 40)} (${message})`,
+      );
     }
     const data = schema.safeParse(reply.data.data);
     if (!data.success)
@@ -334,15 +340,34 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-function refusalCode(
-  status: number,
-  message: string,
-): 'invalid_request' | 'duplicate_order' | 'declined' | 'not_found' | 'refused' | 'insufficient_funds' {
+/** KessPay's refusals: its `result_code` where it gives one, else the words of its message. */
+function refusalCode(status: number, code: string, message: string): ProviderErrorCode {
+  switch (code.trim().toUpperCase()) {
+    case 'INVALID_CREDENTIALS':
+    case 'UNAUTHORIZED':
+      return 'authentication';
+    case 'OUT_TRADE_NO_USED':
+    case 'OUT_REFUND_NO_USED':
+      return 'duplicate_order';
+    case 'ORDER_NOT_FOUND':
+    case 'REFUND_NOT_FOUND':
+      return 'not_found';
+    case 'REFUND_AMOUNT_EXCEEDED':
+    case 'ORDER_NOT_PAID':
+      return 'refused';
+    case 'AUTH_CODE_INVALID':
+    case 'AUTH_CODE_USED':
+    case 'FAIL':
+      return 'declined';
+    case 'INVALID_PARAMS':
+    case 'SERVICE_NOT_SUPPORTED':
+    case 'STORE_INVALID':
+      return 'invalid_request';
+  }
   const lower = message.toLowerCase();
   if (/duplicate|exist|used/.test(lower)) return 'duplicate_order';
   if (/not found|no such|unknown order/.test(lower) || status === 404) return 'not_found';
   if (/balance|insufficient|not enough/.test(lower)) return 'insufficient_funds';
-  if (/refund/.test(lower)) return 'refused';
-  if (/declin|fail|closed|invalid code|auth_code/.test(lower)) return 'declined';
+  if (/declin|fail|closed/.test(lower)) return 'declined';
   return 'invalid_request';
 }
