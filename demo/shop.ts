@@ -47,7 +47,15 @@ const PRODUCTS: Product[] = [
     blurb: 'Four cups and a pot.',
     amount: '38.00',
     currency: 'CAD',
-    pays: 'OTT Pay: WeChat Pay or Alipay',
+    pays: 'OTT Pay: WeChat Pay, Alipay or UnionPay',
+  },
+  {
+    id: 'kampot-pepper',
+    name: 'Kampot pepper',
+    blurb: 'Red peppercorns from Kampot, 250 g.',
+    amount: '12.50',
+    currency: 'USD',
+    pays: 'KessPay: WeChat Pay or Alipay; cards',
   },
 ];
 
@@ -128,10 +136,56 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
                   )}
                 </form>
               </section>`,
-          )}`,
+          )}
+          <section class="product">
+            <h2>The till</h2>
+            <p>A cashier charges a buyer's WeChat Pay or Alipay payment code (KessPay QUICK PAY).</p>
+            <form method="post" action="/till">
+              <label
+                >Amount (USD)
+                <input name="amount" inputmode="decimal" pattern="[0-9]+(\\.[0-9]{2})?" value="8.00" required
+              /></label>
+              <button type="submit">Open the till</button>
+            </form>
+          </section>`,
       ),
     ),
   );
+
+  /** A point-of-sale session: the widget in `mode="pos"` scans the buyer's payment code. */
+  app.post('/till', async (c) => {
+    const form = await c.req.parseBody();
+    const amount = String(form.amount ?? '');
+    if (!/^[0-9]{1,6}(\.[0-9]{2})?$/.test(amount)) return c.text('Enter an amount such as 8.00', 400);
+    const ref = `till-${randomUUID().slice(0, 8)}`;
+    const session = await bff('/v1/sessions', {
+      method: 'POST',
+      headers: { 'idempotency-key': ref },
+      body: JSON.stringify({
+        amount,
+        currency: 'USD',
+        reference: ref,
+        description: 'Till sale',
+        methods: ['kesspay.wechat', 'kesspay.alipay'],
+      }),
+    });
+    c.header('Content-Security-Policy', orderPageCsp(bffUrl));
+    return c.html(
+      layout(
+        `Till ${ref}`,
+        html`<h1>Till</h1>
+          <p class="price">${amount} USD</p>
+          <tender-checkout
+            mode="pos"
+            session="${session.id}"
+            client-secret="${session.clientSecret}"
+            api="${bffUrl}"
+          ></tender-checkout>
+          <p><a href="/">Back to the shop</a></p>`,
+        html`<script src="${bffUrl}/tender.js" defer></script>`,
+      ),
+    );
+  });
 
   app.post('/checkout', async (c) => {
     const form = await c.req.parseBody();
