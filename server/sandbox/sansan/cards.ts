@@ -91,7 +91,8 @@ export class CardVault {
       return { ok: false, field: 'cvc', message: `Security code must be ${cvcDigits} digits.` };
     }
     const holder = typeof input.holder === 'string' ? input.holder.trim() : '';
-    if (holder.length < 1 || holder.length > 100) return { ok: false, field: 'holder', message: 'Enter the name on the card.' };
+    if (holder.length < 1 || holder.length > 100)
+      return { ok: false, field: 'holder', message: 'Enter the name on the card.' };
     const session: CardSession = {
       sessionCard: `card_${randomBytes(18).toString('base64url')}`,
       sessionCvc: `cvc_${randomBytes(18).toString('base64url')}`,

@@ -80,7 +80,8 @@ export function requiredEnum<T extends string>(fields: Fields, name: string, val
  */
 export function requiredAmount(fields: Fields, name: string, maxCents: number): number {
   const value = present(fields, name);
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Refusal('PARAM_INVALID', `${name} must be a number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Refusal('PARAM_INVALID', `${name} must be a number`);
   const text = value.toString();
   const match = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(text);
   if (!match) throw new Refusal('PARAM_INVALID', `${name} must be a positive amount with at most 2 decimals`);

@@ -12,14 +12,13 @@
  *
  * State (payers, orders, card tokens, webhook deliveries) lives in memory for the life of the app.
  */
-import { timingSafeEqual } from 'node:crypto';
+import { generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import { CardVault } from './cards.ts';
 import {
   aesEncrypt,
   aesKeyFromBase64,
-  generateSanSanSandboxKeys,
   open,
   privateKeyFromPem,
   publicKeyFromPem,
@@ -28,7 +27,15 @@ import {
 } from './crypto.ts';
 import { Refusal, dollars, httpOrigin, toJson, type ErrorCode } from './fields.ts';
 import { Ledger, type Order } from './orders.ts';
-import { CHALLENGE_DONE_JS, TOKENIZER_CSS, TOKENIZER_JS, challengeCsp, challengePage, tokenizerCsp, tokenizerPage } from './pages.ts';
+import {
+  CHALLENGE_DONE_JS,
+  TOKENIZER_CSS,
+  TOKENIZER_JS,
+  challengeCsp,
+  challengePage,
+  tokenizerCsp,
+  tokenizerPage,
+} from './pages.ts';
 import { DEFAULT_WEBHOOK_RETRY, Notifier, type WebhookDelivery, type WebhookRetry } from './webhooks.ts';
 
 export { generateSanSanSandboxKeys } from './crypto.ts';
@@ -65,7 +72,13 @@ const faultBody = z.object({
   mode: z.enum(['none', 'http500', 'garbage', 'slow', 'hang', 'huge']),
   delayMs: z.number().int().min(0).max(600_000).optional(),
 });
-const webhookUrlBody = z.object({ url: z.string().url().refine((url) => httpOrigin(new URL(url).origin) !== null).nullable() });
+const webhookUrlBody = z.object({
+  url: z
+    .string()
+    .url()
+    .refine((url) => httpOrigin(new URL(url).origin) !== null)
+    .nullable(),
+});
 const refundModeBody = z.object({ mode: z.enum(['complete', 'hold']) });
 
 export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
@@ -102,7 +115,9 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     const answer = await handleApi(c);
     switch (fault.mode) {
       case 'garbage':
-        return c.body('<html><body>502 Bad Gateway</body></html>\u0000{"statusCode":', 200, { 'Content-Type': 'application/json' });
+        return c.body('<html><body>502 Bad Gateway</body></html>\u0000{"statusCode":', 200, {
+          'Content-Type': 'application/json',
+        });
       case 'huge':
         return c.body(`{"statusCode":0,"bizContent":"${'A'.repeat(16 * 1024 * 1024)}","sign":""}`, 200, {
           'Content-Type': 'application/json',
@@ -124,8 +139,10 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     if (!authorization || !sameSecret(Buffer.from(authorization[1]!, 'utf8'), token)) {
       return c.json({ statusCode: 401, errorCode: 'UNAUTHORIZED', errorMessage: 'token is missing or invalid' }, 401);
     }
-    const invalid = (message: string) => c.json({ statusCode: 400, errorCode: 'INVALID_REQUEST', errorMessage: message }, 400);
-    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) return invalid('Content-Type must be application/json');
+    const invalid = (message: string) =>
+      c.json({ statusCode: 400, errorCode: 'INVALID_REQUEST', errorMessage: message }, 400);
+    if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? ''))
+      return invalid('Content-Type must be application/json');
     let body: unknown;
     try {
       body = JSON.parse(await c.req.text());
@@ -138,7 +155,11 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
       if (typeof envelope[name] !== 'string' || envelope[name] === '') return invalid(`${name} is required`);
     }
     try {
-      const opened = open({ bizContent: envelope.bizContent as string, sign: envelope.sign as string }, aesKey, merchantKey);
+      const opened = open(
+        { bizContent: envelope.bizContent as string, sign: envelope.sign as string },
+        aesKey,
+        merchantKey,
+      );
       if (!opened.ok) {
         throw opened.reason === 'decrypt'
           ? new Refusal('DECRYPT_FAILED', 'bizContent does not decrypt with the merchant AES key')
@@ -154,7 +175,8 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
         throw new Refusal('BIZCONTENT_INVALID', 'bizContent is not a JSON object');
       }
       const service = envelope.service as string;
-      if (!(SERVICES as readonly string[]).includes(service)) throw new Refusal('SERVICE_UNKNOWN', `service ${service} does not exist`);
+      if (!(SERVICES as readonly string[]).includes(service))
+        throw new Refusal('SERVICE_UNKNOWN', `service ${service} does not exist`);
       const data = run(service as Service, fields as Record<string, unknown>);
       return sealedAnswer(c, { status: 0, errorCode: null, errorMessage: null, data });
     } catch (error) {
@@ -191,7 +213,7 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
   // --- webhooks ------------------------------------------------------------------------------
 
   type Forgery = 'sign' | 'key' | 'tamper';
-  let otherKeys: { privateKey: ReturnType<typeof privateKeyFromPem>; aesKey: Buffer } | null = null;
+  let otherKeys: { privateKey: KeyObject; aesKey: Buffer } | null = null;
 
   function notify(order: Order, forged: Forgery | null): Promise<void> {
     const snapshot = ledger.statusView(order);
@@ -218,7 +240,7 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
   function sealForWebhook(json: string, forged: Forgery | null, status: string) {
     if (forged === null) return seal(json, aesKey, platformKey);
     otherKeys ??= {
-      privateKey: privateKeyFromPem(generateSanSanSandboxKeys().platformPrivateKey),
+      privateKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey,
       aesKey: Buffer.from('forged-aes-key!!', 'utf8'),
     };
     switch (forged) {
@@ -251,11 +273,19 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
   app.get('/tokenizer', async (c) => {
     const origin = httpOrigin(c.req.query('origin'));
     if (!origin) return c.text('origin must be the http(s) origin of the page framing this one', 400);
-    const page = await tokenizerPage({ origin, showButton: c.req.query('button') !== '0', merchantName: options.merchantName });
+    const page = await tokenizerPage({
+      origin,
+      showButton: c.req.query('button') !== '0',
+      merchantName: options.merchantName,
+    });
     return c.html(page, 200, { ...pageHeaders(), 'Content-Security-Policy': tokenizerCsp(origin) });
   });
-  app.get('/tokenizer.js', (c) => c.body(TOKENIZER_JS, 200, { ...assetHeaders(), 'Content-Type': 'text/javascript; charset=utf-8' }));
-  app.get('/tokenizer.css', (c) => c.body(TOKENIZER_CSS, 200, { ...assetHeaders(), 'Content-Type': 'text/css; charset=utf-8' }));
+  app.get('/tokenizer.js', (c) =>
+    c.body(TOKENIZER_JS, 200, { ...assetHeaders(), 'Content-Type': 'text/javascript; charset=utf-8' }),
+  );
+  app.get('/tokenizer.css', (c) =>
+    c.body(TOKENIZER_CSS, 200, { ...assetHeaders(), 'Content-Type': 'text/css; charset=utf-8' }),
+  );
 
   app.post('/tokenizer/sessions', async (c) => {
     if (!/^application\/json\s*(;|$)/i.test(c.req.header('content-type') ?? '')) {
@@ -267,7 +297,8 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     } catch {
       return c.json({ error: 'body is not JSON', field: null }, 400);
     }
-    if (typeof body !== 'object' || body === null) return c.json({ error: 'body is not a JSON object', field: null }, 400);
+    if (typeof body !== 'object' || body === null)
+      return c.json({ error: 'body is not a JSON object', field: null }, 400);
     const result = vault.tokenize(body);
     if (!result.ok) return c.json({ error: result.message, field: result.field }, 422, { 'Cache-Control': 'no-store' });
     const { sessionCard, sessionCvc, sessionId } = result.session;
@@ -304,7 +335,10 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
           ? {}
           : {
               outcome: {
-                text: order.status === 'Paid' ? 'Verified. The payment went through.' : 'Verification failed. The payment did not go through.',
+                text:
+                  order.status === 'Paid'
+                    ? 'Verified. The payment went through.'
+                    : 'Verification failed. The payment did not go through.',
                 continueUrl: order.returnUrl,
               },
             }),
@@ -320,7 +354,10 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     await collected(() => ledger.completeChallenge(order, c.req.param('choice') === 'pay'));
     if (order.returnUrl) return c.redirect(order.returnUrl, 303);
     const origin = httpOrigin(c.req.query('origin'));
-    return c.redirect(`${encodeURIComponent(order.orderSn)}${origin ? `?origin=${encodeURIComponent(origin)}` : ''}`, 303);
+    return c.redirect(
+      `../${encodeURIComponent(order.orderSn)}${origin ? `?origin=${encodeURIComponent(origin)}` : ''}`,
+      303,
+    );
   });
 
   // --- test controls -------------------------------------------------------------------------
@@ -332,27 +369,33 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     return c.json(describe(order));
   });
 
-  app.post('/control/orders/:orderSn/:action{pay|fail|refund|expire|cancel|chargeback|webhook|forged-webhook}', async (c) => {
-    const order = ledger.orders.get(c.req.param('orderSn'));
-    if (!order) return c.json({ error: 'order not found' }, 404);
-    const action = c.req.param('action') as 'pay' | 'fail' | 'refund' | 'expire' | 'cancel' | 'chargeback' | 'webhook' | 'forged-webhook';
-    if (action === 'webhook') {
-      await notify(order, null);
-      return c.json(describe(order));
-    }
-    if (action === 'forged-webhook') {
-      const kind = c.req.query('kind') ?? 'sign';
-      if (kind !== 'sign' && kind !== 'key' && kind !== 'tamper') return c.json({ error: 'kind must be sign, key or tamper' }, 400);
-      await notify(order, kind);
-      return c.json(describe(order));
-    }
-    const refused = await collected(() => ledger.force(order, action, c.req.query('result') === 'fail'));
-    return refused ? c.json({ error: refused, order: describe(order) }, 409) : c.json(describe(order));
-  });
+  app.post(
+    '/control/orders/:orderSn/:action{pay|fail|refund|expire|cancel|chargeback|webhook|forged-webhook}',
+    async (c) => {
+      const order = ledger.orders.get(c.req.param('orderSn'));
+      if (!order) return c.json({ error: 'order not found' }, 404);
+      const action = c.req.param('action') as
+        'pay' | 'fail' | 'refund' | 'expire' | 'cancel' | 'chargeback' | 'webhook' | 'forged-webhook';
+      if (action === 'webhook') {
+        await notify(order, null);
+        return c.json(describe(order));
+      }
+      if (action === 'forged-webhook') {
+        const kind = c.req.query('kind') ?? 'sign';
+        if (kind !== 'sign' && kind !== 'key' && kind !== 'tamper')
+          return c.json({ error: 'kind must be sign, key or tamper' }, 400);
+        await notify(order, kind);
+        return c.json(describe(order));
+      }
+      const refused = await collected(() => ledger.force(order, action, c.req.query('result') === 'fail'));
+      return refused ? c.json({ error: refused, order: describe(order) }, 409) : c.json(describe(order));
+    },
+  );
 
   app.post('/control/faults', async (c) => {
     const parsed = faultBody.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: 'body must be {mode: none|http500|garbage|slow|hang|huge, delayMs?}' }, 400);
+    if (!parsed.success)
+      return c.json({ error: 'body must be {mode: none|http500|garbage|slow|hang|huge, delayMs?}' }, 400);
     fault = { mode: parsed.data.mode, delayMs: parsed.data.delayMs };
     return c.json(fault);
   });
@@ -388,7 +431,11 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
       challengeUrl: order.challengeReference ? ledger.challengeUrl(order) : null,
       returnUrl: order.returnUrl,
       comment: order.comment,
-      refunds: order.refunds.map((refund) => ({ refundSn: refund.refundSn, amount: dollars(refund.cents), status: refund.status })),
+      refunds: order.refunds.map((refund) => ({
+        refundSn: refund.refundSn,
+        amount: dollars(refund.cents),
+        status: refund.status,
+      })),
       createdAt: order.createdAt.toISOString(),
       updatedAt: order.updatedAt.toISOString(),
       webhookUrl,

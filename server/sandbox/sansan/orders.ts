@@ -52,7 +52,8 @@ export const RELATIONSHIPS = [
 
 const ORDER_SN = /^[A-Za-z0-9_-]{1,64}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const HOSTNAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+const HOSTNAME =
+  /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
 const MAX_ORDER_CENTS = 100_000_00;
 
 export interface Payer {
@@ -218,7 +219,8 @@ export class Ledger {
     const sessionCvc = requiredText(fields, 'sessionCvc', 200);
     const relationship = requiredEnum(fields, 'relationship', RELATIONSHIPS);
     const order = this.#payable(orderSn, linkId);
-    if (order.step !== 'created') throw new Refusal('ORDER_STATUS_INVALID', `order is ${order.status}; a card was given already`);
+    if (order.step !== 'created')
+      throw new Refusal('ORDER_STATUS_INVALID', `order is ${order.status}; a card was given already`);
     const card = this.options.vault.find(sessionCard, sessionCvc, order.orderSn);
     if (!card) throw new Refusal('CARD_SESSION_INVALID', 'sessionCard/sessionCvc are unknown, expired or used');
 
@@ -246,13 +248,16 @@ export class Ledger {
     const sessionId = requiredText(fields, 'sessionId', 200);
     requiredText(fields, 'userAgent', 2048);
     const returnUrl = optionalText(fields, 'returnUrl', 2048);
-    if (returnUrl !== null && !isHttpUrl(returnUrl)) throw new Refusal('PARAM_INVALID', 'returnUrl must be an http(s) URL');
+    if (returnUrl !== null && !isHttpUrl(returnUrl))
+      throw new Refusal('PARAM_INVALID', 'returnUrl must be an http(s) URL');
     const order = this.#payable(orderSn, linkId);
     if (order.step !== 'checked-out') {
       throw new Refusal('ORDER_STATUS_INVALID', `order is ${order.status}; payOrder follows checkoutOrder once`);
     }
-    if (transactionReference !== order.transactionReference) throw new Refusal('TRANSACTION_INVALID', 'transactionReference does not match');
-    if (sessionId !== order.card!.sessionId) throw new Refusal('DEVICE_SESSION_INVALID', 'sessionId does not belong to this card');
+    if (transactionReference !== order.transactionReference)
+      throw new Refusal('TRANSACTION_INVALID', 'transactionReference does not match');
+    if (sessionId !== order.card!.sessionId)
+      throw new Refusal('DEVICE_SESSION_INVALID', 'sessionId does not belong to this card');
 
     order.returnUrl = returnUrl;
     let outcome: string;
@@ -312,11 +317,13 @@ export class Ledger {
       if (owner === order && existing.cents === cents) return { order_sn: order.orderSn, ...refundView(existing) };
       throw new Refusal('REFUND_EXISTS', 'refund_sn has been used');
     }
-    if (order.status === 'RefundSubmitted') throw new Refusal('REFUND_IN_PROGRESS', 'a refund of this order is in progress');
+    if (order.status === 'RefundSubmitted')
+      throw new Refusal('REFUND_IN_PROGRESS', 'a refund of this order is in progress');
     if (!['Paid', 'RefundCompleted', 'RefundFailed'].includes(order.status)) {
       throw new Refusal('ORDER_STATUS_INVALID', `order is ${order.status}; only a paid order is refunded`);
     }
-    if (cents > order.cents - refundedCents(order)) throw new Refusal('REFUND_AMOUNT_EXCEEDED', 'amount exceeds what is left to refund');
+    if (cents > order.cents - refundedCents(order))
+      throw new Refusal('REFUND_AMOUNT_EXCEEDED', 'amount exceeds what is left to refund');
     const refund = this.#submitRefund(order, refundSn, cents, reason);
     return { order_sn: order.orderSn, ...refundView(refund) };
   }
@@ -333,7 +340,11 @@ export class Ledger {
   }
 
   /** A control: moves the order as the platform would; returns why not when it cannot. */
-  force(order: Order, action: 'pay' | 'fail' | 'expire' | 'cancel' | 'chargeback' | 'refund', refundFails = false): string | null {
+  force(
+    order: Order,
+    action: 'pay' | 'fail' | 'expire' | 'cancel' | 'chargeback' | 'refund',
+    refundFails = false,
+  ): string | null {
     this.refresh(order);
     const open = order.status === 'New' || order.status === 'Processing';
     switch (action) {
@@ -341,7 +352,11 @@ export class Ledger {
       case 'fail':
       case 'expire':
         if (!open) return `order is ${order.status}`;
-        this.#finish(order, action === 'pay' ? 'Paid' : action === 'fail' ? 'Failed' : 'Expired', action === 'fail' ? 'Failed by control' : '');
+        this.#finish(
+          order,
+          action === 'pay' ? 'Paid' : action === 'fail' ? 'Failed' : 'Expired',
+          action === 'fail' ? 'Failed by control' : '',
+        );
         return null;
       case 'cancel':
         if (order.status !== 'New') return `order is ${order.status}`;
@@ -358,7 +373,8 @@ export class Ledger {
           return null;
         }
         const left = order.cents - refundedCents(order);
-        if (!['Paid', 'RefundCompleted', 'RefundFailed'].includes(order.status) || left <= 0) return `order is ${order.status}`;
+        if (!['Paid', 'RefundCompleted', 'RefundFailed'].includes(order.status) || left <= 0)
+          return `order is ${order.status}`;
         // A refund made in the merchant backend: the rest of the order, settled at once.
         const refund = this.#submitRefund(order, `ctl_${randomBytes(6).toString('hex')}`, left, null, true);
         if (refund.status === 'RefundSubmitted') this.#settleRefund(order, refund, !refundFails);
@@ -451,7 +467,9 @@ export class Ledger {
 }
 
 function refundedCents(order: Order): number {
-  return order.refunds.filter((refund) => refund.status !== 'RefundFailed').reduce((sum, refund) => sum + refund.cents, 0);
+  return order.refunds
+    .filter((refund) => refund.status !== 'RefundFailed')
+    .reduce((sum, refund) => sum + refund.cents, 0);
 }
 
 function refundView(refund: Refund) {

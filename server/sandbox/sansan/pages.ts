@@ -33,48 +33,79 @@ export function challengeCsp(frameAncestor: string | null, returnOrigin: string 
 }
 
 export function tokenizerPage(input: { origin: string; showButton: boolean; merchantName: string }): Promise<string> {
-  return Promise.resolve(html`<!doctype html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="referrer" content="no-referrer" />
-        <title>Card details — sandbox</title>
-        <link rel="stylesheet" href="tokenizer.css" />
-      </head>
-      <body>
-        <form id="card" method="post" novalidate data-origin="${input.origin}" data-endpoint="tokenizer/sessions">
-          <p class="badge">Sandbox card fields for ${input.merchantName} — use a test card</p>
-          <div class="field">
-            <label for="cardNumber">Card number</label>
-            <input id="cardNumber" name="cardNumber" autocomplete="cc-number" inputmode="numeric" maxlength="23" required
-              aria-describedby="cardNumber-error" />
-            <p id="cardNumber-error" class="error" role="alert" hidden></p>
-          </div>
-          <div class="row">
+  return Promise.resolve(
+    html`<!doctype html>
+      <html lang="en">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="referrer" content="no-referrer" />
+          <title>Card details — sandbox</title>
+          <link rel="stylesheet" href="tokenizer.css" />
+        </head>
+        <body>
+          <form id="card" method="post" novalidate data-origin="${input.origin}" data-endpoint="tokenizer/sessions">
+            <p class="badge">Sandbox card fields for ${input.merchantName} — use a test card</p>
             <div class="field">
-              <label for="expiry">Expiry (MM/YY)</label>
-              <input id="expiry" name="expiry" autocomplete="cc-exp" inputmode="numeric" maxlength="7" placeholder="MM/YY"
-                required aria-describedby="expiry-error" />
-              <p id="expiry-error" class="error" role="alert" hidden></p>
+              <label for="cardNumber">Card number</label>
+              <input
+                id="cardNumber"
+                name="cardNumber"
+                autocomplete="cc-number"
+                inputmode="numeric"
+                maxlength="23"
+                required
+                aria-describedby="cardNumber-error"
+              />
+              <p id="cardNumber-error" class="error" role="alert" hidden></p>
+            </div>
+            <div class="row">
+              <div class="field">
+                <label for="expiry">Expiry (MM/YY)</label>
+                <input
+                  id="expiry"
+                  name="expiry"
+                  autocomplete="cc-exp"
+                  inputmode="numeric"
+                  maxlength="7"
+                  placeholder="MM/YY"
+                  required
+                  aria-describedby="expiry-error"
+                />
+                <p id="expiry-error" class="error" role="alert" hidden></p>
+              </div>
+              <div class="field">
+                <label for="cvc">Security code</label>
+                <input
+                  id="cvc"
+                  name="cvc"
+                  autocomplete="cc-csc"
+                  inputmode="numeric"
+                  maxlength="4"
+                  required
+                  aria-describedby="cvc-error"
+                />
+                <p id="cvc-error" class="error" role="alert" hidden></p>
+              </div>
             </div>
             <div class="field">
-              <label for="cvc">Security code</label>
-              <input id="cvc" name="cvc" autocomplete="cc-csc" inputmode="numeric" maxlength="4" required
-                aria-describedby="cvc-error" />
-              <p id="cvc-error" class="error" role="alert" hidden></p>
+              <label for="holder">Name on card</label>
+              <input
+                id="holder"
+                name="holder"
+                autocomplete="cc-name"
+                maxlength="100"
+                required
+                aria-describedby="holder-error"
+              />
+              <p id="holder-error" class="error" role="alert" hidden></p>
             </div>
-          </div>
-          <div class="field">
-            <label for="holder">Name on card</label>
-            <input id="holder" name="holder" autocomplete="cc-name" maxlength="100" required aria-describedby="holder-error" />
-            <p id="holder-error" class="error" role="alert" hidden></p>
-          </div>
-          <button type="submit" ${input.showButton ? '' : 'hidden'}>Use this card</button>
-        </form>
-        <script src="tokenizer.js"></script>
-      </body>
-    </html>`).then(String);
+            <button type="submit" ${input.showButton ? '' : 'hidden'}>Use this card</button>
+          </form>
+          <script src="tokenizer.js"></script>
+        </body>
+      </html>`,
+  ).then(String);
 }
 
 export const TOKENIZER_CSS = `
@@ -213,8 +244,6 @@ export async function challengePage(
 ): Promise<string> {
   const page = String(await renderSandboxPage(input));
   if (!notify) return page;
-  const script = String(
-    await html`<script src="challenge-done.js" data-origin="${notify.origin ?? ''}"></script>`,
-  );
+  const script = String(await html`<script src="challenge-done.js" data-origin="${notify.origin ?? ''}"></script>`);
   return page.replace('</body>', `${script}</body>`);
 }

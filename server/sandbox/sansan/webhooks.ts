@@ -16,7 +16,12 @@ export interface WebhookRetry {
   timeoutMs: number;
 }
 
-export const DEFAULT_WEBHOOK_RETRY: WebhookRetry = { attempts: 10, firstDelayMs: 200, maxDelayMs: 2_000, timeoutMs: 5_000 };
+export const DEFAULT_WEBHOOK_RETRY: WebhookRetry = {
+  attempts: 10,
+  firstDelayMs: 200,
+  maxDelayMs: 2_000,
+  timeoutMs: 5_000,
+};
 
 export interface WebhookDelivery {
   at: string;
@@ -115,7 +120,10 @@ export class Notifier {
     }
     // A ref'd timer (AbortSignal.timeout's is not): the wait holds the process open like the request.
     const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${this.retry.timeoutMs} ms`)), this.retry.timeoutMs);
+    const timer = setTimeout(
+      () => abort.abort(new Error(`no answer within ${this.retry.timeoutMs} ms`)),
+      this.retry.timeoutMs,
+    );
     try {
       const response = await this.fetchImpl(url, {
         method: 'POST',
