@@ -25,6 +25,8 @@ export function challengeCsp(frameAncestor: string | null, returnOrigin: string 
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'unsafe-inline'",
+    // The shared page's empty icon (`data:,`), so the browser does not ask for /favicon.ico.
+    'img-src data:',
     // Chrome checks form-action against a redirect's target too, so the return URL's origin is allowed.
     `form-action 'self'${returnOrigin ? ` ${returnOrigin}` : ''}`,
     "base-uri 'none'",
@@ -220,7 +222,8 @@ export const TOKENIZER_JS = `(() => {
 
   let lastHeight = 0;
   const resize = () => {
-    const height = Math.ceil(document.documentElement.scrollHeight);
+    // The content's own height (the document's is at least the frame's).
+    const height = Math.ceil(document.body.getBoundingClientRect().height);
     if (height !== lastHeight) { lastHeight = height; tell({ type: 'tender-card-resize', height }); }
   };
   new ResizeObserver(resize).observe(document.body);
