@@ -1,13 +1,21 @@
 /**
- * The embedded engine: one SQLite file through better-sqlite3. The driver is synchronous; each call
- * does its work in one go and returns a settled promise, so callers see the same async `Store` that
- * a networked engine would give them. The store itself (every query, `commit`, the leases) is
- * `SqlStore`; this file holds the connection, the statement cache and the migrations.
+ * The embedded engine: one SQLite file through better-sqlite3. The driver is synchronous: a read
+ * runs at once and returns a settled promise; writes are gathered for a group commit (see
+ * `transaction`). Callers see the same async `Store` that a networked engine gives them. The store
+ * itself (every query, `commit`, the leases) is `SqlStore`; this file holds the connection, the
+ * statement cache, the group commit and the migrations.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { sqliteDialect, type Engine, type Program, type SqlValue, type Statement } from './dialect.ts';
+import {
+  count as statement,
+  sqliteDialect,
+  type Engine,
+  type Program,
+  type SqlValue,
+  type Statement,
+} from './dialect.ts';
 import { SqlStore } from './sql-store.ts';
 
 /**
@@ -169,6 +177,14 @@ export class SqliteStore extends SqlStore {
   }
 }
 
+interface QueuedWrite {
+  program: Program<unknown>;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 class SqliteEngine implements Engine {
   readonly dialect = sqliteDialect;
   readonly #db: Database.Database;
@@ -177,11 +193,11 @@ class SqliteEngine implements Engine {
    * fixed queries, one per combination of patched fields, one per lease batch size.
    */
   readonly #statements = new Map<string, Database.Statement<unknown[], unknown>>();
-  /**
-   * IMMEDIATE takes the write lock before the first read: in WAL mode a read transaction that later
-   * wants to write can fail outright with SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry.
-   */
-  readonly #transaction: (program: Program<unknown>) => unknown;
+  /** Writes waiting for the next group commit (see `transaction`). */
+  #queue: QueuedWrite[] = [];
+  #flushScheduled = false;
+  /** Runs a batch of programs in one transaction, each in a savepoint of its own. */
+  readonly #commitBatch: Database.Transaction<(batch: QueuedWrite[]) => Outcome[]>;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -192,8 +208,18 @@ class SqliteEngine implements Engine {
     this.#db.pragma('journal_mode = WAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
-    const transaction = this.#db.transaction((program: Program<unknown>) => this.#drive(program));
-    this.#transaction = (program) => transaction.immediate(program);
+    // Called inside the batch's transaction, a better-sqlite3 transaction function is a SAVEPOINT:
+    // a program that throws takes back its own writes only.
+    const one = this.#db.transaction((program: Program<unknown>) => this.#drive(program));
+    this.#commitBatch = this.#db.transaction((batch: QueuedWrite[]) =>
+      batch.map((write): Outcome => {
+        try {
+          return { ok: true, value: one(write.program) };
+        } catch (error) {
+          return { ok: false, error };
+        }
+      }),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -227,6 +253,8 @@ class SqliteEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    // Writes already asked for are written, not dropped.
+    this.#flush();
     if (this.#db.open) this.#db.close();
   }
 
@@ -234,12 +262,49 @@ class SqliteEngine implements Engine {
     return this.#prepare(sql).all(...params) as R[];
   }
 
-  async count(sql: string, params: readonly SqlValue[]): Promise<number> {
-    return this.#prepare(sql).run(...params).changes;
+  /** A write on its own still goes through the group commit; see `transaction`. */
+  count(sql: string, params: readonly SqlValue[]): Promise<number> {
+    return this.transaction(statement(sql, params));
   }
 
-  async transaction<T>(program: Program<T>): Promise<T> {
-    return this.#transaction(program) as T;
+  /**
+   * Group commit: the programs asked for during one turn of the event loop are run together in one
+   * IMMEDIATE transaction, so they share one fsync, and each caller is answered only after that
+   * COMMIT (durable: `synchronous` is FULL). Each program runs in its own savepoint, so one that
+   * throws (a ConflictError, a duplicate id) fails alone; if the COMMIT itself fails, all fail.
+   * The driver is synchronous, so while one batch's fsync blocks the process the next requests pile
+   * up, and the next batch takes them all.
+   *
+   * IMMEDIATE takes the write lock before the first read: in WAL mode a read transaction that later
+   * wants to write can fail outright with SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry.
+   */
+  transaction<T>(program: Program<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ program, resolve: resolve as (value: unknown) => void, reject });
+      if (this.#flushScheduled) return;
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    const batch = this.#queue;
+    if (batch.length === 0) return;
+    this.#queue = [];
+    let outcomes: Outcome[];
+    try {
+      if (!this.#db.open) throw new Error('the store is closed');
+      outcomes = this.#commitBatch.immediate(batch);
+    } catch (error) {
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      const write = batch[i]!;
+      if (outcome.ok) write.resolve(outcome.value);
+      else write.reject(outcome.error);
+    });
   }
 
   /** Runs a program's statements one after the other, synchronously (inside the transaction). */
