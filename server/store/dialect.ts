@@ -7,9 +7,9 @@
  * text. No SQL text in the store has a `?` anywhere else (no string literal, no JSON operator).
  *
  * A unit of work that needs several statements is a `Program`: a generator that yields statements
- * and receives their results. SQLite runs it synchronously inside one IMMEDIATE transaction (so no
- * other caller's statement can slip in between); PostgreSQL runs it on one pooled connection between
- * BEGIN and COMMIT. Either way the program's code is the same.
+ * and receives their results. SQLite runs it synchronously, in a savepoint of the group commit's
+ * IMMEDIATE transaction (so no other caller's statement can slip in between); PostgreSQL runs it on
+ * one pooled connection between BEGIN and COMMIT. Either way the program's code is the same.
  */
 
 export type SqlValue = string | number | boolean | null;
