@@ -2,6 +2,7 @@
  * The reconciler asks providers about attempts that are still pending, so a lost callback never
  * leaves a paid session pending. Its schedule lives in the store (`attempts.next_check_at`), so
  * after a restart it simply carries on from there. One pass at a time; each pass is bounded.
+ * Due attempts are leased, so several instances never ask a provider about the same attempt at once.
  */
 import type { Checkout, Clock } from './checkout.ts';
 import type { Logger } from './log.ts';
@@ -19,14 +20,26 @@ export interface ReconcilerOptions {
   batchSize?: number;
   /** How many provider queries run at once. */
   concurrency?: number;
+  /**
+   * How long a claimed attempt stays away from other instances. Every check sets the next time
+   * itself, so this only matters when a process dies mid-pass; it must outlast a whole pass
+   * (batchSize / concurrency provider calls, each up to the provider timeout).
+   */
+  leaseMs?: number;
 }
 
 export class Reconciler extends PeriodicJob {
   readonly #options: Required<Omit<ReconcilerOptions, 'intervalMs'>>;
 
-  constructor({ intervalMs = 1000, batchSize = 25, concurrency = 4, ...rest }: ReconcilerOptions) {
+  constructor({
+    intervalMs = 1000,
+    batchSize = 25,
+    concurrency = 4,
+    leaseMs = 5 * 60_000,
+    ...rest
+  }: ReconcilerOptions) {
     super('reconciler', intervalMs, rest.log);
-    this.#options = { batchSize, concurrency, ...rest };
+    this.#options = { batchSize, concurrency, leaseMs, ...rest };
   }
 
   /** One pass over the attempts due now and the sessions past expiry; returns how many it handled. */
@@ -35,8 +48,13 @@ export class Reconciler extends PeriodicJob {
   }
 
   async #pass(): Promise<number> {
-    const { store, checkout, clock, log, batchSize, concurrency } = this.#options;
-    const due = await store.listDueAttempts(clock.now().toISOString(), batchSize);
+    const { store, checkout, clock, log, batchSize, concurrency, leaseMs } = this.#options;
+    const claimedAt = clock.now();
+    const due = await store.claimDueAttempts(
+      claimedAt.toISOString(),
+      new Date(claimedAt.getTime() + leaseMs).toISOString(),
+      batchSize,
+    );
     // A few checks at a time, so one slow provider does not hold up every other attempt.
     const queue = [...due];
     const worker = async () => {

@@ -2,11 +2,14 @@
  * The tables' row shapes and their mapping to records, shared by the SQLite and PostgreSQL stores:
  * both keep the same columns (one set of migrations per dialect, one schema).
  */
-import type { Action, MethodId } from '../../widget/wire.ts';
+import type { Action, MethodId, StatusEvent } from '../../widget/wire.ts';
 import type { Customer, ProviderId } from '../providers/provider.ts';
+import type { Dialect, SqlValue } from './dialect.ts';
 import type {
   AttemptPatch,
   AttemptRecord,
+  EventRecord,
+  IdempotencyRecord,
   PayoutPatch,
   PayoutRecord,
   RefundPatch,
@@ -111,6 +114,12 @@ export interface IdempotencyRow {
   status: number;
   body: string;
   created_at: string;
+}
+
+export interface EventRow {
+  session_id: string;
+  seq: number;
+  data: string;
 }
 
 /** Patchable fields and their columns; the only names ever spliced into SQL text. */
@@ -250,4 +259,152 @@ export function rowToWebhook(row: WebhookRow): WebhookRecord {
     lastError: row.last_error,
     createdAt: row.created_at,
   };
+}
+
+export function rowToIdempotency(row: IdempotencyRow): IdempotencyRecord {
+  return {
+    scope: row.scope,
+    key: row.key,
+    requestHash: row.request_hash,
+    status: row.status,
+    body: row.body,
+    createdAt: row.created_at,
+  };
+}
+
+export function rowToEvent(row: EventRow): EventRecord {
+  return { sessionId: row.session_id, seq: row.seq, data: JSON.parse(row.data) as StatusEvent };
+}
+
+// ---- records to bound values, in the column order of the INSERTs in sql-store.ts ----------------
+
+export function sessionValues(session: SessionRecord): SqlValue[] {
+  return [
+    session.id,
+    session.clientSecret,
+    session.amount,
+    session.currency,
+    session.reference,
+    session.description,
+    session.returnUrl,
+    JSON.stringify(session.customer),
+    session.methods === null ? null : JSON.stringify(session.methods),
+    session.status,
+    session.succeededAttemptId,
+    session.expiresAt,
+    session.createdAt,
+    session.updatedAt,
+    session.version,
+  ];
+}
+
+export function attemptValues(attempt: AttemptRecord, dialect: Dialect): SqlValue[] {
+  return [
+    attempt.id,
+    attempt.sessionId,
+    attempt.method,
+    attempt.provider,
+    attempt.providerOrderId,
+    attempt.providerPaymentId,
+    attempt.status,
+    attempt.action === null ? null : JSON.stringify(attempt.action),
+    attempt.amount,
+    attempt.currency,
+    attempt.fieldsHash,
+    attempt.failureCode,
+    attempt.failureMessage,
+    dialect.bool(attempt.doublePayment),
+    attempt.expiresAt,
+    attempt.nextCheckAt,
+    attempt.checkCount,
+    attempt.createdAt,
+    attempt.updatedAt,
+  ];
+}
+
+export function refundValues(refund: RefundRecord): SqlValue[] {
+  return [
+    refund.id,
+    refund.sessionId,
+    refund.attemptId,
+    refund.provider,
+    refund.amount,
+    refund.currency,
+    refund.reason,
+    refund.status,
+    refund.failureCode,
+    refund.nextCheckAt,
+    refund.checkCount,
+    refund.createdAt,
+    refund.updatedAt,
+  ];
+}
+
+export function payoutValues(payout: PayoutRecord): SqlValue[] {
+  return [
+    payout.id,
+    payout.provider,
+    payout.amount,
+    payout.currency,
+    payout.bankId,
+    payout.bankBranch,
+    payout.holderName,
+    payout.accountNumber,
+    payout.reference,
+    payout.status,
+    payout.failureCode,
+    payout.nextCheckAt,
+    payout.checkCount,
+    payout.createdAt,
+    payout.updatedAt,
+  ];
+}
+
+export function webhookValues(webhook: WebhookRecord): SqlValue[] {
+  return [
+    webhook.id,
+    webhook.sessionId,
+    webhook.type,
+    webhook.payload,
+    webhook.attempts,
+    webhook.nextAttemptAt,
+    webhook.deliveredAt,
+    webhook.lastError,
+    webhook.createdAt,
+  ];
+}
+
+export function idempotencyValues(record: IdempotencyRecord): SqlValue[] {
+  return [record.scope, record.key, record.requestHash, record.status, record.body, record.createdAt];
+}
+
+/** An attempt patch with its JSON and boolean fields in the engine's column types. */
+export function encodeAttemptPatch(
+  patch: AttemptPatch,
+  dialect: Dialect,
+): Partial<Record<keyof AttemptPatch, SqlValue>> {
+  const { action, doublePayment, ...plain } = patch;
+  const encoded: Partial<Record<keyof AttemptPatch, SqlValue>> = { ...plain };
+  if (action !== undefined) encoded.action = action === null ? null : JSON.stringify(action);
+  if (doublePayment !== undefined) encoded.doublePayment = dialect.bool(doublePayment);
+  return encoded;
+}
+
+/**
+ * `a = ?, b = ?` for the fields present in `values` (an `undefined` field means "leave as is"), with
+ * the bound values in the same order. Column names come from the `*_COLUMNS` tables only.
+ */
+export function setClause<K extends string>(
+  columns: Record<K, string>,
+  values: Partial<Record<K, SqlValue>>,
+): { sql: string; values: SqlValue[] } {
+  const parts: string[] = [];
+  const bound: SqlValue[] = [];
+  for (const field of Object.keys(columns) as K[]) {
+    const value = values[field];
+    if (value === undefined) continue;
+    parts.push(`${columns[field]} = ?`);
+    bound.push(value);
+  }
+  return { sql: parts.join(', '), values: bound };
 }

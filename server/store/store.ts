@@ -190,6 +190,19 @@ export interface NotificationRecord {
   receivedAt: string;
 }
 
+/** What `createSession` writes with the session, in the same transaction. */
+export interface NewSessionExtras {
+  /** The session's first event (seq 1). */
+  event?: Omit<StatusEvent, 'seq'>;
+  /**
+   * The merchant's `Idempotency-Key` record, answer included. When a record for (scope, key) exists
+   * already, nothing at all is written and the earlier record comes back instead.
+   */
+  idempotency?: IdempotencyRecord;
+}
+
+export type SessionCreated = { created: true } | { created: false; earlier: IdempotencyRecord };
+
 export class ConflictError extends Error {
   override name = 'ConflictError';
 }
@@ -199,7 +212,11 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  createSession(session: SessionRecord): Promise<void>;
+  /**
+   * Writes a new session and, in the same transaction, what `extras` names. Resolves
+   * `{ created: false, earlier }` (and writes nothing) when the idempotency key was taken first.
+   */
+  createSession(session: SessionRecord, extras?: NewSessionExtras): Promise<SessionCreated>;
   getSession(id: string): Promise<SessionRecord | null>;
   /** Newest first; `before` is a session id for paging. */
   listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]>;
@@ -210,8 +227,12 @@ export interface Store {
   listAttempts(sessionId: string): Promise<AttemptRecord[]>;
   /** Sessions still taking attempts (open, pending, failed) whose `expiresAt` is at or before `now`. */
   listExpiredSessions(now: string, limit: number): Promise<SessionRecord[]>;
-  /** Attempts whose `nextCheckAt` is at or before `now`, soonest first. */
-  listDueAttempts(now: string, limit: number): Promise<AttemptRecord[]>;
+  /**
+   * Attempts whose `nextCheckAt` is at or before `now`, soonest first. Each is leased: its
+   * `nextCheckAt` moves to `leaseUntil` in the same step, so two reconcilers never ask a provider
+   * about the same attempt at once. A lease that runs out (its holder died) makes it due again.
+   */
+  claimDueAttempts(now: string, leaseUntil: string, limit: number): Promise<AttemptRecord[]>;
   /** Updates an attempt outside a session change (reconciler bookkeeping only; no event). */
   updateAttempt(id: string, patch: AttemptPatch): Promise<void>;
 

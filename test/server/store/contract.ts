@@ -10,8 +10,8 @@
  *
  * Tests share that database, so each one makes its own ids. The two queries that see every row use
  * time windows no other test writes in: `listSessions` sessions are created in 2100 (newer than the
- * rest) and `listDueAttempts` attempts are due in 1990 (older than the rest); every other record in
- * the suite is stamped around `BASE`.
+ * rest) and the due-attempt leases use windows in 1970–1990 (older than the rest) and lease to
+ * 3000; every other record in the suite is stamped around `BASE`.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -28,6 +28,9 @@ import {
 } from '../../../server/store/store.ts';
 
 const BASE = Date.parse('2026-11-21T10:00:00.000Z');
+
+/** The end of the leases the due-attempt tests take: after every time the suite claims at. */
+const LEASE_AFTER_ALL = '3000-01-01T00:00:00.000Z';
 
 /** An ISO time `seconds` after `BASE`. */
 function at(seconds: number): string {
@@ -155,6 +158,78 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const session = await seedSession();
         await assert.rejects(store.createSession({ ...session, reference: 'other' }));
         assert.equal((await store.getSession(session.id))?.reference, session.reference);
+      });
+
+      it('writes a session with its first event and idempotency record, all at once', async () => {
+        const session = makeSession();
+        const idem = {
+          scope: 'sessions.create',
+          key: uid('idem'),
+          requestHash: 'h1',
+          status: 201,
+          body: JSON.stringify({ id: session.id }),
+          createdAt: at(0),
+        };
+        assert.deepEqual(await store.createSession(session, { event: statusBody('open', 0), idempotency: idem }), {
+          created: true,
+        });
+        assert.deepEqual(await store.getSession(session.id), session);
+        assert.deepEqual(await store.getIdempotency(idem.scope, idem.key), idem);
+        assert.deepEqual(await store.listEvents(session.id, 0), [
+          { sessionId: session.id, seq: 1, data: { ...statusBody('open', 0), seq: 1 } },
+        ]);
+        const next = await store.commit({
+          sessionId: session.id,
+          expectedVersion: session.version,
+          event: statusBody('pending', 1),
+        });
+        assert.equal(next.event?.seq, 2, 'later events carry on from the first');
+      });
+
+      it('writes nothing for a session whose idempotency key was taken, and names the earlier answer', async () => {
+        const first = makeSession();
+        const idem = {
+          scope: 'sessions.create',
+          key: uid('idem'),
+          requestHash: 'h1',
+          status: 201,
+          body: '{"first":true}',
+          createdAt: at(0),
+        };
+        await store.createSession(first, { idempotency: idem });
+
+        const second = makeSession();
+        const result = await store.createSession(second, {
+          event: statusBody('open', 1),
+          idempotency: { ...idem, requestHash: 'h2', body: '{"second":true}', createdAt: at(1) },
+        });
+        assert.deepEqual(result, { created: false, earlier: idem });
+        assert.equal(await store.getSession(second.id), null);
+        assert.deepEqual(await store.listEvents(second.id, 0), []);
+        assert.deepEqual(await store.getIdempotency(idem.scope, idem.key), idem);
+      });
+
+      it('keeps no idempotency record or event when the session itself cannot be written', async () => {
+        const taken = await seedSession();
+        const key = uid('idem');
+        await assert.rejects(
+          store.createSession(
+            { ...taken, reference: 'other' },
+            {
+              event: statusBody('open', 0),
+              idempotency: {
+                scope: 'sessions.create',
+                key,
+                requestHash: 'h',
+                status: 201,
+                body: '{}',
+                createdAt: at(0),
+              },
+            },
+          ),
+        );
+        assert.equal(await store.getIdempotency('sessions.create', key), null);
+        assert.deepEqual(await store.listEvents(taken.id, 0), []);
       });
 
       it('lists sessions newest first and pages with `before` without skipping or repeating', async () => {
@@ -498,8 +573,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         );
       });
 
-      it('lists due attempts soonest first, up to and including now, within the limit', async () => {
-        // 1990: due before any other attempt in the suite (see the header).
+      it('leases due attempts soonest first, up to and including now, within the limit, once', async () => {
+        // 1990: due before any other attempt in the suite (see the header). Every lease here runs to
+        // 3000, so no leased attempt comes back in another test's window.
         const due = (second: number) => `1990-01-01T00:00:${String(second).padStart(2, '0')}.000Z`;
         const session = await seedSession();
         const third = makeAttempt(session.id, { nextCheckAt: due(30) });
@@ -512,15 +588,64 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
           await store.commit({ sessionId: session.id, expectedVersion: version++, newAttempt: attempt });
         }
 
+        assert.deepEqual(await store.claimDueAttempts(due(9), LEASE_AFTER_ALL, 10), []);
+        const claimed = await store.claimDueAttempts(due(30), LEASE_AFTER_ALL, 2);
+        assert.deepEqual(claimed, [
+          { ...first, nextCheckAt: LEASE_AFTER_ALL },
+          { ...second, nextCheckAt: LEASE_AFTER_ALL },
+        ]);
         assert.deepEqual(
-          (await store.listDueAttempts(due(30), 10)).map((a) => a.id),
-          [first.id, second.id, third.id],
+          (await store.claimDueAttempts(due(30), LEASE_AFTER_ALL, 10)).map((a) => a.id),
+          [third.id],
+          'leased attempts are not handed out again',
         );
         assert.deepEqual(
-          (await store.listDueAttempts(due(30), 2)).map((a) => a.id),
-          [first.id, second.id],
+          (await store.claimDueAttempts(due(31), LEASE_AFTER_ALL, 10)).map((a) => a.id),
+          [later.id],
         );
-        assert.deepEqual(await store.listDueAttempts(due(9), 10), []);
+        assert.equal((await store.getAttempt(first.id))?.nextCheckAt, LEASE_AFTER_ALL, 'the lease is stored');
+        assert.equal((await store.getSession(session.id))?.version, version, 'a lease is no session change');
+      });
+
+      it('gives claimers on two stores at once disjoint sets of due attempts', async () => {
+        // 1980: a window of this test's own (see the one above).
+        const session = await seedSession();
+        const other = await reopen();
+        const attempts = Array.from({ length: 20 }, (_, i) =>
+          makeAttempt(session.id, { nextCheckAt: `1980-01-01T00:00:${String(i).padStart(2, '0')}.000Z` }),
+        );
+        let version = 1;
+        for (const attempt of attempts) {
+          await store.commit({ sessionId: session.id, expectedVersion: version++, newAttempt: attempt });
+        }
+
+        const claims = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (i % 2 ? store : other).claimDueAttempts('1980-01-01T00:01:00.000Z', LEASE_AFTER_ALL, 3),
+          ),
+        );
+        const ids = claims.flat().map((attempt) => attempt.id);
+        assert.equal(new Set(ids).size, ids.length, 'no attempt was claimed twice');
+        assert.deepEqual(new Set(ids), new Set(attempts.map((attempt) => attempt.id)), 'every due attempt was claimed');
+      });
+
+      it('hands out an attempt again once its lease has run out, as after a crash', async () => {
+        // 1970: a window of this test's own (see above).
+        const session = await seedSession();
+        const attempt = makeAttempt(session.id, { nextCheckAt: '1970-01-01T00:00:00.000Z' });
+        await store.commit({ sessionId: session.id, expectedVersion: 1, newAttempt: attempt });
+        const lease = '1970-01-01T00:05:00.000Z';
+
+        const taken = await store.claimDueAttempts('1970-01-01T00:00:00.000Z', lease, 10);
+        assert.deepEqual(taken, [{ ...attempt, nextCheckAt: lease }]);
+        // The holder dies without checking. Another instance sees nothing until the lease runs out…
+        await store.close();
+        const survivor = await reopen();
+        assert.deepEqual(await survivor.claimDueAttempts('1970-01-01T00:04:59.999Z', LEASE_AFTER_ALL, 10), []);
+        // …and then takes it over.
+        assert.deepEqual(await survivor.claimDueAttempts(lease, LEASE_AFTER_ALL, 10), [
+          { ...attempt, nextCheckAt: LEASE_AFTER_ALL },
+        ]);
       });
 
       it('updates an attempt outside a session change, without an event or a version bump', async () => {

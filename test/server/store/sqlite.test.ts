@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { openStore } from '../../../server/store/index.ts';
 import { SqliteStore } from '../../../server/store/sqlite.ts';
-import { storeContract } from './contract.ts';
+import { ConflictError } from '../../../server/store/store.ts';
+import { makeSession, storeContract } from './contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'tender-store-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +113,76 @@ describe('SqliteStore on a file', () => {
     const orphan = db.prepare('INSERT INTO events (session_id, seq, data) VALUES (?, 1, ?)');
     assert.throws(() => orphan.run('nobody', '{}'), /FOREIGN KEY/);
     db.close();
+  });
+});
+
+describe('SqliteStore group commit', () => {
+  const event = { status: 'pending' as const, attempt: null, at: '2026-11-21T10:00:01.000Z' };
+
+  it('writes what is asked for together, each write succeeding or failing on its own', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.migrate();
+    const [one, two, four] = [makeSession(), makeSession(), makeSession()];
+    for (const session of [one, two, four]) await store.createSession(session);
+    const three = makeSession();
+
+    // Asked for in one turn of the event loop, so written in one transaction.
+    const results = await Promise.allSettled([
+      store.commit({ sessionId: one.id, expectedVersion: 1, event }),
+      store.commit({ sessionId: one.id, expectedVersion: 1, event: { ...event, status: 'failed' } }),
+      store.createSession(one),
+      store.createSession(three),
+      store.commit({ sessionId: two.id, expectedVersion: 1, event }),
+      // Fails after its first writes (the version bump, the event): those are taken back alone.
+      store.commit({ sessionId: four.id, expectedVersion: 1, event, refund: { id: 'ref_none', patch: {} } }),
+    ]);
+    assert.deepEqual(
+      results.map((result) => result.status),
+      ['fulfilled', 'rejected', 'rejected', 'fulfilled', 'fulfilled', 'rejected'],
+    );
+    assert.ok((results[1] as PromiseRejectedResult).reason instanceof ConflictError);
+
+    // Answered only once committed: another connection sees every write that succeeded, and
+    // nothing of those that failed.
+    const seen = inspect(path, (db) => ({
+      events: db
+        .prepare<[string, string, string], { session_id: string; data: string }>(
+          'SELECT session_id, data FROM events WHERE session_id IN (?, ?, ?) ORDER BY session_id',
+        )
+        .all(one.id, two.id, four.id),
+      three: db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE id = ?').get(three.id),
+      versions: db
+        .prepare<[string, string], { version: number }>('SELECT version FROM sessions WHERE id IN (?, ?) ORDER BY id')
+        .all(...([one.id, four.id].sort() as [string, string])),
+    }));
+    assert.equal(seen.events.length, 2);
+    assert.deepEqual(
+      seen.events.map((row) => JSON.parse(row.data).status),
+      ['pending', 'pending'],
+    );
+    assert.equal(seen.three?.id, three.id);
+    assert.deepEqual(
+      seen.versions.map((row) => row.version),
+      [one.id, four.id].sort().map((id) => (id === one.id ? 2 : 1)),
+    );
+    await store.close();
+  });
+
+  it('writes what was asked for before closing', async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.migrate();
+    const session = makeSession();
+    const written = store.createSession(session);
+    await store.close();
+    await written;
+    assert.equal(
+      inspect(path, (db) =>
+        db.prepare<[string], { id: string }>('SELECT id FROM sessions WHERE id = ?').get(session.id),
+      )?.id,
+      session.id,
+    );
   });
 });
 
