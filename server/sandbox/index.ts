@@ -4,8 +4,8 @@
  */
 import { Hono as HonoApp, type Hono } from 'hono';
 import type { Config } from '../config.ts';
-import { createOne1PaySimulator } from './one1pay.ts';
-import { createOttPaySimulator } from './ottpay.ts';
+import { createOne1PaySimulator } from './one1pay/index.ts';
+import { createOttPaySimulator } from './ottpay/index.ts';
 
 export function createSimulators(
   config: Config,

@@ -50,7 +50,7 @@
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { renderSandboxPage } from './page.ts';
+import { renderSandboxPage } from '../kit/page.ts';
 
 export interface One1PaySimulatorOptions {
   /** This simulator's own base URL, e.g. http://localhost:8787/sandbox/one1pay. */

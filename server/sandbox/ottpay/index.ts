@@ -46,9 +46,9 @@
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
-import { formatDecimal } from '../domain/money.ts';
-import { ottAesKey, ottDecrypt, ottEncrypt, ottMd5 } from '../providers/ottpay.ts';
-import { renderSandboxPage } from './page.ts';
+import { formatDecimal } from '../../domain/money.ts';
+import { ottAesKey, ottDecrypt, ottEncrypt, ottMd5 } from '../../providers/ottpay.ts';
+import { renderSandboxPage } from '../kit/page.ts';
 
 export interface OttPaySimulatorOptions {
   /** This simulator's own base URL, e.g. "http://localhost:8787/sandbox/ottpay". */
