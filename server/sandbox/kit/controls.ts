@@ -90,7 +90,7 @@ export function callbackWanted(c: Context): boolean {
 }
 
 /** `?kind=` of a forged callback, one of `kinds` (the first is the default). */
-export function forgeryKind<K extends string>(c: Context, kinds: readonly [K, ...K[]]): K {
+export function forgeryKind<const K extends string>(c: Context, kinds: readonly [K, ...K[]]): K {
   const kind = c.req.query('kind') ?? kinds[0];
   if (!(kinds as readonly string[]).includes(kind)) throw new ControlError(400, `kind must be ${kinds.join(', ')}`);
   return kind as K;
@@ -167,9 +167,7 @@ export function mountSwitchControls(app: Hono, switches: ApiSwitches, sender?: C
     '/_control/callbacks',
     control(async (c) => {
       const change = await readControlBody(c, policySchema);
-      return sender.configure(
-        Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)),
-      );
+      return sender.configure(Object.fromEntries(Object.entries(change).filter(([, value]) => value !== undefined)));
     }),
   );
 }
