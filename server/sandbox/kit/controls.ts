@@ -3,7 +3,7 @@
  * credentials: this is a sandbox). Errors answer `{error}` with 400 (bad input), 404 (unknown order
  * or control) or 409 (an order that cannot change any more).
  *
- * Order controls (`mountOrderControls`), for an order kind mounted at `/_control/<plural>`:
+ * Order controls (`mountOrderControls`), for an order kind mounted at e.g. `/_control/orders`:
  *   GET  /_control/orders/:id                    the record, with every callback delivery
  *   POST /_control/orders/:id/pay                the shopper pays (the callback is sent and awaited)
  *   POST /_control/orders/:id/decline            the payment fails; `fail` is the same control
@@ -35,19 +35,20 @@ export class ControlError extends Error {
 
 export type OrderCommand<O> = (order: O, c: Context) => unknown;
 
+/** The commands every simulator offers for its payments (a payout kind may name its own). */
+export type StandardCommand = 'pay' | 'decline' | 'expire' | 'callback' | 'forged-callback';
+
 export interface OrderControls<O> {
-  /** Names the kind in messages, e.g. "order" or "withdrawal". */
+  /** Names the kind in messages and in a 409's body, e.g. "order" or "withdrawal". */
   noun: string;
   find(id: string): O | undefined;
   /** The JSON record a control answers with. */
   view(order: O): unknown;
-  pay: OrderCommand<O>;
-  decline: OrderCommand<O>;
-  expire: OrderCommand<O>;
-  callback: OrderCommand<O>;
-  forgedCallback: OrderCommand<O>;
-  /** Further commands by name (e.g. "complete", "reject"). */
-  extra?: Record<string, OrderCommand<O>>;
+  /**
+   * Commands by name: the standard ones for payments, or others (e.g. "complete", "reject").
+   * When `decline` is given and `fail` is not, `fail` does the same.
+   */
+  commands: Partial<Record<StandardCommand, OrderCommand<O>>> & Record<string, OrderCommand<O>>;
 }
 
 /**
@@ -55,15 +56,8 @@ export interface OrderControls<O> {
  * returns nothing to answer with the record, or throws a `ControlError`.
  */
 export function mountOrderControls<O>(app: Hono, path: string, controls: OrderControls<O>): void {
-  const commands: Record<string, OrderCommand<O>> = {
-    pay: controls.pay,
-    decline: controls.decline,
-    fail: controls.decline,
-    expire: controls.expire,
-    callback: controls.callback,
-    'forged-callback': controls.forgedCallback,
-    ...controls.extra,
-  };
+  const commands: Record<string, OrderCommand<O>> = { ...controls.commands };
+  if (commands.decline && !commands.fail) commands.fail = commands.decline;
   app.get(`${path}/:id`, (c) => {
     const order = controls.find(c.req.param('id'));
     return order === undefined ? c.json({ error: `${controls.noun} not found` }, 404) : c.json(controls.view(order));

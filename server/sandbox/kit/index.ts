@@ -28,6 +28,7 @@ export {
   readControlBody,
   type OrderCommand,
   type OrderControls,
+  type StandardCommand,
 } from './controls.ts';
 export { PAGE_COLOURS, PAGE_CONTRAST_PAIRS, renderSandboxPage, type SandboxPageInput } from './page.ts';
 export {

@@ -498,31 +498,33 @@ export function createOttPaySimulator(options: OttPaySimulatorOptions): Hono {
     noun: 'order',
     find: (id) => orders.get(id),
     view: describe,
-    async pay(order, c) {
-      unfinished(order);
-      const paid = c.req.query('amount');
-      if (paid !== undefined) {
-        if (!CENTS.test(paid)) throw new ControlError(400, 'amount must be a positive integer of cents');
-        order.paidAmount = Number(paid);
-      }
-      order.omitAmount = c.req.query('omit') === 'amount';
-      await settle(order, 'success', callbackWanted(c));
-    },
-    async decline(order, c) {
-      unfinished(order);
-      order.omitAmount = c.req.query('omit') === 'amount';
-      await settle(order, 'closed', callbackWanted(c));
-    },
-    expire(order) {
-      unfinished(order);
-      finish(order, 'expired');
-    },
-    async callback(order) {
-      if (order.status === 'processing') throw new ControlError(409, 'order is not finished yet');
-      await sendCallback(order, null);
-    },
-    async forgedCallback(order, c) {
-      await sendCallback(order, forgeryKind(c, ['md5', 'key', 'merchant']));
+    commands: {
+      async pay(order, c) {
+        unfinished(order);
+        const paid = c.req.query('amount');
+        if (paid !== undefined) {
+          if (!CENTS.test(paid)) throw new ControlError(400, 'amount must be a positive integer of cents');
+          order.paidAmount = Number(paid);
+        }
+        order.omitAmount = c.req.query('omit') === 'amount';
+        await settle(order, 'success', callbackWanted(c));
+      },
+      async decline(order, c) {
+        unfinished(order);
+        order.omitAmount = c.req.query('omit') === 'amount';
+        await settle(order, 'closed', callbackWanted(c));
+      },
+      expire(order) {
+        unfinished(order);
+        finish(order, 'expired');
+      },
+      async callback(order) {
+        if (order.status === 'processing') throw new ControlError(409, 'order is not finished yet');
+        await sendCallback(order, null);
+      },
+      async 'forged-callback'(order, c) {
+        await sendCallback(order, forgeryKind(c, ['md5', 'key', 'merchant']));
+      },
     },
   });
   mountSwitchControls(app, switches, sender);
