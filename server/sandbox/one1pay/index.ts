@@ -1,5 +1,5 @@
 /**
- * One1Pay simulator: a Hono app that speaks One1Pay's wire protocol (PROVIDERS.md §3, seeds/003) on
+ * One1Pay simulator: a Hono app that speaks One1Pay's wire protocol (docs/providers/one1pay.md) on
  * the document's paths, relative to wherever it is mounted (the BFF mounts it at /sandbox/one1pay).
  *
  * Strict where the real provider is (the messages are the document's own):
