@@ -15,9 +15,6 @@
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 
-export type OttValue = string | number;
-export type OttData = Record<string, OttValue>;
-
 /**
  * How a JSON number enters the md5. OTT Pay's own answers may carry numbers; one public client
  * hashes them as Java's `Double.toString` writes them ("1999.0"), so the simulator can do either.
