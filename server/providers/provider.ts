@@ -321,7 +321,16 @@ export async function providerFetch(
 
 /** Reads a response body as JSON, mapping anything unreadable to `bad_response`. */
 export async function readJson(provider: ProviderId, response: Response): Promise<unknown> {
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (cause) {
+    // The body stopped coming (the request's timeout fired while it trickled, or the connection
+    // was cut after the headers): as unavailable as no answer at all.
+    throw new ProviderError(provider, 'unavailable', `HTTP ${response.status} with a body that did not arrive`, {
+      cause,
+    });
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

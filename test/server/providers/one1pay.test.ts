@@ -11,7 +11,7 @@ import {
   parseOne1PayJson,
   type One1PayOptions,
 } from '../../../server/providers/one1pay/adapter.ts';
-import { createOne1PaySimulator } from '../../../server/sandbox/one1pay.ts';
+import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
 import {
   ProviderError,
   type CreatePaymentInput,

@@ -52,6 +52,21 @@ describe('sandbox mounting', () => {
     }
   });
 
+  it('refuses a request body above 1 MiB anywhere under /sandbox/', async () => {
+    for (const path of [
+      '/sandbox/ottpay/processV2',
+      '/sandbox/one1pay/merchant/auth',
+      '/sandbox/ottpay/_control/faults',
+    ]) {
+      const response = await runtime.app.request(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: `"${'a'.repeat(1024 * 1024)}"`,
+      });
+      assert.equal(response.status, 413, path);
+    }
+  });
+
   it('lets a mounted simulator call back only the BFF itself', async () => {
     const provider = createOttPayProvider(runtime.config.providers.ottpay!, {
       fetch: async (input, init) => runtime.app.request(String(input), init),
