@@ -89,7 +89,8 @@ export async function withFault(
       return answer;
     }
     case 'hang':
-      await sleep(fault.delayMs ?? HANG_LIMIT_MS, signal);
+      if (fault.delayMs === undefined) await sleep(HANG_LIMIT_MS, signal, { holdProcess: false });
+      else await sleep(fault.delayMs, signal);
       return html(HTML_504, 504);
     case 'huge':
       return new Response(hugeBody(HUGE_ANSWER_BYTES), {
@@ -103,12 +104,15 @@ function html(body: string, status: number): Response {
   return new Response(body, { status, headers: { 'Content-Type': 'text/html' } });
 }
 
-/** Waits `ms`, or less when the client goes away first. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Waits `ms`, or less when the client goes away first. A wait that must not keep the process alive
+ * (an endless hang) says so.
+ */
+function sleep(ms: number, signal: AbortSignal, { holdProcess = true } = {}): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
-    timer.unref?.();
+    if (!holdProcess) timer.unref?.();
     signal.addEventListener('abort', done, { once: true });
     function done(): void {
       clearTimeout(timer);
