@@ -137,7 +137,7 @@ describe('PayOtc365 adapter: what it offers', () => {
     assert.deepEqual(await provider.offers({ money: { minor: 1_000_000, currency: 'USDT' }, customer: {} }), []);
     const payment = {
       orderId: 'ord_1',
-      method: 'payotc365.usdt',
+      method: 'payotc365.usdt' as const,
       money: { minor: 1_000_000, currency: 'USDT' },
     };
     await rejectsWith(
