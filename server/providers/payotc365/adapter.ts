@@ -4,7 +4,7 @@
  * order API is documented.
  *
  * The balance is read exactly: `totalAssets` is a JSON number with six decimals, taken as its source
- * text (./json.ts) and turned into integer micro-USDT, never through a float.
+ * text (../json.ts) and turned into integer micro-USDT, never through a float.
  */
 import { MoneyError, parseProviderDecimal, type Money } from '../../domain/money.ts';
 import {
@@ -16,7 +16,7 @@ import {
   type Provider,
   type ProviderContext,
 } from '../provider.ts';
-import { parseJsonNumbersAsText } from './json.ts';
+import { parseJsonNumbersAsText } from '../json.ts';
 import { resolvePayOtc365Options, type PayOtc365Options } from './options.ts';
 import {
   basicAuthorization,

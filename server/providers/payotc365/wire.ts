@@ -1,7 +1,7 @@
 /**
  * PayOtc365's wire format, in its own field names, from its "Quick start" page — the only part of the
  * API that is public (docs/providers/payotc365.md). Numbers are read as their source text
- * (./json.ts), so every number-typed field below is a string here.
+ * (../json.ts), so every number-typed field below is a string here.
  */
 import { z } from 'zod';
 
