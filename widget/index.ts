@@ -2,7 +2,7 @@
  * The npm entry (`import 'tender/widget'`): registers `<tender-checkout>` and exports its types.
  */
 export { TenderCheckout, TAG_NAME } from './define.ts';
-export type { CheckoutState, CheckoutStateName } from './checkout.component.ts';
+export type { CheckoutState, CheckoutStateName } from './checkout-state.ts';
 export { CheckoutError } from './api.ts';
 export type { CheckoutErrorCode, ClientErrorCode } from './api.ts';
 export type { Clock } from './clock.ts';
