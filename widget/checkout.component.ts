@@ -400,13 +400,24 @@ export class TenderCheckout extends LitElement {
   }
 
   #listen(api: CheckoutApi, generation: number): void {
-    const stream = new StatusStream({
+    const stream: StatusStream = new StatusStream({
       url: (lastEventId) => api.eventsUrl(lastEventId),
       onStatus: (event) => {
         if (generation === this.#generation) this.#onStatus(event);
       },
       onConnection: (connection) => {
         if (generation === this.#generation) this.connection = connection;
+      },
+      // Where no stream stays open: the session as it is now, read as one more status event.
+      poll: async (): Promise<StatusEvent> => {
+        const view = await api.getView(this.#abort?.signal);
+        const attempt = view.attempt;
+        return {
+          seq: stream.lastSeq ?? 0,
+          status: view.status,
+          attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+          at: view.serverTime,
+        };
       },
       clock: this.clock,
     });
