@@ -19,7 +19,7 @@ import { BUYER_CODE, canScan, CodeScannerController } from './code-scanner.ts';
 import { tenderEvent, type TenderEventDetail, type TenderEventName } from './events.ts';
 import { checkFields, fieldValues, type FieldProblem } from './fields.ts';
 import { formatAmount, formatCountdown } from './format.ts';
-import { translator, type MessageKey, type Translator } from './i18n.ts';
+import { loadTranslator, resolveLocale, translator, type Locale, type MessageKey, type Translator } from './i18n.ts';
 import { qrPngUrl } from './qr-image.ts';
 import { isAppLink, isNavigableUrl, performRedirect } from './redirect.ts';
 import { StatusStream, type StreamConnection } from './status-stream.ts';
@@ -140,8 +140,9 @@ export class TenderCheckout extends LitElement {
   /** Buyer codes this till already sent for the session: a code is charged once, however often it is read. */
   #usedCodes = new Set<string>();
   #stopCountdown: (() => void) | null = null;
-  #translator: Translator | null = null;
-  #translatorTag = '';
+  /** The language asked for last, and its table once loaded (English meanwhile). */
+  #wantedLocale: Locale = 'en';
+  #localeReady: Promise<unknown> = Promise.resolve();
   #card = new CardFrameController(this, {
     onToken: (fields) => this.#onCardToken(fields),
     onError: (text) => {
@@ -165,6 +166,7 @@ export class TenderCheckout extends LitElement {
   @state() private now = 0;
   @state() private connection: StreamConnection = 'open';
   @state() private copied = false;
+  @state() private translation: Translator = translator();
 
   /** The checkout session id (`cs_…`) to pay. */
   @property({ reflect: true }) session = '';
@@ -173,7 +175,10 @@ export class TenderCheckout extends LitElement {
   @property({ attribute: 'client-secret' }) clientSecret = '';
   /** Base URL of the BFF; defaults to the directory `tender.js` came from, else the page's origin. */
   @property({ reflect: true }) api = '';
-  /** BCP 47 tag for the text (`en`, `th`, `zh-Hant`); defaults to the nearest `lang`, then the browser's. */
+  /**
+   * BCP 47 tag for the text (`en`, `th`, `zh-Hant`, `ar`…); without it the element follows the
+   * nearest `lang` attribute (its own, then the page's), then the browser's languages.
+   */
   @property({ reflect: true }) locale = '';
   /** `checkout` for shoppers; `pos` for a till that charges the buyer's payment code. */
   @property({ reflect: true }) mode: 'checkout' | 'pos' = 'checkout';
@@ -182,6 +187,7 @@ export class TenderCheckout extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#syncLocale();
     // A first connection starts from willUpdate; this covers being moved or re-attached.
     if (this.hasUpdated) this.#start();
   }
@@ -192,6 +198,7 @@ export class TenderCheckout extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale')) this.#syncLocale();
     if ((changed.has('session') || changed.has('clientSecret') || changed.has('api')) && this.isConnected) {
       this.#start();
     }
@@ -376,7 +383,8 @@ export class TenderCheckout extends LitElement {
     this.#abort = abort;
     let loaded: CheckoutView;
     try {
-      loaded = await api.getView(abort.signal);
+      // The first screen in the shopper's language: its table loads beside the session.
+      [loaded] = await Promise.all([api.getView(abort.signal), this.#localeReady]);
     } catch (caught) {
       if (generation !== this.#generation) return;
       const error = toCheckoutError(caught);
@@ -801,17 +809,22 @@ export class TenderCheckout extends LitElement {
     }
   }
 
-  get #localeTag(): string {
-    return this.locale || document.documentElement.lang || navigator.language || 'en';
+  /** Loads the table for the language this element should speak, if it is not the one in use. */
+  #syncLocale(): void {
+    const wanted = resolveLocale([this.locale, this.closest('[lang]')?.getAttribute('lang'), ...navigator.languages]);
+    if (wanted === this.#wantedLocale && wanted === this.translation.locale) return;
+    this.#wantedLocale = wanted;
+    this.#localeReady = loadTranslator(wanted).then((loaded) => {
+      if (this.#wantedLocale === wanted) this.translation = loaded;
+    });
   }
 
   get #t(): Translator {
-    const tag = this.#localeTag;
-    if (!this.#translator || tag !== this.#translatorTag) {
-      this.#translator = translator(tag);
-      this.#translatorTag = tag;
-    }
-    return this.#translator;
+    return this.translation;
+  }
+
+  get #localeTag(): string {
+    return this.translation.locale;
   }
 
   #amount(view: CheckoutView): string {
@@ -844,7 +857,9 @@ export class TenderCheckout extends LitElement {
   }
 
   #errorText(error: CheckoutError, fallback: string): string {
-    return this.#t.maybe(`error.${error.code}`) ?? fallback;
+    // `forbidden` and `unauthorized` mean the same to a shopper: the link is not theirs.
+    const code = error.code === 'forbidden' ? 'unauthorized' : error.code;
+    return this.#t.maybe(`error.${code}`) ?? fallback;
   }
 
   /** `label` is a translation key (wire.ts); the field's own name is the last resort. */
@@ -1030,9 +1045,7 @@ export class TenderCheckout extends LitElement {
               <option value="" ?selected=${value === ''}>${this.#t('selectPlaceholder')}</option>
               ${(spec.options ?? []).map(
                 (option) =>
-                  html`<option value=${option.value} ?selected=${value === option.value}>
-                    ${this.#t.maybe(`option.${spec.name}.${option.value}`) ?? option.label}
-                  </option>`,
+                  html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
               )}
             </select>`
           : html`<input
@@ -1265,7 +1278,8 @@ export class TenderCheckout extends LitElement {
   }
 
   override render(): TemplateResult {
-    return html`<div class="base" part="base" lang=${this.#t.locale}>
+    const t = this.#t;
+    return html`<div class="base" part="base" lang=${t.locale} dir=${t.dir} aria-busy=${this.phase.name === 'loading'}>
       ${this.renderHeader()} ${this.renderStatus()} ${this.renderBody()}
     </div>`;
   }

@@ -103,13 +103,13 @@ describe('<tender-checkout> paying', () => {
       await waitUntil(() => el.shadowRoot?.activeElement === chosen, 'focus did not return to the method choice');
     });
 
-    it('links the deep link as "Open in app" only when the provider gave one', async () => {
+    it('links the deep link as "Open in Alipay" only when the provider gave one', async () => {
       const wechat = await scanning('WeChat Pay');
       expect(shadowOf(wechat.el).querySelector('[part="deep-link"]')).to.equal(null);
 
       const alipay = await scanning('Alipay');
       const link = $<HTMLAnchorElement>(alipay.el, '[part="deep-link"]');
-      expect(link.textContent?.trim()).to.equal('Open in app');
+      expect(link.textContent?.trim()).to.equal('Open in Alipay');
       expect(link.getAttribute('href')).to.equal((alipay.qr as QrAction).deepLink);
     });
 
@@ -265,8 +265,7 @@ describe('<tender-checkout> paying', () => {
         'The payment did not go through. The amount paid did not match this order. Please contact Maple Tea House before paying again.',
       );
       el.locale = 'th';
-      await el.updateComplete;
-      expect(statusText(el)).to.equal('การชำระเงินไม่สำเร็จ ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ Maple Tea House ก่อนชำระอีกครั้ง');
+      await waitForStatus(el, 'การชำระเงินไม่สำเร็จ ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ Maple Tea House ก่อนชำระอีกครั้ง');
     });
 
     it('falls back to the BFF’s own words for a failure code it has no text for', async () => {

@@ -98,9 +98,9 @@ function templates(origin) {
   ];
   /** @type {MethodView[]} */
   const ottpay = [
-    { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', label: 'WeChat Pay', fields: [] },
-    { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', label: 'Alipay', fields: [] },
-    { id: 'ottpay.unionpay', provider: 'ottpay', kind: 'qr', label: 'UnionPay', fields: [] },
+    { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [] },
+    { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [] },
+    { id: 'ottpay.unionpay', provider: 'ottpay', kind: 'qr', brand: 'unionpay', label: 'UnionPay', fields: [] },
   ];
   const thb = () => ({
     status: 'open',

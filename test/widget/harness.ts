@@ -4,9 +4,9 @@
  */
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { Clock } from '../../widget/clock.ts';
-import { translator } from '../../widget/i18n.ts';
 import type { TenderCheckout } from '../../widget/define.ts';
-import '../../widget/define.ts';
+// The npm entry: the element plus its languages as chunks.
+import '../../widget/index.ts';
 import type { StatusEvent } from '../../widget/wire.ts';
 
 export type Template = 'thb' | 'cad' | 'usd' | 'card' | 'pos' | 'cny' | 'succeeded' | 'expired';
@@ -149,8 +149,10 @@ export async function mount(
       .clock=${options.clock ?? new ManualClock()}
     ></tender-checkout>`,
   );
-  const loading = translator(options.locale ?? 'en')('loading');
-  await waitUntil(() => statusText(el) !== '' && statusText(el) !== loading, 'checkout did not load');
+  await waitUntil(
+    () => statusText(el) !== '' && shadow(el).querySelector('.base')?.getAttribute('aria-busy') === 'false',
+    'checkout did not load',
+  );
   await el.updateComplete;
   return el;
 }
