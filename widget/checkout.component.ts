@@ -100,18 +100,21 @@ type FormNote = { text: string } | { key: MessageKey } | null;
  * @csspart return-link - Link back to the merchant.
  * @csspart camera - The till's camera preview (`mode="pos"`).
  *
- * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`).
- * @cssprop --tender-accent-contrast - Text on the accent colour (default `#ffffff`).
+ * Dark colours (the defaults in parentheses after "dark") apply with `prefers-color-scheme: dark`
+ * or `theme="dark"`; `theme="light"` keeps the light ones. The QR code always sits on white.
+ *
+ * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`; dark `#60a5fa`).
+ * @cssprop --tender-accent-contrast - Text on the accent colour (default `#ffffff`; dark `#0b1220`).
  * @cssprop --tender-radius - Corner radius (default `12px`).
  * @cssprop --tender-font - The `font` shorthand used throughout (default the system UI font).
- * @cssprop --tender-text - Text colour (default `#111827`).
- * @cssprop --tender-muted - Secondary text colour (default `#4b5563`).
- * @cssprop --tender-surface - Background (default `#ffffff`).
- * @cssprop --tender-border - The card's border (default `#d1d5db`).
+ * @cssprop --tender-text - Text colour (default `#111827`; dark `#f3f4f6`).
+ * @cssprop --tender-muted - Secondary text colour (default `#4b5563`; dark `#c4c9d2`).
+ * @cssprop --tender-surface - Background (default `#ffffff`; dark `#111827`).
+ * @cssprop --tender-border - The card's border (default `#d1d5db`; dark `#374151`).
  * @cssprop --tender-control-border - Borders of inputs, method choices and secondary buttons; keep
- *   it at 3:1 against the surface (WCAG 1.4.11) (default `#6b7280`).
- * @cssprop --tender-danger - Errors (default `#b91c1c`).
- * @cssprop --tender-success - Success text (default `#15803d`).
+ *   it at 3:1 against the surface (WCAG 1.4.11) (default `#6b7280`; dark `#9ca3af`).
+ * @cssprop --tender-danger - Errors (default `#b91c1c`; dark `#fca5a5`).
+ * @cssprop --tender-success - Success text (default `#15803d`; dark `#86efac`).
  * @cssprop --tender-gap - Spacing unit (default `1rem`).
  * @cssprop --tender-qr-size - Largest width of the QR code (default `240px`).
  */
@@ -182,6 +185,8 @@ export class TenderCheckout extends LitElement {
   @property({ reflect: true }) locale = '';
   /** `checkout` for shoppers; `pos` for a till that charges the buyer's payment code. */
   @property({ reflect: true }) mode: 'checkout' | 'pos' = 'checkout';
+  /** `light` or `dark`; anything else follows the system's `prefers-color-scheme`. */
+  @property({ reflect: true }) theme: 'auto' | 'light' | 'dark' = 'auto';
   /** Source of time for the QR countdown, request timeouts and reconnect delays (tests move it by hand). */
   @property({ attribute: false }) clock: Clock = systemClock;
 
@@ -935,12 +940,13 @@ export class TenderCheckout extends LitElement {
     const view = this.view;
     if (!view) return nothing;
     const estimate = this.#estimate(this.#selectedMethod());
-    return html`<header part="header">
+    // Not a <header>: that would be a second banner landmark on the merchant's page.
+    return html`<div class="header" part="header">
       <p class="merchant" part="merchant">${view.merchant.name}</p>
       <p class="amount" part="amount">${this.#amount(view)}</p>
       ${estimate ? html`<p class="estimate" part="estimate">${estimate}</p>` : nothing}
       ${view.description ? html`<p class="description" part="description">${view.description}</p>` : nothing}
-    </header>`;
+    </div>`;
   }
 
   private renderStatus(): TemplateResult {
