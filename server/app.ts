@@ -4,13 +4,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Config } from './config.ts';
 import type { Checkout } from './domain/checkout.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';
-import { errorHandler, requestId, type AppEnv } from './http/middleware.ts';
+import { errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
+import { LIMITS } from './limits.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { openApiDocument } from './routes/openapi.ts';
@@ -41,7 +41,7 @@ export function createApp(deps: AppDeps) {
   const { config, store, checkout, hub, log } = deps;
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
-  app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024 }));
+  app.use('/v1/*', limitBody({ maxBytes: LIMITS.apiBodyBytes }));
   app.onError(errorHandler({ log }));
   app.notFound((c) =>
     c.json(

@@ -50,7 +50,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const store = await openStore(config.database);
   const providers = buildProviders(
     config,
-    { fetch: options.fetch ?? fetch, now: () => clock.now(), timeoutMs: options.providerTimeoutMs ?? LIMITS.providerAnswerMs },
+    {
+      fetch: options.fetch ?? fetch,
+      now: () => clock.now(),
+      timeoutMs: options.providerTimeoutMs ?? LIMITS.providerAnswerMs,
+    },
     log,
   );
   // Several instances on one PostgreSQL database hear each other's events through LISTEN/NOTIFY;

@@ -155,7 +155,10 @@ describe('providerFetch: deadlines', () => {
     it('maps a slow body and a dripping body to unavailable', async () => {
       for (const path of ['/slow', '/drip']) {
         const ctx = context(fetch, { timeoutMs: 300 });
-        const error = await assertCode(providerFetch('ottpay', ctx, `${url}${path}`, { method: 'POST' }), 'unavailable');
+        const error = await assertCode(
+          providerFetch('ottpay', ctx, `${url}${path}`, { method: 'POST' }),
+          'unavailable',
+        );
         assert.match(error.message, /no complete answer within 300 ms/, path);
       }
     });
