@@ -10,8 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import { LIMITS } from '../../../server/limits.ts';
 import { jsonNestingExceeds, readPrefix } from '../../../server/providers/http.ts';
 import {
+  memoryCache,
   ProviderError,
   providerFetch,
+  silentLogger,
   readJson,
   type ProviderContext,
   type ProviderErrorCode,
@@ -47,7 +49,14 @@ function stalledBody(start: string): ReadableStream<Uint8Array> {
 }
 
 function context(fetchImpl: typeof fetch, overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { fetch: fetchImpl, now: () => new Date(), timeoutMs: 5_000, ...overrides };
+  return {
+    fetch: fetchImpl,
+    now: () => new Date(),
+    timeoutMs: 5_000,
+    cache: memoryCache(),
+    log: silentLogger,
+    ...overrides,
+  };
 }
 
 async function assertCode(promise: Promise<unknown>, code: ProviderErrorCode): Promise<ProviderError> {

@@ -9,19 +9,23 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SANDBOX_CREDENTIALS, sandboxConfig } from '../../../server/config.ts';
+import type { z } from 'zod';
+import { sandboxConfig } from '../../../server/config.ts';
 import { silentLogger } from '../../../server/domain/log.ts';
-import { createOne1PayProvider, one1payOptionsSchema } from '../../../server/providers/one1pay.ts';
-import { createOttPayProvider } from '../../../server/providers/ottpay.ts';
-import type { ProviderContext } from '../../../server/providers/provider.ts';
+import { one1pay as one1payDescriptor } from '../../../server/providers/one1pay/index.ts';
+import { ottpay as ottpayDescriptor } from '../../../server/providers/ottpay/index.ts';
+import {
+  memoryCache,
+  silentLogger as quiet,
+  type ProviderContext,
+  type ProviderDescriptor,
+} from '../../../server/providers/provider.ts';
 import { createRuntime, type Runtime } from '../../../server/runtime.ts';
 import { CALLBACK_ANSWER_SHOWN_BYTES, readCallbackAnswer } from '../../../server/sandbox/callback.ts';
-import { createOne1PaySimulator } from '../../../server/sandbox/one1pay.ts';
-import { createOttPaySimulator } from '../../../server/sandbox/ottpay.ts';
 import { listen } from '../harness.ts';
 
 type Server = Awaited<ReturnType<typeof listen>>;
-const ctx: ProviderContext = { fetch, now: () => new Date(), timeoutMs: 5_000 };
+const ctx: ProviderContext = { fetch, now: () => new Date(), timeoutMs: 5_000, cache: memoryCache(), log: quiet };
 const id = (prefix: string) => `${prefix}${randomBytes(6).toString('hex')}`;
 
 describe('readCallbackAnswer', () => {
@@ -73,7 +77,7 @@ describe('simulator callbacks in a sandbox BFF', () => {
 
   /** An OTT Pay order whose callback goes to `notifyUrl`, paid at once; returns its callback deliveries. */
   async function payOttOrder(notifyUrl: string): Promise<Array<Record<string, unknown>>> {
-    const ottpay = createOttPayProvider(runtime.config.providers.ottpay!, ctx);
+    const ottpay = ottpayDescriptor.create(runtime.config.providers.ottpay!, ctx);
     const orderId = id('att_cb');
     await ottpay.createPayment({
       orderId,
@@ -93,7 +97,7 @@ describe('simulator callbacks in a sandbox BFF', () => {
 
   it("does not follow the One1Pay page's redirect to a foreign URL", async () => {
     // A One1Pay order whose return URL is foreign: paying it on its page answers 303 to that URL.
-    const one1pay = createOne1PayProvider(runtime.config.providers.one1pay!, ctx);
+    const one1pay = one1payDescriptor.create(runtime.config.providers.one1pay!, ctx);
     const created = await one1pay.createPayment({
       orderId: id('att_r'),
       method: 'one1pay.truemoney',
@@ -116,6 +120,12 @@ describe('simulator callbacks in a sandbox BFF', () => {
   });
 });
 
+/** A simulator's input on its own (not inside a BFF): sandbox credentials at `url`, unguarded fetch. */
+function standalone<S extends z.ZodType>(descriptor: ProviderDescriptor<string, S>, url: string) {
+  const options = descriptor.options.parse({ ...descriptor.sandbox.credentials(), baseUrl: url }) as z.output<S>;
+  return { options, publicUrl: url, merchantName: 'Shop', fetch };
+}
+
 describe('simulator callbacks on their own', () => {
   let ottSim: Server;
   let one1Sim: Server;
@@ -125,12 +135,8 @@ describe('simulator callbacks on their own', () => {
 
   before(async () => {
     [ottSim, one1Sim, target, foreign] = await Promise.all([listen(), listen(), listen(), listen()]);
-    ottSim.handle(
-      createOttPaySimulator({ ...SANDBOX_CREDENTIALS.ottpay, publicUrl: ottSim.url, merchantName: 'Shop' }).fetch,
-    );
-    one1Sim.handle(
-      createOne1PaySimulator({ ...SANDBOX_CREDENTIALS.one1pay, publicUrl: one1Sim.url, merchantName: 'Shop' }).fetch,
-    );
+    ottSim.handle(ottpayDescriptor.sandbox.simulator(standalone(ottpayDescriptor, ottSim.url)).fetch);
+    one1Sim.handle(one1payDescriptor.sandbox.simulator(standalone(one1payDescriptor, one1Sim.url)).fetch);
     foreign.handle((request) => {
       foreignHits.push(request.url);
       return new Response('SUCCESS');
@@ -149,7 +155,7 @@ describe('simulator callbacks on their own', () => {
   ): Promise<Array<Record<string, unknown>>> {
     const orderId = id('att_so');
     if (provider === 'ottpay') {
-      const adapter = createOttPayProvider({ ...SANDBOX_CREDENTIALS.ottpay, baseUrl: ottSim.url }, ctx);
+      const adapter = ottpayDescriptor.create(standalone(ottpayDescriptor, ottSim.url).options, ctx);
       await adapter.createPayment({
         orderId,
         method: 'ottpay.wechat',
@@ -162,10 +168,7 @@ describe('simulator callbacks on their own', () => {
         expiresAt: new Date(Date.now() + 60_000),
       });
     } else {
-      const adapter = createOne1PayProvider(
-        one1payOptionsSchema.parse({ ...SANDBOX_CREDENTIALS.one1pay, baseUrl: one1Sim.url }),
-        ctx,
-      );
+      const adapter = one1payDescriptor.create(standalone(one1payDescriptor, one1Sim.url).options, ctx);
       await adapter.createPayment({
         orderId,
         method: 'one1pay.truemoney',
