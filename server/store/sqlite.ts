@@ -169,6 +169,33 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
   },
 ];
 
+/** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Turns on WAL. The switch needs the file to itself for a moment, and SQLite answers SQLITE_BUSY at
+ * once instead of waiting out `busy_timeout` when another connection holds it: two BFFs starting on
+ * one new file then crash one of them. So it is retried, with growing and jittered pauses, for up to
+ * `maxWaitMs`. The constructor is synchronous, so the pauses block; they happen only at start-up and
+ * only while another process is opening the same file.
+ */
+function switchToWal(db: Database.Database, maxWaitMs: number): void {
+  const started = Date.now();
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      const wait = Math.ceil(pause * (0.5 + Math.random()));
+      if (!busy || Date.now() - started + wait > maxWaitMs) throw error;
+      Atomics.wait(sleeper, 0, 0, wait);
+    }
+  }
+}
+
 /** The store on one SQLite file (see `SqlStore`). */
 export class SqliteStore extends SqlStore {
   /** `path` is a file (parent directories are created); `':memory:'` is for throwaway checks only. */
@@ -202,12 +229,12 @@ class SqliteEngine implements Engine {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new Database(path);
-    // WAL lets SSE readers keep reading while a callback writes; busy_timeout makes a second
-    // process (the CLI, a second BFF on the same file) wait for the write lock instead of failing.
+    // busy_timeout makes a second process (the CLI, a second BFF on the same file) wait for the
+    // write lock instead of failing; WAL lets SSE readers keep reading while a callback writes.
     // `synchronous` stays at its FULL default: a payment recorded must survive a power cut.
-    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    switchToWal(this.#db, BUSY_TIMEOUT_MS);
     this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
     // Called inside the batch's transaction, a better-sqlite3 transaction function is a SAVEPOINT:
     // a program that throws takes back its own writes only.
     const one = this.#db.transaction((program: Program<unknown>) => this.#drive(program));
