@@ -5,7 +5,7 @@
  * itself (every query, `commit`, the leases) is `SqlStore`; this file holds the connection, the
  * statement cache, the group commit and the migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -16,6 +16,7 @@ import {
   type SqlValue,
   type Statement,
 } from './dialect.ts';
+import { StoreUnavailableError, type StoreLocation } from './errors.ts';
 import { SqlStore } from './sql-store.ts';
 
 /**
@@ -167,7 +168,21 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX refunds_due ON refunds (next_check_at) WHERE next_check_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      CREATE TABLE health (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
+/** The device and inode of a file: the same path holding another file has another identity. */
+function identity(path: string): { dev: number; ino: number } {
+  const { dev, ino } = statSync(path);
+  return { dev, ino };
+}
 
 /** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -214,7 +229,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 class SqliteEngine implements Engine {
   readonly dialect = sqliteDialect;
+  readonly location: StoreLocation;
   readonly #db: Database.Database;
+  /** The file as opened (null in memory), to notice it being deleted or replaced while we run. */
+  readonly #file: { dev: number; ino: number } | null;
   /**
    * Every statement is prepared once and kept, keyed by its SQL text. The texts are a bounded set:
    * fixed queries, one per combination of patched fields, one per lease batch size.
@@ -235,6 +253,8 @@ class SqliteEngine implements Engine {
     this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     switchToWal(this.#db, BUSY_TIMEOUT_MS);
     this.#db.pragma('foreign_keys = ON');
+    this.location = { engine: 'sqlite', path };
+    this.#file = path === ':memory:' ? null : identity(path);
     // Called inside the batch's transaction, a better-sqlite3 transaction function is a SAVEPOINT:
     // a program that throws takes back its own writes only.
     const one = this.#db.transaction((program: Program<unknown>) => this.#drive(program));
@@ -277,6 +297,27 @@ class SqliteEngine implements Engine {
     // IMMEDIATE takes the write lock before reading the version, so two processes starting at
     // once cannot both decide to apply the same migration.
     apply.immediate();
+  }
+
+  /** SQLite keeps writing to a deleted file, so every write "succeeds" into nothing: check it is there. */
+  assertSameDatabase(): void {
+    if (!this.#file) return;
+    const { path } = this.location as { path: string };
+    let now: { dev: number; ino: number };
+    try {
+      now = identity(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new StoreUnavailableError(
+        `the database file ${path} was deleted or moved while Tender was running: stop Tender, put the file ` +
+          'back (from a backup if need be) and start Tender again',
+      );
+    }
+    if (now.dev !== this.#file.dev || now.ino !== this.#file.ino) {
+      throw new StoreUnavailableError(
+        `the database file ${path} was replaced while Tender was running: restart Tender to open the file now there`,
+      );
+    }
   }
 
   async close(): Promise<void> {
