@@ -1,9 +1,9 @@
 /**
- * Bounded reading of HTTP answers from hosts Tender does not control (payment providers, and the
- * callback targets the sandbox simulators call). An answer is read under a size limit and a deadline
- * that covers the whole body, not only the headers, so a huge, slow or endless answer cannot exhaust
- * memory, block the event loop or hold a request forever. Nothing here knows about providers;
- * `providerFetch` in provider.ts maps these failures to `ProviderError` codes.
+ * Bounded reading of HTTP answers from hosts Tender does not control (payment providers). An answer
+ * is read under a size limit and a deadline that covers the whole body, not only the headers, so a
+ * huge, slow or endless answer cannot exhaust memory, block the event loop or hold a request
+ * forever. Nothing here knows about providers; `providerFetch` in provider.ts maps these failures to
+ * `ProviderError` codes.
  */
 import { LIMITS } from '../limits.ts';
 
@@ -81,33 +81,6 @@ export async function fetchBounded(
   } finally {
     clearTimeout(totalTimer);
   }
-}
-
-/**
- * Reads at most `maxBytes` of a body as text and drops the rest unread, for an answer whose start is
- * all anyone needs to see. `complete` says whether the text is the whole body.
- */
-export async function readPrefix(response: Response, maxBytes: number): Promise<{ text: string; complete: boolean }> {
-  if (!response.body) return { text: '', complete: true };
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  let complete = false;
-  try {
-    while (size <= maxBytes) {
-      const step = await reader.read();
-      if (step.done) {
-        complete = true;
-        break;
-      }
-      chunks.push(step.value);
-      size += step.value.byteLength;
-    }
-  } finally {
-    if (!complete) void reader.cancel().catch(() => undefined);
-  }
-  const bytes = concat(chunks, size).subarray(0, maxBytes);
-  return { text: new TextDecoder().decode(bytes), complete: complete && size <= maxBytes };
 }
 
 /**

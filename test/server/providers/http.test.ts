@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { LIMITS } from '../../../server/limits.ts';
-import { jsonNestingExceeds, readPrefix } from '../../../server/providers/http.ts';
+import { jsonNestingExceeds } from '../../../server/providers/http.ts';
 import {
   memoryCache,
   ProviderError,
@@ -171,20 +171,5 @@ describe('providerFetch: deadlines', () => {
         assert.match(error.message, /no complete answer within 300 ms/, path);
       }
     });
-  });
-});
-
-describe('readPrefix', () => {
-  it('reads only the start of a long body and says it is not the whole', async () => {
-    const body = countedBody(5_000_000);
-    const prefix = await readPrefix(new Response(body.stream), 200);
-    assert.equal(prefix.text, ' '.repeat(200));
-    assert.equal(prefix.complete, false);
-    assert.ok(body.pulled() < 200_000);
-  });
-
-  it('reads a short body whole', async () => {
-    assert.deepEqual(await readPrefix(new Response('SUCCESS'), 200), { text: 'SUCCESS', complete: true });
-    assert.deepEqual(await readPrefix(new Response('x'.repeat(200)), 200), { text: 'x'.repeat(200), complete: true });
   });
 });
