@@ -109,9 +109,29 @@ describe('KessPay and OTT Pay in a real browser', () => {
     await page.getByRole('button', { name: 'Open the till' }).click();
     const till = page.locator('tender-checkout[mode="pos"]');
     const code = `13${String(randomInt(1e12)).padStart(12, '0')}0000`;
+    await till.getByRole('radio', { name: 'WeChat Pay' }).check();
     await till.getByLabel('Payment code').fill(code);
+    const charged = page.waitForResponse((response) => response.url().endsWith('/attempts'));
     await till.getByRole('button', { name: /^Charge/ }).click();
+    const attempt = (await (await charged).json()) as AttemptView;
     await till.getByText('Payment received. Thank you!').waitFor({ timeout: 20_000 });
+
+    // The same code sent again (a second scan, a retried request) is the same attempt: charged once.
+    const again = await fetch((await charged).url(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'tender-client-secret': (await till.getAttribute('client-secret')) ?? '',
+      },
+      body: JSON.stringify({ method: 'kesspay.wechat', buyerCode: code }),
+    });
+    // Paid: the checkout takes no new attempt, and the provider saw one charge only.
+    assert.equal(again.status, 409);
+    const sessionId = /\/v1\/checkout\/([^/]+)\/attempts$/.exec((await charged).url())![1]!;
+    const session = (await api(`/v1/sessions/${sessionId}`)).body as { status: string; attempts: unknown[] };
+    assert.equal(session.status, 'succeeded');
+    assert.equal(session.attempts.length, 1);
+    assert.equal(attempt.method, 'kesspay.wechat');
     assertNoProblems(page);
   });
 
@@ -120,13 +140,14 @@ describe('KessPay and OTT Pay in a real browser', () => {
     await buy(page, 'Maple tea set');
     const checkout = page.locator('tender-checkout');
     await checkout.getByRole('radio', { name: 'WeChat Pay' }).check();
-    const created = page.waitForResponse((response) => response.url().endsWith('/attempts'));
+    const orderUrl = page.url();
     await checkout.getByRole('button', { name: /^Pay/ }).click();
-    const attempt = (await (await created).json()) as AttemptView;
-    assert.equal(attempt.action?.type, 'redirect', JSON.stringify(attempt.action));
+    // A redirect action: the phone goes straight to the wallet link instead of showing a QR code.
     await page.waitForURL(/\/sandbox\/ottpay\/wallet\//);
     await page.getByRole('button', { name: 'Pay', exact: true }).click();
-    await page.waitForURL(/\/order\/order-/, { timeout: 20_000 });
+    await page.getByText(/Paid/).waitFor();
+    // WeChat hands the shopper back to the page they came from.
+    await page.goto(orderUrl);
     await checkout.getByText('Payment received. Thank you!').waitFor({ timeout: 20_000 });
     assertNoProblems(page);
   });
