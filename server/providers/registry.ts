@@ -8,8 +8,9 @@ import { kesspay } from './kesspay/index.ts';
 import { one1pay } from './one1pay/index.ts';
 import { ottpay } from './ottpay/index.ts';
 import type { ProviderDescriptor } from './provider.ts';
+import { sansan } from './sansan/index.ts';
 
-export const PROVIDERS = [ottpay, kesspay, one1pay] as const;
+export const PROVIDERS = [ottpay, kesspay, one1pay, sansan] as const;
 
 type Registered = (typeof PROVIDERS)[number];
 
