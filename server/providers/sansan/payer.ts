@@ -118,7 +118,13 @@ function plainAddress(value: string): string {
  * single word is used as both first and last name. A missing province is the city (SanSan requires
  * one; many countries have none).
  */
-export function payerRequest(customer: Customer, fields: Record<string, string>): CreatePayerRequest {
+export function payerRequest(given: Customer, fields: Record<string, string>): CreatePayerRequest {
+  // What the shopper typed for a field the offer asked for wins over what the merchant passed.
+  const customer: Customer = {
+    ...given,
+    ...(fields.email?.trim() ? { email: fields.email } : {}),
+    ...(fields.phone?.trim() ? { phone: fields.phone } : {}),
+  };
   const name = (customer.name?.trim() || fields.cardHolderName?.trim() || '').replace(/\s+/g, ' ');
   if (!name) refuse('no name for the payer (customer.name or the name on the card)');
   const words = name.split(' ');
