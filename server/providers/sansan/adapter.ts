@@ -8,10 +8,9 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { formatDecimal, MoneyError, parseProviderDecimal, type Money } from '../../domain/money.ts';
-import { parseJsonNumbersAsText, stringifyWithDecimals } from '../json.ts';
+import { parseJsonNumbersAsText } from '../json.ts';
 import {
   ProviderError,
-  providerFetch,
   type CreatePaymentInput,
   type CreatePaymentResult,
   type MethodOffer,
@@ -20,22 +19,18 @@ import {
   type PaymentStatus,
   type Provider,
   type ProviderContext,
-  type ProviderErrorCode,
   type QueryPaymentInput,
   type QueryRefundInput,
   type RefundInput,
   type RefundResult,
   type VerifiedNotification,
 } from '../provider.ts';
-import { describeFailure, loadKeys, open, seal, type Sealed } from './crypto.ts';
+import { SanSanRefusal, sansanClient } from './client.ts';
 import { SANSAN_METHODS, sansanOptionsSchema, type SanSanOptions } from './options.ts';
 import { payerFields, payerRequest } from './payer.ts';
 import { isRefundStatus, orderStatus, outcomeStep, paymentState, refundState } from './status.ts';
 import {
-  DECIMAL_KEYS,
-  answer,
   checkoutData,
-  envelope,
   notice,
   noticeEnvelope,
   orderData,
@@ -45,7 +40,6 @@ import {
   refundData,
   type CreateOrderRequest,
   type CreatePayerRequest,
-  type Service,
 } from './wire.ts';
 
 /** SanSan takes USD only (document). */
@@ -64,9 +58,6 @@ export const CARD_TOKEN_FIELDS = ['sessionCard', 'sessionCvc', 'sessionId', 'car
 /** Sent as payOrder's `userAgent` when the checkout did not pass the shopper's (fields.userAgent). */
 const FALLBACK_USER_AGENT = 'Mozilla/5.0 (compatible; Tender checkout)';
 
-/** An answer larger than this is not SanSan's; it is refused unread. */
-const MAX_ANSWER_BYTES = 1 << 20;
-
 /** A card number typed into a field that should hold a token: 12 to 19 digits, spaces and dashes aside. */
 const LOOKS_LIKE_PAN = /^\d{12,19}$/;
 
@@ -75,68 +66,9 @@ const PAYER_TTL_MS = 6 * 3600_000;
 
 export function createSanSanProvider(input: z.input<typeof sansanOptionsSchema>, ctx: ProviderContext): Provider {
   const options: SanSanOptions = sansanOptionsSchema.parse(input);
-  const keys = loadKeys(options);
-  const endpoint = `${options.baseUrl}/api/v2/pay`;
   const tokenizerUrl = options.tokenizerUrl ?? `${options.baseUrl}/tokenizer`;
 
-  /** One sealed call: sign, encrypt, send; then decrypt, verify, and only then read. */
-  async function call<T>(service: Service, body: object, schema: z.ZodType<T>): Promise<T> {
-    const json = stringifyWithDecimals(body as Record<string, unknown>, DECIMAL_KEYS);
-    const sealed = seal(json, keys);
-    const response = await providerFetch('sansan', ctx, endpoint, {
-      method: 'POST',
-      headers: {
-        Accept: 'application/json',
-        'Content-Type': 'application/json',
-        Authorization: `Bearer ${options.token}`,
-      },
-      body: JSON.stringify({ service, ...sealed }),
-    });
-    if (response.status === 401 || response.status === 403) {
-      await response.body?.cancel();
-      throw new ProviderError('sansan', 'authentication', `${service}: the Bearer token was refused`);
-    }
-    if (response.status === 400) {
-      await response.body?.cancel();
-      throw new ProviderError('sansan', 'invalid_request', `${service}: the request envelope was refused (HTTP 400)`);
-    }
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new ProviderError('sansan', 'bad_response', `${service}: HTTP ${response.status}`);
-    }
-    const outer = envelope.safeParse(parseJson(await readLimited(response, service), service, JSON.parse));
-    if (!outer.success)
-      throw new ProviderError('sansan', 'bad_response', `${service}: answer is not a sealed envelope`);
-    const statusCode = String(outer.data.statusCode ?? outer.data.status ?? '');
-    if (statusCode !== '0') {
-      throw new ProviderError('sansan', 'bad_response', `${service}: envelope statusCode ${statusCode.slice(0, 10)}`);
-    }
-    const plain = opened(outer.data, `${service} answer`, 'bad_response');
-    const reply = answer.safeParse(parseJson(plain, service, parseJsonNumbersAsText));
-    if (!reply.success) throw new ProviderError('sansan', 'bad_response', `${service}: answer lacks status`);
-    if (reply.data.status === '-1') {
-      const code = reply.data.errorCode ?? '-1';
-      throw new SanSanRefusal(
-        code,
-        `${service}: refused ${code.slice(0, 40)} (${(reply.data.errorMessage ?? '').slice(0, 200)})`,
-      );
-    }
-    const data = schema.safeParse(reply.data.data);
-    if (!data.success)
-      throw new ProviderError('sansan', 'bad_response', `${service}: answer lacks the expected fields`);
-    return data.data;
-  }
-
-  /** Decrypts and verifies; a failure is logged for the operator (no key, no content) and thrown. */
-  function opened(sealed: Sealed, what: string, code: ProviderErrorCode): string {
-    const result = open(sealed, keys);
-    if (result.ok) return result.json;
-    ctx.log.warn(`sansan: ${what} refused: ${describeFailure(result.reason)}`, {
-      provider: 'sansan',
-      reason: result.reason,
-    });
-    throw new ProviderError('sansan', code, `${what}: ${describeFailure(result.reason)}`);
-  }
+  const { call, opened } = sansanClient(options, ctx);
 
   async function payerId(request: CreatePayerRequest, fresh: boolean): Promise<number> {
     const key = `sansan:payer:${createHash('sha256').update(JSON.stringify(request)).digest('hex')}`;
@@ -420,75 +352,5 @@ function finish(
         action: { type: 'challenge', display, url: challengeUrl, method: 'GET', fields: {} },
         providerPaymentId,
       };
-  }
-}
-
-function parseJson(text: string, service: string, parse: (text: string) => unknown): unknown {
-  try {
-    return parse(text);
-  } catch (cause) {
-    throw new ProviderError('sansan', 'bad_response', `${service}: answer is not JSON`, { cause });
-  }
-}
-
-/** The body as text, refusing one larger than any SanSan answer without reading it all. */
-async function readLimited(response: Response, service: string): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new ProviderError('sansan', 'bad_response', `${service}: answer larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-/** A sealed refusal (`status: -1`), with SanSan's own `errorCode` kept for the adapter's decisions. */
-class SanSanRefusal extends ProviderError {
-  constructor(
-    readonly errorCode: string,
-    message: string,
-  ) {
-    super('sansan', refusalCode(errorCode), message);
-  }
-}
-
-/** SanSan's refusals (its list is not public; these are the sandbox's, docs/providers/sansan.md). */
-function refusalCode(errorCode: string): ProviderErrorCode {
-  switch (errorCode) {
-    case 'DECRYPT_FAILED':
-    case 'SIGN_INVALID':
-      // SanSan could not open what we sealed: our AES key or merchant key is not the one it holds.
-      return 'authentication';
-    case 'ORDER_EXISTS':
-    case 'REFUND_EXISTS':
-      return 'duplicate_order';
-    case 'ORDER_NOT_FOUND':
-      return 'not_found';
-    case 'REFUND_AMOUNT_EXCEEDED':
-      return 'amount_out_of_range';
-    case 'ORDER_STATUS_INVALID':
-    case 'ORDER_EXPIRED':
-    case 'REFUND_IN_PROGRESS':
-      return 'refused';
-    case 'BIZCONTENT_INVALID':
-    case 'SERVICE_UNKNOWN':
-    case 'PARAM_MISSING':
-    case 'PARAM_INVALID':
-    case 'PAYER_NOT_FOUND':
-    case 'LINK_INVALID':
-    case 'TRANSACTION_INVALID':
-    case 'CARD_SESSION_INVALID':
-    case 'DEVICE_SESSION_INVALID':
-      return 'invalid_request';
-    default:
-      return 'refused';
   }
 }
