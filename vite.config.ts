@@ -4,12 +4,48 @@
  *                               as an import, so an app that already has Lit ships it once;
  * - `vite build --mode iife`  → `dist/tender.js`, the script-tag bundle the BFF serves at
  *                               `/tender.js`: one minified classic script with Lit inside.
+ * The IIFE cannot hold chunks, so its languages other than English are written beside it as small
+ * ES modules, `dist/tender-locales/<tag>.js`, which `widget/script-tag.ts` imports on demand.
  * Each build empties only its own output, so running one never deletes the other's file. Between
  * the two, `tsc -p widget/tsconfig.build.json` writes the npm entry's declarations to
  * `dist/widget/types/` (package.json "exports" → "types"); it runs after the ES build because that
  * build empties `dist/widget/`.
  */
-import { defineConfig, type UserConfig } from 'vite';
+import { defineConfig, type Plugin, type UserConfig } from 'vite';
+import { tables } from './widget/locales/all.ts';
+
+/**
+ * Collapses the line breaks and indentation left inside template literals once the bundle is
+ * minified: Lit's `html` and `css` templates keep their source layout, and whitespace between tags
+ * and declarations renders the same as one space. After minification no comment or statement
+ * break is left for a newline to matter to.
+ */
+function collapseTemplateWhitespace(): Plugin {
+  return {
+    name: 'tender-collapse-template-whitespace',
+    generateBundle(_options, bundle) {
+      for (const file of Object.values(bundle)) {
+        if (file.type === 'chunk') file.code = file.code.replace(/\n\s*/g, ' ');
+      }
+    },
+  };
+}
+
+/** Writes each language table as `tender-locales/<tag>.js` (`export default {…}`) next to the IIFE. */
+function localeFiles(): Plugin {
+  return {
+    name: 'tender-locale-files',
+    generateBundle() {
+      for (const [locale, table] of Object.entries(tables)) {
+        this.emitFile({
+          type: 'asset',
+          fileName: `tender-locales/${locale}.js`,
+          source: `export default ${JSON.stringify(table)};\n`,
+        });
+      }
+    },
+  };
+}
 
 const shared = {
   // The widget has no public/ assets; never copy a stray folder into dist.
@@ -20,6 +56,7 @@ export default defineConfig(({ mode }): UserConfig => {
   if (mode === 'iife') {
     return {
       ...shared,
+      plugins: [localeFiles(), collapseTemplateWhitespace()],
       build: {
         outDir: 'dist',
         // dist/ also holds dist/widget/ from the ES build.

@@ -18,6 +18,8 @@ export class ApiError extends Error {
 
 export type ApiErrorCode =
   | 'invalid_request'
+  /** A request body over its named limit (`server/limits.ts`); HTTP 413. */
+  | 'too_large'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -35,4 +37,6 @@ export type ApiErrorCode =
   | 'provider_unavailable'
   | 'provider_error'
   | 'invalid_notification'
+  /** The instance cannot serve requests now (`/readyz`); HTTP 503. */
+  | 'not_ready'
   | 'internal';

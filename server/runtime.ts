@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './domain/log.ts';
 import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
+import { LIMITS } from './limits.ts';
 import { buildProviders } from './providers/index.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
@@ -49,7 +50,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const store = await openStore(config.database);
   const providers = buildProviders(
     config,
-    { fetch: options.fetch ?? fetch, now: () => clock.now(), timeoutMs: options.providerTimeoutMs ?? 15_000 },
+    {
+      fetch: options.fetch ?? fetch,
+      now: () => clock.now(),
+      timeoutMs: options.providerTimeoutMs ?? LIMITS.providerAnswerMs,
+    },
     log,
   );
   // Several instances on one PostgreSQL database hear each other's events through LISTEN/NOTIFY;

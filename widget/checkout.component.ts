@@ -1,115 +1,64 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { property, state } from 'lit/decorators.js';
 import { CheckoutApi, CheckoutError, resolveApiBase, toCheckoutError } from './api.ts';
+import { CardFrameController } from './card-frame.ts';
+import {
+  attemptRank,
+  isFinal,
+  normalizeView,
+  pickInitialMethod,
+  settledAs,
+  takesFocus,
+  type CheckoutState,
+  type Settled,
+} from './checkout-state.ts';
 import { checkoutStyles } from './checkout.styles.ts';
+import { detectClient } from './client-context.ts';
 import { systemClock, type Clock } from './clock.ts';
+import { BUYER_CODE, canScan, CodeScannerController } from './code-scanner.ts';
 import { tenderEvent, type TenderEventDetail, type TenderEventName } from './events.ts';
 import { checkFields, fieldValues, type FieldProblem } from './fields.ts';
 import { formatAmount, formatCountdown } from './format.ts';
-import { translator, type Translator } from './i18n.ts';
+import { loadTranslator, resolveLocale, translator, type Locale, type MessageKey, type Translator } from './i18n.ts';
 import { qrPngUrl } from './qr-image.ts';
 import { isAppLink, isNavigableUrl, performRedirect } from './redirect.ts';
-import { saveClientSecret, savedClientSecret } from './saved-secret.ts';
 import { StatusStream, type StreamConnection } from './status-stream.ts';
+import { saveClientSecret, savedClientSecret, saveFields, savedFields } from './tab-storage.ts';
+import { payInApp } from './wallet-bridge.ts';
 import type {
+  AppAction,
   AttemptFailure,
-  AttemptStatus,
   AttemptView,
+  ChallengeAction,
   CheckoutView,
+  CreateAttemptBody,
   FieldSpec,
   MethodId,
   MethodView,
   QrAction,
   RedirectAction,
-  SessionStatus,
   StatusEvent,
 } from './wire.ts';
 
-/**
- * Where the checkout is. One value at a time: each carries exactly what its screen needs.
- * - `scanning`: a QR code is on screen; `redirecting`: the browser is leaving for the provider;
- * - `awaiting`: nothing left for the shopper to do but wait (a resumed redirect, a `none` action);
- * - `code-expired`: the QR countdown ran out while the session is still open.
- */
-export type CheckoutState =
-  | { name: 'loading' }
-  | { name: 'unavailable'; error: CheckoutError }
-  | { name: 'choosing'; error: CheckoutError | null }
-  | { name: 'submitting' }
-  | { name: 'scanning'; attempt: AttemptView; qr: QrAction }
-  | { name: 'redirecting'; attempt: AttemptView }
-  | { name: 'awaiting'; attempt: AttemptView }
-  | { name: 'unsupported'; attempt: AttemptView }
-  | { name: 'code-expired'; attempt: AttemptView }
-  | { name: 'succeeded'; attemptId: string | null }
-  | { name: 'failed'; attemptId: string | null; failure: AttemptFailure | null; canRetry: boolean }
-  | { name: 'expired' }
-  | { name: 'canceled' };
-
-export type CheckoutStateName = CheckoutState['name'];
+export type { CheckoutState, CheckoutStateName } from './checkout-state.ts';
 
 interface FormErrors {
   method: boolean;
   fields: Record<string, FieldProblem>;
 }
 
-type Settled = 'succeeded' | 'expired' | 'canceled';
-
-/** Session statuses after which nothing more can happen to the payment (refunds count as paid). */
-function settledAs(status: SessionStatus): Settled | null {
-  switch (status) {
-    case 'succeeded':
-    case 'partially_refunded':
-    case 'refunded':
-      return 'succeeded';
-    case 'expired':
-      return 'expired';
-    case 'canceled':
-      return 'canceled';
-    case 'open':
-    case 'pending':
-    case 'failed':
-      return null;
-  }
-}
-
-/** An attempt only moves forward; a replayed older status must not pull it back. */
-function attemptRank(status: AttemptStatus): number {
-  switch (status) {
-    case 'requires_action':
-      return 0;
-    case 'pending':
-      return 1;
-    case 'succeeded':
-    case 'failed':
-    case 'expired':
-    case 'canceled':
-      return 2;
-  }
-}
-
-/**
- * Screens that take focus when they replace the one the shopper was using, so focus does not fall
- * back to the page's <body> (WCAG 2.4.3). `choosing` after "choose again" focuses the method itself.
- */
-function takesFocus(state: CheckoutState): boolean {
-  switch (state.name) {
-    case 'loading':
-    case 'submitting':
-    case 'redirecting':
-      return false;
-    case 'choosing':
-      return state.error !== null;
-    default:
-      return true;
-  }
-}
+/** A note under the form that is not a BFF error: the card frame's own words, or a till's code check. */
+type FormNote = { text: string } | { key: MessageKey } | null;
 
 /**
  * `<tender-checkout>`: a shopper's side of a Tender checkout session. It loads the session from the
- * BFF, lets the shopper pick a method (and fill in what that method needs), shows the QR code or
- * goes to the provider's page, and follows the payment's status live until it settles. Coming back
- * to a page whose session already has an attempt in progress resumes waiting for it.
+ * BFF, lets the shopper pick a method (and fill in what that method needs), shows the QR code, goes
+ * to the provider's page, opens the wallet's payment sheet or the card issuer's check, and follows
+ * the payment's status live until it settles. Every screen offers a next step. Coming back to a
+ * page whose session already has an attempt in progress resumes waiting for it.
+ *
+ * With `mode="pos"` it is a till instead: the cashier scans (or types) the buyer's payment code and
+ * sees the outcome.
  *
  * @fires tender-ready - The checkout view loaded (`detail.view`).
  * @fires tender-attempt - An attempt was created for the chosen method (`detail.attempt`).
@@ -124,37 +73,48 @@ function takesFocus(state: CheckoutState): boolean {
  * @csspart header - Merchant, amount and description.
  * @csspart merchant - The merchant's name.
  * @csspart amount - The formatted amount.
+ * @csspart estimate - The approximate amount in the wallet's currency ("≈ ¥72.15").
  * @csspart description - The session's description.
- * @csspart status - The status line (announced politely, focused when the screen changes).
+ * @csspart status - The heading that says where the checkout is (focused when the screen changes).
+ * @csspart hint - The line under the status that says what to do next.
  * @csspart connection - The "reconnecting" note shown while the status stream is down.
  * @csspart form - The method and fields form.
  * @csspart methods - The fieldset of method radios.
- * @csspart method - One method's label and radio.
+ * @csspart legend - The method list's legend.
+ * @csspart method - One method's label, radio, logo and name.
+ * @csspart radio - A method's radio button.
+ * @csspart logo - A method's logo.
  * @csspart field - One field: label, control and error.
  * @csspart label - A field's label.
  * @csspart input - A field's input or select.
  * @csspart field-error - A field's (or the method choice's) validation message.
+ * @csspart card-frame - The card tokenizer's frame.
+ * @csspart challenge-frame - The card issuer's 3-D Secure frame.
  * @csspart pay-button - The submit button.
- * @csspart button - Secondary buttons (try again, choose another method).
+ * @csspart button - Secondary buttons (try again, choose another method, continue, copy).
  * @csspart qr - The QR code block.
  * @csspart qr-code - The QR code's SVG.
  * @csspart countdown - Time left before the QR code expires.
- * @csspart deep-link - "Open in app" link.
+ * @csspart deep-link - "Open in WeChat" (or another app) link.
  * @csspart save-qr - "Save QR image" link (a PNG drawn in the page).
- * @csspart return-link - Link back to the merchant after payment.
+ * @csspart return-link - Link back to the merchant.
+ * @csspart camera - The till's camera preview (`mode="pos"`).
  *
- * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`).
- * @cssprop --tender-accent-contrast - Text on the accent colour (default `#ffffff`).
+ * Dark colours (the defaults in parentheses after "dark") apply with `prefers-color-scheme: dark`
+ * or `theme="dark"`; `theme="light"` keeps the light ones. The QR code always sits on white.
+ *
+ * @cssprop --tender-accent - Buttons, focus ring and the chosen method (default `#2563eb`; dark `#60a5fa`).
+ * @cssprop --tender-accent-contrast - Text on the accent colour (default `#ffffff`; dark `#0b1220`).
  * @cssprop --tender-radius - Corner radius (default `12px`).
  * @cssprop --tender-font - The `font` shorthand used throughout (default the system UI font).
- * @cssprop --tender-text - Text colour (default `#111827`).
- * @cssprop --tender-muted - Secondary text colour (default `#4b5563`).
- * @cssprop --tender-surface - Background (default `#ffffff`).
- * @cssprop --tender-border - The card's border (default `#d1d5db`).
+ * @cssprop --tender-text - Text colour (default `#111827`; dark `#f3f4f6`).
+ * @cssprop --tender-muted - Secondary text colour (default `#4b5563`; dark `#c4c9d2`).
+ * @cssprop --tender-surface - Background (default `#ffffff`; dark `#111827`).
+ * @cssprop --tender-border - The card's border (default `#d1d5db`; dark `#374151`).
  * @cssprop --tender-control-border - Borders of inputs, method choices and secondary buttons; keep
- *   it at 3:1 against the surface (WCAG 1.4.11) (default `#6b7280`).
- * @cssprop --tender-danger - Errors (default `#b91c1c`).
- * @cssprop --tender-success - Success text (default `#15803d`).
+ *   it at 3:1 against the surface (WCAG 1.4.11) (default `#6b7280`; dark `#9ca3af`).
+ * @cssprop --tender-danger - Errors (default `#b91c1c`; dark `#fca5a5`).
+ * @cssprop --tender-success - Success text (default `#15803d`; dark `#86efac`).
  * @cssprop --tender-gap - Spacing unit (default `1rem`).
  * @cssprop --tender-qr-size - Largest width of the QR code (default `240px`).
  */
@@ -176,19 +136,40 @@ export class TenderCheckout extends LitElement {
   #qrImage: { path: string; url: string } | null = null;
   /** Whether focus was inside the element when "Pay" was pressed. */
   #payHadFocus = false;
-  /** Set when the next render must move focus to the status line. */
+  /** Set when the next render must move focus to the status heading. */
   #focusStatus = false;
+  /** Set when the challenge frame has rendered and its form must be posted into it. */
+  #postChallenge = false;
+  /** Buyer codes this till already sent for the session: a code is charged once, however often it is read. */
+  #usedCodes = new Set<string>();
   #stopCountdown: (() => void) | null = null;
-  #translator: Translator | null = null;
-  #translatorTag = '';
+  /** The language asked for last, and its table once loaded (English meanwhile). */
+  #wantedLocale: Locale = 'en';
+  #localeReady: Promise<unknown> = Promise.resolve();
+  #card = new CardFrameController(this, {
+    onToken: (fields) => this.#onCardToken(fields),
+    onError: (text) => {
+      if (this.phase.name !== 'submitting') return;
+      this.note = { text };
+      this.#enter({ name: 'choosing', error: null });
+    },
+  });
+  #camera = new CodeScannerController(
+    this,
+    () => this.clock,
+    (code) => this.#charge(code),
+  );
 
   @state() private phase: CheckoutState = { name: 'loading' };
   @state() private view: CheckoutView | null = null;
   @state() private selected: MethodId | null = null;
   @state() private values: Record<string, string> = {};
   @state() private formErrors: FormErrors | null = null;
+  @state() private note: FormNote = null;
   @state() private now = 0;
   @state() private connection: StreamConnection = 'open';
+  @state() private copied = false;
+  @state() private translation: Translator = translator();
 
   /** The checkout session id (`cs_…`) to pay. */
   @property({ reflect: true }) session = '';
@@ -197,13 +178,21 @@ export class TenderCheckout extends LitElement {
   @property({ attribute: 'client-secret' }) clientSecret = '';
   /** Base URL of the BFF; defaults to the directory `tender.js` came from, else the page's origin. */
   @property({ reflect: true }) api = '';
-  /** BCP 47 tag for the text (`en`, `th`, `zh-CN`); defaults to the page's `lang`, then the browser's. */
+  /**
+   * BCP 47 tag for the text (`en`, `th`, `zh-Hant`, `ar`…); without it the element follows the
+   * nearest `lang` attribute (its own, then the page's), then the browser's languages.
+   */
   @property({ reflect: true }) locale = '';
+  /** `checkout` for shoppers; `pos` for a till that charges the buyer's payment code. */
+  @property({ reflect: true }) mode: 'checkout' | 'pos' = 'checkout';
+  /** `light` or `dark`; anything else follows the system's `prefers-color-scheme`. */
+  @property({ reflect: true }) theme: 'auto' | 'light' | 'dark' = 'auto';
   /** Source of time for the QR countdown, request timeouts and reconnect delays (tests move it by hand). */
   @property({ attribute: false }) clock: Clock = systemClock;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#syncLocale();
     // A first connection starts from willUpdate; this covers being moved or re-attached.
     if (this.hasUpdated) this.#start();
   }
@@ -214,12 +203,23 @@ export class TenderCheckout extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('locale')) this.#syncLocale();
     if ((changed.has('session') || changed.has('clientSecret') || changed.has('api')) && this.isConnected) {
       this.#start();
+    }
+    if (changed.has('mode') && this.hasUpdated && this.phase.name === 'choosing') {
+      this.selected = this.view ? pickInitialMethod(this.view, this.#methods()) : null;
     }
   }
 
   protected override updated(): void {
+    // The card frame's messages are checked against the frame on screen and its tokenizer's origin.
+    this.#card.frame = this.renderRoot.querySelector('iframe.card-frame');
+    this.#card.tokenizer = this.#selectedMethod()?.tokenizer ?? null;
+    if (this.#postChallenge) {
+      this.#postChallenge = false;
+      this.renderRoot.querySelector<HTMLFormElement>('form.challenge')?.submit();
+    }
     if (!this.#focusStatus) return;
     this.#focusStatus = false;
     this.renderRoot.querySelector<HTMLElement>('[part="status"]')?.focus();
@@ -229,6 +229,7 @@ export class TenderCheckout extends LitElement {
     const input = event.currentTarget as HTMLInputElement;
     this.selected = input.value as MethodId;
     this.formErrors = null;
+    this.note = null;
     // An error about the previous choice no longer applies.
     if (this.phase.name === 'choosing' && this.phase.error) this.#enter({ name: 'choosing', error: null });
   }
@@ -263,16 +264,76 @@ export class TenderCheckout extends LitElement {
       return;
     }
     this.formErrors = null;
-    void this.#pay(method);
+    this.note = null;
+    if (method.tokenizer) {
+      // The frame tokenizes what was typed in it and answers with a message (#onCardToken).
+      this.#enter({ name: 'submitting' });
+      if (!this.#card.submit()) this.#enter({ name: 'choosing', error: null });
+      return;
+    }
+    void this.#pay(method, {});
+  }
+
+  private onCodeSubmit(event: SubmitEvent): void {
+    event.preventDefault();
+    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('code') as HTMLInputElement | null;
+    const code = (input?.value ?? '').replace(/\s+/g, '');
+    if (!BUYER_CODE.test(code)) {
+      this.note = { key: 'posCodeInvalid' };
+      void this.#focusAfterRender('[aria-invalid="true"]');
+      return;
+    }
+    if (input) input.value = '';
+    this.#charge(code);
+  }
+
+  private onStartCamera(): void {
+    const video = this.renderRoot.querySelector('video');
+    if (video) void this.#camera.start(video);
   }
 
   private onChooseAgain(): void {
+    this.note = null;
     this.#enter({ name: 'choosing', error: null });
-    void this.#focusAfterRender('input[name="method"]:checked', 'input[name="method"]');
+    void this.#focusAfterRender(
+      this.mode === 'pos' ? 'input[name="code"]' : 'input[name="method"]:checked',
+      'input[name="method"]',
+    );
+  }
+
+  /** A fresh QR code for the same method, once the one on screen ran out. */
+  private onNewCode(): void {
+    const method = this.phase.name === 'code-expired' ? this.#methodOf(this.phase.attempt) : null;
+    if (method) void this.#pay(method, {});
+    else this.onChooseAgain();
+  }
+
+  /** Back from the provider's page without paying: the same attempt, where it was left. */
+  private onContinue(): void {
+    const phase = this.phase;
+    if (phase.name !== 'awaiting') return;
+    const attempt = phase.attempt;
+    const action = attempt.action;
+    if (action?.type === 'redirect') this.#redirect(attempt, action);
+    else if (action?.type === 'app') this.#openWallet(attempt, action);
+    else if (action?.type === 'challenge') this.#challenge(attempt, action);
+  }
+
+  private async onCopy(content: string): Promise<void> {
+    try {
+      await navigator.clipboard.writeText(content);
+      this.copied = true;
+    } catch {
+      // No clipboard permission: the code stays on screen to scan or save.
+    }
   }
 
   private onRetryLoad(): void {
     this.#start();
+  }
+
+  private onBack(): void {
+    history.back();
   }
 
   /** Loads the checkout again from the BFF, e.g. after the host restored a lost connection. */
@@ -316,6 +377,7 @@ export class TenderCheckout extends LitElement {
     this.#held = [];
     this.#stopCountdown?.();
     this.#stopCountdown = null;
+    this.#camera.stop();
     this.#dropQrImage();
     this.connection = 'open';
   }
@@ -326,7 +388,8 @@ export class TenderCheckout extends LitElement {
     this.#abort = abort;
     let loaded: CheckoutView;
     try {
-      loaded = await api.getView(abort.signal);
+      // The first screen in the shopper's language: its table loads beside the session.
+      [loaded] = await Promise.all([api.getView(abort.signal), this.#localeReady]);
     } catch (caught) {
       if (generation !== this.#generation) return;
       const error = toCheckoutError(caught);
@@ -338,20 +401,36 @@ export class TenderCheckout extends LitElement {
     const view = normalizeView(loaded);
     this.view = view;
     this.#attempt = view.attempt;
-    this.selected = pickInitialMethod(view);
+    this.selected = pickInitialMethod(view, this.#methods());
+    // What the shopper typed before going to the provider's page.
+    this.values = savedFields(view.id);
     this.#emit('tender-ready', { view });
+    // Back from the provider's page, nothing else on the page has focus: the news is here.
+    const active = document.activeElement;
+    if (view.attempt && (active === null || active === document.body)) this.#focusStatus = true;
     this.#enterFromView(view);
-    if (settledAs(view.status) === null) this.#listen(api, generation);
+    if (!isFinal(view.status)) this.#listen(api, generation);
   }
 
   #listen(api: CheckoutApi, generation: number): void {
-    const stream = new StatusStream({
+    const stream: StatusStream = new StatusStream({
       url: (lastEventId) => api.eventsUrl(lastEventId),
       onStatus: (event) => {
         if (generation === this.#generation) this.#onStatus(event);
       },
       onConnection: (connection) => {
         if (generation === this.#generation) this.connection = connection;
+      },
+      // Where no stream stays open: the session as it is now, read as one more status event.
+      poll: async (): Promise<StatusEvent> => {
+        const view = await api.getView(this.#abort?.signal);
+        const attempt = view.attempt;
+        return {
+          seq: stream.lastSeq ?? 0,
+          status: view.status,
+          attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+          at: view.serverTime,
+        };
       },
       clock: this.clock,
     });
@@ -381,18 +460,43 @@ export class TenderCheckout extends LitElement {
     this.#enter({ name: 'choosing', error: null });
   }
 
-  async #pay(method: MethodView): Promise<void> {
+  #onCardToken(fields: Record<string, string>): void {
+    const method = this.#selectedMethod();
+    if (this.phase.name !== 'submitting' || !method?.tokenizer) return;
+    void this.#create(method, { fields });
+  }
+
+  /** A buyer's code read by the camera or typed at the till; each code is sent once. */
+  #charge(code: string): void {
+    if (this.phase.name !== 'choosing') return;
+    const method = this.#selectedMethod();
+    if (!method) {
+      this.formErrors = { method: true, fields: {} };
+      return;
+    }
+    if (this.#usedCodes.has(code)) {
+      this.note = { key: 'posCodeUsed' };
+      return;
+    }
+    this.#usedCodes.add(code);
+    this.note = null;
+    void this.#create(method, { buyerCode: code });
+  }
+
+  async #pay(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
+    const fields = fieldValues(method.fields, this.values);
+    if (this.view) saveFields(this.view.id, this.values);
+    await this.#create(method, method.fields.length > 0 ? { ...extra, fields } : extra);
+  }
+
+  async #create(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
     const api = this.#api;
     if (!api) return;
     const generation = this.#generation;
-    const fields = fieldValues(method.fields, this.values);
     this.#enter({ name: 'submitting' });
     let attempt: AttemptView;
     try {
-      attempt = await api.createAttempt(
-        method.fields.length > 0 ? { method: method.id, fields } : { method: method.id },
-        this.#abort?.signal,
-      );
+      attempt = await api.createAttempt({ method: method.id, ...extra, client: detectClient() }, this.#abort?.signal);
     } catch (caught) {
       if (generation !== this.#generation) return;
       const error = toCheckoutError(caught);
@@ -422,11 +526,12 @@ export class TenderCheckout extends LitElement {
     for (const event of held) this.#apply(event);
   }
 
-  /** Puts an attempt on screen. `resumed`: it was found on load, so a redirect is not repeated. */
+  /** Puts an attempt on screen. `resumed`: it was found on load, so nothing is opened again by itself. */
   #showAttempt(attempt: AttemptView, resumed: boolean): void {
     if (this.#showFinished(attempt)) return;
     const action = attempt.action;
-    if (!action || action.type === 'none') {
+    if (!action || action.type === 'none' || (resumed && action.type !== 'qr')) {
+      // Back from the provider's page, the wallet or the issuer: `awaiting` offers to continue there.
       this.#enter({ name: 'awaiting', attempt });
       return;
     }
@@ -435,8 +540,13 @@ export class TenderCheckout extends LitElement {
         this.#enter({ name: 'scanning', attempt, qr: action });
         return;
       case 'redirect':
-        if (resumed) this.#enter({ name: 'awaiting', attempt });
-        else this.#redirect(attempt, action);
+        this.#redirect(attempt, action);
+        return;
+      case 'app':
+        this.#openWallet(attempt, action);
+        return;
+      case 'challenge':
+        this.#challenge(attempt, action);
         return;
       case 'card':
         this.#enter({ name: 'unsupported', attempt });
@@ -463,7 +573,38 @@ export class TenderCheckout extends LitElement {
     this.#enter({ name: 'redirecting', attempt });
     // The shopper may come back to the hosted page, whose URL never carries the secret.
     saveClientSecret(this.session, this.#secret);
+    if (this.view) saveFields(this.view.id, this.values);
     performRedirect(action);
+  }
+
+  #openWallet(attempt: AttemptView, action: AppAction): void {
+    this.#enter({ name: 'in-app', attempt, action });
+    const generation = this.#generation;
+    void payInApp(action).then((answer) => {
+      if (generation !== this.#generation || this.phase.name !== 'in-app') return;
+      if (answer === 'ok') {
+        // Confirmed in the sheet; the BFF's status says whether the money moved.
+        this.#enter({ name: 'awaiting', attempt: this.#attempt ?? attempt });
+        return;
+      }
+      const code = answer === 'cancel' ? 'wallet_canceled' : 'wallet_unavailable';
+      this.#enter({ name: 'choosing', error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }) });
+    });
+  }
+
+  #challenge(attempt: AttemptView, action: ChallengeAction): void {
+    if (!isNavigableUrl(action.url)) {
+      const error = new CheckoutError('bad_response', 'challenge URL is not http(s)', { recoverable: false });
+      this.#enter({ name: 'choosing', error });
+      return;
+    }
+    if (action.display === 'redirect') {
+      this.#redirect(attempt, { type: 'redirect', url: action.url, method: action.method, fields: action.fields });
+      return;
+    }
+    // The issuer's fields are posted into the frame once it is on screen (renderChallenge).
+    this.#postChallenge = action.method === 'POST' || Object.keys(action.fields).length > 0;
+    this.#enter({ name: 'challenge', attempt, action });
   }
 
   #onStatus(event: StatusEvent): void {
@@ -565,9 +706,13 @@ export class TenderCheckout extends LitElement {
       this.#focusStatus = true;
     }
     this.phase = next;
+    this.copied = false;
     this.#syncQrImage();
     this.#syncCountdown();
-    if (next.name === 'succeeded' || next.name === 'expired' || next.name === 'canceled') {
+    if (next.name !== 'choosing') this.#camera.stop();
+    // Paid or canceled, nothing can change any more. An expired session keeps listening: a payment
+    // made just before the deadline can still be confirmed after it.
+    if (next.name === 'succeeded' || next.name === 'canceled') {
       this.#stream?.close();
       this.connection = 'open';
     }
@@ -643,8 +788,18 @@ export class TenderCheckout extends LitElement {
     return this.dispatchEvent(tenderEvent(type, detail));
   }
 
+  /** The methods this mode offers: all of them, or at a till those that take a buyer's code. */
+  #methods(): MethodView[] {
+    const methods = this.view?.methods ?? [];
+    return this.mode === 'pos' ? methods.filter((method) => method.buyerCode) : methods;
+  }
+
   #selectedMethod(): MethodView | null {
-    return this.view?.methods.find((method) => method.id === this.selected) ?? null;
+    return this.#methods().find((method) => method.id === this.selected) ?? null;
+  }
+
+  #methodOf(attempt: AttemptView): MethodView | null {
+    return this.view?.methods.find((method) => method.id === attempt.method) ?? null;
   }
 
   /** Once the form has rendered, focuses the first match of the first selector that matches. */
@@ -659,34 +814,57 @@ export class TenderCheckout extends LitElement {
     }
   }
 
-  get #localeTag(): string {
-    return this.locale || document.documentElement.lang || navigator.language || 'en';
+  /** Loads the table for the language this element should speak, if it is not the one in use. */
+  #syncLocale(): void {
+    const wanted = resolveLocale([this.locale, this.closest('[lang]')?.getAttribute('lang'), ...navigator.languages]);
+    if (wanted === this.#wantedLocale && wanted === this.translation.locale) return;
+    this.#wantedLocale = wanted;
+    this.#localeReady = loadTranslator(wanted).then((loaded) => {
+      if (this.#wantedLocale === wanted) this.translation = loaded;
+    });
   }
 
   get #t(): Translator {
-    const tag = this.#localeTag;
-    if (!this.#translator || tag !== this.#translatorTag) {
-      this.#translator = translator(tag);
-      this.#translatorTag = tag;
-    }
-    return this.#translator;
+    return this.translation;
+  }
+
+  get #localeTag(): string {
+    return this.translation.locale;
   }
 
   #amount(view: CheckoutView): string {
     return formatAmount(view.amount, view.currency, this.#localeTag);
   }
 
+  /** The wallet's name in the shopper's language (by brand), else the BFF's English label. */
   #methodLabel(method: MethodView): string {
-    return this.#t.maybe(`method.${method.id}`) ?? method.label;
+    const t = this.#t;
+    return (method.brand && t.maybe(`brand.${method.brand}`)) || t.maybe(`method.${method.id}`) || method.label;
   }
 
   #methodLabelOf(attempt: AttemptView): string {
-    const method = this.view?.methods.find((m) => m.id === attempt.method);
+    const method = this.#methodOf(attempt);
     return method ? this.#methodLabel(method) : attempt.method;
   }
 
+  /** "Open in WeChat" where the wallet's app is known by its brand, else "Open in app". */
+  #openInText(attempt: AttemptView): string {
+    const t = this.#t;
+    const brand = this.#methodOf(attempt)?.brand;
+    const app = brand ? t.maybe(`app.${brand}`) : undefined;
+    return app ? t('openIn', { app }) : t('openInApp');
+  }
+
+  #estimate(method: MethodView | null): string | null {
+    const estimate = method?.estimate;
+    if (!estimate) return null;
+    return this.#t('estimate', { amount: formatAmount(estimate.amount, estimate.currency, this.#localeTag) });
+  }
+
   #errorText(error: CheckoutError, fallback: string): string {
-    return this.#t.maybe(`error.${error.code}`) ?? fallback;
+    // `forbidden` and `unauthorized` mean the same to a shopper: the link is not theirs.
+    const code = error.code === 'forbidden' ? 'unauthorized' : error.code;
+    return this.#t.maybe(`error.${code}`) ?? fallback;
   }
 
   /** `label` is a translation key (wire.ts); the field's own name is the last resort. */
@@ -714,6 +892,7 @@ export class TenderCheckout extends LitElement {
   #statusLine(): { text: string; tone: 'error' | 'success' | 'plain' } {
     const t = this.#t;
     const phase = this.phase;
+    const pos = this.mode === 'pos';
     switch (phase.name) {
       case 'loading':
         return { text: t('loading'), tone: 'plain' };
@@ -721,16 +900,20 @@ export class TenderCheckout extends LitElement {
         return { text: this.#errorText(phase.error, t('loadFailed')), tone: 'error' };
       case 'choosing':
         if (phase.error) return { text: this.#errorText(phase.error, t('error.generic')), tone: 'error' };
-        if (this.view?.methods.length === 0) return { text: t('noMethods'), tone: 'error' };
-        return { text: t('choose'), tone: 'plain' };
+        if (this.#methods().length === 0) return { text: t('noMethods'), tone: 'error' };
+        return { text: pos ? t('posScan') : t('choose'), tone: 'plain' };
       case 'submitting':
         return { text: t('paying'), tone: 'plain' };
       case 'scanning':
         return { text: t('scan', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
       case 'redirecting':
         return { text: t('redirecting', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+      case 'in-app':
+        return { text: t('inApp', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+      case 'challenge':
+        return { text: t('challenge'), tone: 'plain' };
       case 'awaiting':
-        return { text: t('awaiting'), tone: 'plain' };
+        return { text: pos ? t('posConfirming') : t('awaiting'), tone: 'plain' };
       case 'unsupported':
         return { text: t('cardUnsupported'), tone: 'error' };
       case 'code-expired':
@@ -756,19 +939,23 @@ export class TenderCheckout extends LitElement {
   private renderHeader(): TemplateResult | typeof nothing {
     const view = this.view;
     if (!view) return nothing;
-    return html`<header part="header">
+    const estimate = this.#estimate(this.#selectedMethod());
+    // Not a <header>: that would be a second banner landmark on the merchant's page.
+    return html`<div class="header" part="header">
       <p class="merchant" part="merchant">${view.merchant.name}</p>
       <p class="amount" part="amount">${this.#amount(view)}</p>
+      ${estimate ? html`<p class="estimate" part="estimate">${estimate}</p>` : nothing}
       ${view.description ? html`<p class="description" part="description">${view.description}</p>` : nothing}
-    </header>`;
+    </div>`;
   }
 
   private renderStatus(): TemplateResult {
     const { text, tone } = this.#statusLine();
-    const settled = this.phase.name === 'succeeded' || this.phase.name === 'expired' || this.phase.name === 'canceled';
-    // One live region for both lines, so losing the connection is announced too.
+    const settled = this.phase.name === 'succeeded' || this.phase.name === 'canceled';
+    // One live region for both lines, so losing the connection is announced too. The status is the
+    // screen's heading: focus moves to it when the screen changes under the shopper.
     return html`<div class="live" role="status" aria-live="polite">
-      <p class="status ${tone === 'plain' ? '' : `is-${tone}`}" part="status" tabindex="-1">${text}</p>
+      <h2 class="status ${tone === 'plain' ? '' : `is-${tone}`}" part="status" tabindex="-1">${text}</h2>
       ${
         this.connection === 'reconnecting' && !settled
           ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
@@ -777,43 +964,69 @@ export class TenderCheckout extends LitElement {
     </div>`;
   }
 
+  private renderMethodList(methods: MethodView[], disabled: boolean): TemplateResult {
+    const t = this.#t;
+    const methodError = this.formErrors?.method === true;
+    return html`<fieldset part="methods" aria-describedby=${methodError ? 'method-error' : nothing}>
+      <legend part="legend">${t('methodsLegend')}</legend>
+      ${methods.map((m) => {
+        const estimate = this.#estimate(m);
+        return html`<label class="method" part="method">
+          <input
+            type="radio"
+            name="method"
+            part="radio"
+            .value=${m.id}
+            .checked=${this.selected === m.id}
+            ?disabled=${disabled}
+            @change=${this.onMethodChange}
+          />
+          <span class="method-name">${this.#methodLabel(m)}</span>
+          ${estimate ? html`<span class="method-estimate">${estimate}</span>` : nothing}
+        </label>`;
+      })}
+      ${
+        methodError
+          ? html`<p id="method-error" class="field-error" part="field-error">${t('chooseMethodError')}</p>`
+          : nothing
+      }
+    </fieldset>`;
+  }
+
+  private renderNote(): TemplateResult | typeof nothing {
+    const note = this.note;
+    if (!note) return nothing;
+    return html`<p id="form-note" class="field-error" part="field-error">
+      ${'text' in note ? note.text : this.#t(note.key)}
+    </p>`;
+  }
+
   private renderMethods(): TemplateResult | typeof nothing {
     const view = this.view;
-    if (!view || view.methods.length === 0) return nothing;
+    const methods = this.#methods();
+    if (!view || methods.length === 0) return nothing;
     const t = this.#t;
     const submitting = this.phase.name === 'submitting';
     const method = this.#selectedMethod();
-    const methodError = this.formErrors?.method === true;
     // Plain property bindings, no live(): every change a shopper makes to a control goes through a
     // handler that updates the state bound here, so what Lit last wrote is what the control holds.
     return html`<form part="form" novalidate @submit=${this.onSubmit}>
-      <fieldset part="methods" aria-describedby=${methodError ? 'method-error' : nothing}>
-        <legend>${t('methodsLegend')}</legend>
-        ${view.methods.map(
-          (m) =>
-            html`<label class="method" part="method">
-              <input
-                type="radio"
-                name="method"
-                .value=${m.id}
-                .checked=${this.selected === m.id}
-                ?disabled=${submitting}
-                @change=${this.onMethodChange}
-              />
-              <span>${this.#methodLabel(m)}</span>
-            </label>`,
-        )}
-        ${
-          methodError
-            ? html`<p id="method-error" class="field-error" part="field-error">${t('chooseMethodError')}</p>`
-            : nothing
-        }
-      </fieldset>
-      ${method ? this.renderFields(method, submitting) : nothing}
+      ${this.renderMethodList(methods, submitting)} ${method ? this.renderFields(method, submitting) : nothing}
+      ${method?.tokenizer ? this.renderCardFrame(method) : nothing} ${this.renderNote()}
       <button type="submit" class="primary" part="pay-button" ?disabled=${submitting}>
         ${submitting ? t('paying') : t('pay', { amount: this.#amount(view) })}
       </button>
     </form>`;
+  }
+
+  private renderCardFrame(method: MethodView): TemplateResult {
+    return html`<iframe
+      class="card-frame"
+      part="card-frame"
+      title=${this.#t('cardFrame')}
+      src=${method.tokenizer?.url ?? ''}
+      height=${this.#card.height ?? nothing}
+    ></iframe>`;
   }
 
   private renderFields(method: MethodView, submitting: boolean): TemplateResult[] {
@@ -850,7 +1063,9 @@ export class TenderCheckout extends LitElement {
               ?required=${spec.required}
               ?disabled=${submitting}
               maxlength=${spec.maxLength ?? nothing}
-              autocomplete=${spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing}
+              pattern=${spec.pattern ?? nothing}
+              inputmode=${spec.inputMode ?? (spec.type === 'tel' ? 'tel' : spec.type === 'email' ? 'email' : nothing)}
+              autocomplete=${spec.autocomplete ?? (spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing)}
               aria-invalid=${problem ? 'true' : 'false'}
               aria-describedby=${described}
               @input=${(event: Event) => this.onFieldInput(spec, event)}
@@ -871,15 +1086,58 @@ export class TenderCheckout extends LitElement {
     });
   }
 
+  /** The till: the method (when there are several), the camera and typed entry of the buyer's code. */
+  private renderPos(): TemplateResult | typeof nothing {
+    const view = this.view;
+    const methods = this.#methods();
+    if (!view || methods.length === 0) return nothing;
+    const t = this.#t;
+    const submitting = this.phase.name === 'submitting';
+    const invalid = this.note !== null;
+    const camera = this.#camera.state;
+    return html`${methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing}
+      ${
+        canScan() && camera !== 'unavailable'
+          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video>
+              ${
+                camera === 'on'
+                  ? nothing
+                  : html`<button type="button" class="secondary" part="button" ?disabled=${submitting} @click=${this.onStartCamera}>
+                      ${t('posCamera')}
+                    </button>`
+              }`
+          : nothing
+      }
+      <form part="form" novalidate @submit=${this.onCodeSubmit}>
+        <div class="field" part="field">
+          <label for="buyer-code" part="label">${t('posCode')}</label>
+          <input
+            id="buyer-code"
+            name="code"
+            part="input"
+            inputmode="numeric"
+            autocomplete="off"
+            enterkeyhint="go"
+            maxlength="24"
+            ?disabled=${submitting}
+            aria-invalid=${invalid ? 'true' : 'false'}
+            aria-describedby=${invalid ? 'form-note' : nothing}
+          />
+        </div>
+        ${this.renderNote()}
+        <button type="submit" class="primary" part="pay-button" ?disabled=${submitting}>
+          ${submitting ? t('paying') : t('posCharge', { amount: this.#amount(view) })}
+        </button>
+      </form>`;
+  }
+
   private renderQr(attempt: AttemptView, qr: QrAction): TemplateResult {
     const t = this.#t;
     const view = this.view;
     const box = qr.modules.size + 8;
     const expiresAt = Date.parse(qr.expiresAt);
-    const label = t('qrLabel', {
-      amount: view ? this.#amount(view) : '',
-      method: this.#methodLabelOf(attempt),
-    });
+    const method = this.#methodLabelOf(attempt);
+    const label = t('qrLabel', { amount: view ? this.#amount(view) : '', method });
     const deepLink = qr.deepLink && isAppLink(qr.deepLink) ? qr.deepLink : null;
     const image = this.#qrImage;
     // Four modules of white quiet zone around the code (ISO/IEC 18004), drawn in the viewBox.
@@ -906,7 +1164,7 @@ export class TenderCheckout extends LitElement {
       <div class="actions">
         ${
           deepLink
-            ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${t('openInApp')}</a>`
+            ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${this.#openInText(attempt)}</a>`
             : nothing
         }
         ${
@@ -916,36 +1174,91 @@ export class TenderCheckout extends LitElement {
               >`
             : nothing
         }
-        <button type="button" class="secondary" part="button" @click=${this.onChooseAgain}>
-          ${t('chooseAnother')}
-        </button>
+        ${
+          'clipboard' in navigator
+            ? html`<button type="button" class="secondary" part="button" @click=${() => this.onCopy(qr.content)}>
+                ${this.copied ? t('copied') : t('copyCode')}
+              </button>`
+            : nothing
+        }
+        ${this.renderChooseButton(t('chooseAnother'), 'secondary')}
       </div>`;
   }
 
+  private renderChallenge(action: ChallengeAction): TemplateResult {
+    const name = `tender-challenge-${this.#generation}`;
+    const title = this.#t('challengeFrame');
+    // A GET form would replace the URL's own query with its fields: a bare GET is loaded as it is.
+    if (action.method === 'GET' && Object.keys(action.fields).length === 0) {
+      return html`<iframe class="challenge-frame" part="challenge-frame" title=${title} src=${action.url}></iframe>
+        ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
+    }
+    return html`<iframe class="challenge-frame" part="challenge-frame" name=${name} title=${title}></iframe>
+      <form class="challenge" method=${action.method.toLowerCase()} action=${action.url} target=${name} hidden>
+        ${Object.entries(action.fields).map(([key, value]) => html`<input type="hidden" name=${key} .value=${value} />`)}
+      </form>
+      ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
+  }
+
+  private renderReturn(): TemplateResult | typeof nothing {
+    const view = this.view;
+    return view?.returnUrl && isNavigableUrl(view.returnUrl)
+      ? html`<a class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}" part="return-link" href=${view.returnUrl}
+          >${this.#t('returnToShop', { merchant: view.merchant.name })}</a
+        >`
+      : nothing;
+  }
+
+  private renderHint(key: MessageKey): TemplateResult {
+    return html`<p class="hint" part="hint">${this.#t(key)}</p>`;
+  }
+
+  /** The next step on each screen that is not a form: every state has one (or says why not). */
   private renderOutcome(): TemplateResult | typeof nothing {
     const t = this.#t;
     const phase = this.phase;
-    const view = this.view;
+    const pos = this.mode === 'pos';
     switch (phase.name) {
       case 'succeeded':
-        return view?.returnUrl && isNavigableUrl(view.returnUrl)
-          ? html`<a class="link-button primary" part="return-link" href=${view.returnUrl}
-              >${t('returnToShop', { merchant: view.merchant.name })}</a
-            >`
-          : nothing;
+        return this.renderReturn();
       case 'failed':
-        return phase.canRetry ? this.renderChooseButton(t('tryAnother')) : nothing;
+        return phase.canRetry
+          ? this.renderChooseButton(pos ? t('posScanAgain') : t('tryAnother'))
+          : html`${this.renderHint('expiredHint')} ${this.renderReturn()}`;
       case 'unsupported':
         return this.renderChooseButton(t('tryAnother'));
       case 'code-expired':
-        return this.renderChooseButton(t('chooseAgain'));
-      case 'awaiting':
-        return html`<p class="hint">${t('awaitingHint')}</p>
+        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>${t('newCode')}</button>
           ${this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+      case 'awaiting': {
+        const action = phase.attempt.action;
+        const resumable = !pos && (action?.type === 'redirect' || action?.type === 'app' || action?.type === 'challenge');
+        return html`${this.renderHint(pos ? 'posConfirmingHint' : 'awaitingHint')}
+          ${
+            resumable
+              ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
+                  ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
+                </button>`
+              : nothing
+          }
+          ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+      }
+      case 'in-app':
+        return this.renderChooseButton(t('chooseAnother'), 'secondary');
+      case 'expired':
+      case 'canceled':
+        return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')} ${this.renderReturn()}`;
       case 'unavailable':
-        return phase.error.recoverable
-          ? html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`
-          : nothing;
+        if (phase.error.recoverable) {
+          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`;
+        }
+        // No session to go back to: the shop's page is the way on, one step back in this tab.
+        return html`${this.renderHint('startAgainHint')}
+          ${
+            history.length > 1
+              ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
+              : nothing
+          }`;
       default:
         return nothing;
     }
@@ -960,16 +1273,19 @@ export class TenderCheckout extends LitElement {
     switch (phase.name) {
       case 'choosing':
       case 'submitting':
-        return this.renderMethods();
+        return this.mode === 'pos' ? this.renderPos() : this.renderMethods();
       case 'scanning':
         return this.renderQr(phase.attempt, phase.qr);
+      case 'challenge':
+        return this.renderChallenge(phase.action);
       default:
         return this.renderOutcome();
     }
   }
 
   override render(): TemplateResult {
-    return html`<div class="base" part="base" lang=${this.#t.locale}>
+    const t = this.#t;
+    return html`<div class="base" part="base" lang=${t.locale} dir=${t.dir} aria-busy=${this.phase.name === 'loading'}>
       ${this.renderHeader()} ${this.renderStatus()} ${this.renderBody()}
     </div>`;
   }
@@ -977,22 +1293,4 @@ export class TenderCheckout extends LitElement {
 
 function configError(message: string, cause?: unknown): CheckoutError {
   return new CheckoutError('invalid_config', message, { recoverable: false, cause });
-}
-
-/** Fills what an older or leaner BFF may leave out, so the rest of the element can trust the shape. */
-function normalizeView(view: CheckoutView): CheckoutView {
-  return {
-    ...view,
-    description: view.description ?? null,
-    returnUrl: view.returnUrl ?? null,
-    attempt: view.attempt ?? null,
-    methods: view.methods.map((method) => ({ ...method, fields: method.fields ?? [] })),
-  };
-}
-
-/** The attempt's method when coming back to one; the only method when there is one; else none. */
-function pickInitialMethod(view: CheckoutView): MethodId | null {
-  const fromAttempt = view.attempt?.method;
-  if (fromAttempt && view.methods.some((method) => method.id === fromAttempt)) return fromAttempt;
-  return view.methods.length === 1 ? (view.methods[0]?.id ?? null) : null;
 }

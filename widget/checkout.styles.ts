@@ -27,7 +27,11 @@ export const checkoutStyles = css`
     --_danger: var(--tender-danger, #b91c1c);
     --_success: var(--tender-success, #15803d);
     --_gap: var(--tender-gap, 1rem);
+    color-scheme: light;
+    container-type: inline-size;
     box-sizing: border-box;
+    min-width: 0;
+    overflow-wrap: anywhere;
     display: grid;
     gap: var(--_gap);
     padding: var(--_gap);
@@ -51,8 +55,36 @@ export const checkoutStyles = css`
   *::after {
     box-sizing: inherit;
   }
+  /* Dark: with the system unless the host sets theme="light", or always with theme="dark". A
+     merchant's own --tender-* values win either way. */
+  @media (prefers-color-scheme: dark) {
+    :host(:not([theme='light'])) .base {
+      color-scheme: dark;
+      --_accent: var(--tender-accent, #60a5fa);
+      --_on-accent: var(--tender-accent-contrast, #0b1220);
+      --_text: var(--tender-text, #f3f4f6);
+      --_muted: var(--tender-muted, #c4c9d2);
+      --_surface: var(--tender-surface, #111827);
+      --_border: var(--tender-border, #374151);
+      --_control-border: var(--tender-control-border, #9ca3af);
+      --_danger: var(--tender-danger, #fca5a5);
+      --_success: var(--tender-success, #86efac);
+    }
+  }
+  :host([theme='dark']) .base {
+    color-scheme: dark;
+    --_accent: var(--tender-accent, #60a5fa);
+    --_on-accent: var(--tender-accent-contrast, #0b1220);
+    --_text: var(--tender-text, #f3f4f6);
+    --_muted: var(--tender-muted, #c4c9d2);
+    --_surface: var(--tender-surface, #111827);
+    --_border: var(--tender-border, #374151);
+    --_control-border: var(--tender-control-border, #9ca3af);
+    --_danger: var(--tender-danger, #fca5a5);
+    --_success: var(--tender-success, #86efac);
+  }
 
-  header {
+  .header {
     display: grid;
     gap: 0.125rem;
   }
@@ -63,7 +95,8 @@ export const checkoutStyles = css`
   }
   .amount {
     margin: 0;
-    font-size: 1.75rem;
+    /* Shrinks on narrow cards so a long amount at 200% text still fits (WCAG 1.4.4, 1.4.10). */
+    font-size: clamp(1.25rem, 8cqi, 1.75rem);
     font-weight: 650;
     line-height: 1.2;
     font-variant-numeric: tabular-nums;
@@ -75,7 +108,17 @@ export const checkoutStyles = css`
   }
   .status {
     margin: 0;
+    font-size: 1rem;
     font-weight: 600;
+  }
+  .estimate,
+  .method-estimate {
+    margin: 0;
+    color: var(--_muted);
+    font-variant-numeric: tabular-nums;
+  }
+  .method-estimate {
+    margin-inline-start: auto;
   }
   .status.is-error {
     color: var(--_danger);
@@ -104,7 +147,7 @@ export const checkoutStyles = css`
   }
   legend {
     padding: 0;
-    margin-bottom: 0.5rem;
+    margin-block-end: 0.5rem;
     font-weight: 600;
   }
   .method {
@@ -112,7 +155,8 @@ export const checkoutStyles = css`
     align-items: center;
     gap: 0.75rem;
     min-height: 48px;
-    padding: 0.5rem 0.875rem;
+    padding-block: 0.5rem;
+    padding-inline: 0.875rem;
     border: 1px solid var(--_control-border);
     border-radius: var(--_radius);
     cursor: pointer;
@@ -140,9 +184,10 @@ export const checkoutStyles = css`
   }
   input:not([type='radio']),
   select {
-    width: 100%;
+    inline-size: 100%;
     min-height: 48px;
-    padding: 0.5rem 0.75rem;
+    padding-block: 0.5rem;
+    padding-inline: 0.75rem;
     font: inherit;
     color: inherit;
     background: var(--_surface);
@@ -164,9 +209,10 @@ export const checkoutStyles = css`
     display: inline-flex;
     align-items: center;
     justify-content: center;
-    width: 100%;
+    inline-size: 100%;
     min-height: 48px;
-    padding: 0.75rem 1rem;
+    padding-block: 0.75rem;
+    padding-inline: 1rem;
     font: inherit;
     font-weight: 600;
     text-align: center;
@@ -200,10 +246,29 @@ export const checkoutStyles = css`
     margin: 0;
   }
   .qr svg {
-    width: min(100%, var(--tender-qr-size, 240px));
-    height: auto;
+    inline-size: min(100%, var(--tender-qr-size, 240px));
+    block-size: auto;
     aspect-ratio: 1;
+    /* The code keeps its own light quiet zone in dark mode too, or phones cannot read it. */
+    background: #ffffff;
     border-radius: calc(var(--_radius) * 0.5);
+  }
+  .card-frame,
+  .challenge-frame,
+  .camera {
+    inline-size: 100%;
+    border: 1px solid var(--_control-border);
+    border-radius: calc(var(--_radius) * 0.66);
+    background: #ffffff;
+  }
+  .card-frame {
+    min-block-size: 120px;
+  }
+  .challenge-frame {
+    block-size: 400px;
+  }
+  .camera[hidden] {
+    display: none;
   }
   .countdown {
     margin: 0;
@@ -213,6 +278,20 @@ export const checkoutStyles = css`
   .actions {
     display: grid;
     gap: 0.5rem;
+  }
+
+  /* Windows high contrast: system colours, visible borders, and the QR still black on white. */
+  @media (forced-colors: active) {
+    .method:has(input:checked),
+    .primary {
+      border: 2px solid Highlight;
+    }
+    .qr svg {
+      forced-color-adjust: none;
+    }
+    button:disabled {
+      color: GrayText;
+    }
   }
 
   @media (min-width: 30rem) {

@@ -1,11 +1,18 @@
 /**
- * The npm entry (`import 'tender/widget'`): registers `<tender-checkout>` and exports its types.
+ * The npm entry (`import 'tender/widget'`): registers `<tender-checkout>`, loads its languages as
+ * chunks of this package, and exports its types.
  */
+import { setLocaleLoader } from './i18n.ts';
+import { bundledLocales } from './locales/bundled.ts';
+
+setLocaleLoader(bundledLocales);
+
 export { TenderCheckout, TAG_NAME } from './define.ts';
-export type { CheckoutState, CheckoutStateName } from './checkout.component.ts';
+export type { CheckoutState, CheckoutStateName } from './checkout-state.ts';
 export { CheckoutError } from './api.ts';
 export type { CheckoutErrorCode, ClientErrorCode } from './api.ts';
 export type { Clock } from './clock.ts';
+export { LOCALES, type Locale } from './i18n.ts';
 export type {
   TenderAttemptDetail,
   TenderErrorDetail,

@@ -10,10 +10,15 @@
  *
  * A connection can also die without a word (a NAT mapping timed out, the phone moved from Wi-Fi to
  * 4G): the browser still thinks it is OPEN and nothing ever arrives again. The BFF therefore says
- * `ready` with its heartbeat interval and then `ping`s while idle; after a silence of
- * `SILENT_HEARTBEATS` intervals the stream assumes the worst and starts a new EventSource. It does
- * the same at once when the shopper comes back to the page (from a wallet app, say), when the page
- * is restored from the back/forward cache, and when the browser comes back online.
+ * `ready` with its heartbeat interval and then `ping`s while idle; after one interval plus a grace
+ * (`silenceLimitMs`: 20 s for the BFF's 15 s beat) the stream assumes the worst and starts a new
+ * EventSource. It does the same at once when the shopper comes back to the page (from a wallet
+ * app, say), when the page is restored from the back/forward cache, and when the browser comes
+ * back online.
+ *
+ * Where a stream cannot stay open at all (no EventSource, or a proxy that cuts every attempt), the
+ * stream falls back to asking `poll` every `pollMs` and hands on what it answers, while it keeps
+ * trying to open a stream again; the first stream that opens ends the polling.
  */
 import { systemClock, type Clock } from './clock.ts';
 import type { StatusEvent, StreamReady } from './wire.ts';
@@ -34,13 +39,25 @@ export interface StatusStreamOptions {
   retryDelaysMs?: readonly number[];
   /** Whether the page is on screen; defaults to `document.visibilityState`. */
   visibility?: () => DocumentVisibilityState;
+  /** The session's status now, as an event, for the polling fallback; no polling without it. */
+  poll?: () => Promise<StatusEvent | null>;
+  pollMs?: number;
 }
 
 const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000] as const;
 /** The BFF's default, assumed until its `ready` event says otherwise. */
 const DEFAULT_HEARTBEAT_MS = 15_000;
-/** How many heartbeat intervals of silence mean the connection is dead; leaves room for one late ping. */
-export const SILENT_HEARTBEATS = 2.5;
+/** Streams that fail to open in a row before polling takes over. */
+const FAILURES_BEFORE_POLLING = 3;
+const DEFAULT_POLL_MS = 5_000;
+
+/**
+ * How long a silence means the connection is dead: one heartbeat, plus room for a late ping (a
+ * busy server, a slow network) of a third of it, at most 5 s. The BFF's 15 s beat gives 20 s.
+ */
+export function silenceLimitMs(heartbeatMs: number): number {
+  return heartbeatMs + Math.min(heartbeatMs / 3, 5_000);
+}
 
 export class StatusStream {
   readonly #options: StatusStreamOptions;
@@ -54,6 +71,7 @@ export class StatusStream {
   #heartbeatMs = DEFAULT_HEARTBEAT_MS;
   #cancelRetry: (() => void) | null = null;
   #cancelWatchdog: (() => void) | null = null;
+  #stopPolling: (() => void) | null = null;
   #stopped = true;
 
   constructor(options: StatusStreamOptions) {
@@ -75,7 +93,16 @@ export class StatusStream {
     addEventListener('online', this.#onOnline);
     addEventListener('pageshow', this.#onPageShow);
     document.addEventListener('visibilitychange', this.#onVisibilityChange);
+    if (typeof EventSource === 'undefined' && !this.#options.createEventSource) {
+      this.#startPolling();
+      return;
+    }
     this.#connect();
+  }
+
+  /** Whether the stream is polling because no event stream would stay open. */
+  get polling(): boolean {
+    return this.#stopPolling !== null;
   }
 
   close(): void {
@@ -85,6 +112,8 @@ export class StatusStream {
     document.removeEventListener('visibilitychange', this.#onVisibilityChange);
     this.#cancelRetry?.();
     this.#cancelRetry = null;
+    this.#stopPolling?.();
+    this.#stopPolling = null;
     this.#dropSource();
   }
 
@@ -130,7 +159,7 @@ export class StatusStream {
   /** (Re)starts the countdown to declaring the connection dead; every sign of life calls it. */
   #armWatchdog(): void {
     this.#cancelWatchdog?.();
-    this.#cancelWatchdog = this.#clock.after(this.#heartbeatMs * SILENT_HEARTBEATS, () => {
+    this.#cancelWatchdog = this.#clock.after(silenceLimitMs(this.#heartbeatMs), () => {
       this.#cancelWatchdog = null;
       this.#reconnectNow('dead');
     });
@@ -138,6 +167,8 @@ export class StatusStream {
 
   readonly #onOpen = (): void => {
     this.#failures = 0;
+    this.#stopPolling?.();
+    this.#stopPolling = null;
     this.#armWatchdog();
     this.#options.onConnection?.('open');
   };
@@ -185,13 +216,33 @@ export class StatusStream {
 
   // Back on screen, typically from a wallet app: the phone may have cut the connection meanwhile.
   readonly #onVisibilityChange = (): void => {
-    if (this.#visibility() === 'visible') this.#reconnectNow('suspect');
+    if (this.#visibility() !== 'visible') return;
+    if (this.#stopPolling) void this.#pollOnce();
+    else this.#reconnectNow('suspect');
   };
+
+  #startPolling(): void {
+    if (this.#stopPolling || !this.#options.poll) return;
+    this.#stopPolling = this.#clock.every(this.#options.pollMs ?? DEFAULT_POLL_MS, () => void this.#pollOnce());
+    void this.#pollOnce();
+  }
+
+  async #pollOnce(): Promise<void> {
+    let event: StatusEvent | null;
+    try {
+      event = (await this.#options.poll?.()) ?? null;
+    } catch {
+      // The next poll will tell; the connection note already says we are reconnecting.
+      return;
+    }
+    if (event && !this.#stopped) this.#options.onStatus(event);
+  }
 
   #scheduleReconnect(): void {
     const delays = this.#retryDelays;
     const delay = delays[Math.min(this.#failures, delays.length - 1)] ?? 1_000;
     this.#failures += 1;
+    if (this.#failures >= FAILURES_BEFORE_POLLING) this.#startPolling();
     this.#cancelRetry = this.#clock.after(delay, () => {
       if (!this.#stopped) this.#connect();
     });

@@ -3,7 +3,14 @@
  * requests, provider callbacks and reconciler findings into atomic store commits, each of which
  * appends one event to the session's log and wakes the SSE streams.
  */
-import type { AttemptFailure, AttemptStatus, MethodId, MethodView, SessionStatus } from '../../widget/wire.ts';
+import type {
+  AttemptFailure,
+  AttemptStatus,
+  ClientContext,
+  MethodId,
+  MethodView,
+  SessionStatus,
+} from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
 import { ApiError } from '../errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
@@ -15,6 +22,7 @@ import {
   type NotificationInput,
   type PaymentState,
   type PaymentStatus,
+  type Provider,
   type ProviderErrorCode,
   type ProviderId,
   type RefundResult,
@@ -67,6 +75,10 @@ export interface CreateSessionInput {
 export interface CreateAttemptInput {
   method: MethodId;
   fields: Record<string, string>;
+  /** Where the shopper is (phone, a wallet's in-app browser): the provider may pick its flow by it. */
+  client?: ClientContext | null;
+  /** A buyer's payment code scanned at a till: charged at once. */
+  buyerCode?: string | null;
 }
 
 /** Session statuses the merchant hears about by webhook. */
@@ -225,7 +237,13 @@ export class Checkout {
             provider: provider.id,
             kind: offer.kind,
             label: offer.label,
+            ...(offer.brand ? { brand: offer.brand } : {}),
             fields: offer.fields,
+            ...(offer.estimate
+              ? { estimate: { amount: formatDecimal(offer.estimate), currency: offer.estimate.currency } }
+              : {}),
+            ...(offer.tokenizer ? { tokenizer: offer.tokenizer } : {}),
+            ...(offer.buyerCode ? { buyerCode: true } : {}),
           }));
         } catch (error) {
           // A provider that cannot say what it takes is left out; the others still work.
@@ -261,7 +279,12 @@ export class Checkout {
       throw new ApiError(422, 'method_unavailable', `method ${input.method} is not available for this checkout`);
     }
     const fields = validateFields(method, input.fields);
-    const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort()]));
+    const buyerCode = input.buyerCode?.replace(/\s/g, '') || null;
+    if (buyerCode && !method.buyerCode) {
+      throw new ApiError(422, 'method_unavailable', `method ${input.method} does not take buyer codes`);
+    }
+    // The same choice (fields and buyer code included) while its attempt still runs is the same tap.
+    const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort(), buyerCode]));
 
     const attempts = await this.deps.store.listAttempts(session.id);
     const current = attempts.at(-1);
@@ -269,11 +292,15 @@ export class Checkout {
       current &&
       current.method === input.method &&
       current.fieldsHash === fieldsHash &&
-      current.status === 'requires_action' &&
+      (current.status === 'requires_action' || (buyerCode !== null && current.status !== 'failed')) &&
       current.action &&
       !(current.expiresAt && this.isPast(current.expiresAt))
     ) {
       return current;
+    }
+    if (buyerCode && attempts.some((earlier) => earlier.fieldsHash === fieldsHash && earlier.status === 'succeeded')) {
+      // A buyer code already charged on this checkout is never charged again.
+      return attempts.find((earlier) => earlier.fieldsHash === fieldsHash && earlier.status === 'succeeded')!;
     }
 
     const provider = this.deps.providers.get(providerId)!;
@@ -321,6 +348,8 @@ export class Checkout {
         // not carry the client secret: the provider must never hold it.
         returnUrl: session.returnUrl ?? `${this.deps.config.publicUrl}/pay/${session.id}`,
         expiresAt: new Date(session.expiresAt),
+        client: input.client ?? null,
+        buyerCode,
       });
     } catch (error) {
       const code: FailureCode =
@@ -344,7 +373,14 @@ export class Checkout {
             deepLink: result.action.deepLink,
           }
         : result.action;
-    const expiresAt = action.type === 'qr' ? action.expiresAt : session.expiresAt;
+    const expiresAt =
+      action.type === 'qr'
+        ? action.expiresAt
+        : result.expiresAt
+          ? minIso(result.expiresAt.toISOString(), session.expiresAt)
+          : session.expiresAt;
+    // With nothing for the shopper to do (a buyer code charged at a till), the attempt just waits.
+    const waiting: AttemptStatus = action.type === 'none' ? 'pending' : 'requires_action';
     let closedMeanwhile = false;
     await this.change(session.id, (fresh) => {
       // The session may have been paid or expired while the provider answered: the order is kept
@@ -355,22 +391,33 @@ export class Checkout {
         attempt: {
           id: attempt.id,
           patch: {
-            status: 'requires_action',
+            status: waiting,
             action,
             providerPaymentId: result.providerPaymentId,
             expiresAt,
-            nextCheckAt: this.nextCheckAt(0),
+            nextCheckAt: this.firstCheckAt(provider),
             updatedAt: this.nowIso(),
           },
         },
         event: {
           status: closedMeanwhile ? fresh.status : 'pending',
-          attempt: { id: attempt.id, status: 'requires_action', failure: null },
+          attempt: { id: attempt.id, status: waiting, failure: null },
           at: this.nowIso(),
         },
       };
     });
     if (closedMeanwhile) this.assertAcceptsAttempts((await this.deps.store.getSession(session.id))!);
+    // What the provider already knows: a refusal ends the attempt; a success counts only once the
+    // provider's own status query confirms it (with the amount).
+    if (result.state === 'failed') {
+      await this.applyState(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'declined');
+    } else if (result.state === 'succeeded') {
+      const stored = await this.deps.store.getAttempt(attempt.id);
+      if (stored)
+        await this.reconcile(stored).catch((error: unknown) =>
+          this.deps.log.warn('confirming a charge failed', { attempt: attempt.id, error }),
+        );
+    }
     return (await this.deps.store.getAttempt(attempt.id))!;
   }
 
@@ -846,6 +893,12 @@ export class Checkout {
     throw new ApiError(409, 'session_closed', `this checkout ${why} and takes no new payment attempts`);
   }
 
+  /** The first check of a new attempt: the provider's own pace where it polls (no callbacks). */
+  private firstCheckAt(provider: Provider): string {
+    const delayMs = provider.pollDelayMs?.(0) ?? CHECK_DELAYS_S[0]! * 1000;
+    return new Date(this.deps.clock.now().getTime() + delayMs).toISOString();
+  }
+
   private nextCheckAt(checkCount: number): string {
     const delay = CHECK_DELAYS_S[Math.min(checkCount, CHECK_DELAYS_S.length - 1)]!;
     return new Date(this.deps.clock.now().getTime() + delay * 1000).toISOString();
@@ -855,7 +908,10 @@ export class Checkout {
   private scheduleAfter(attempt: AttemptRecord, state: PaymentState = 'pending'): string | null {
     if (state === 'succeeded' || state === 'failed') return null;
     const now = this.deps.clock.now().getTime();
-    let delay = CHECK_DELAYS_S[Math.min(attempt.checkCount + 1, CHECK_DELAYS_S.length - 1)]!;
+    const pace = this.deps.providers.get(attempt.provider)?.pollDelayMs;
+    let delay = pace
+      ? pace(now - new Date(attempt.createdAt).getTime()) / 1000
+      : CHECK_DELAYS_S[Math.min(attempt.checkCount + 1, CHECK_DELAYS_S.length - 1)]!;
     const expiresAt = attempt.expiresAt ? new Date(attempt.expiresAt).getTime() : Infinity;
     if (expiresAt <= now) delay = Math.max(delay, LATE_CHECK_MIN_DELAY_S);
     const next = now + delay * 1000;
@@ -941,6 +997,17 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** A phone number as shoppers and merchants type it: digits, spaces and dashes, optional `+`. */
 export const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 
+const patterns = new Map<string, RegExp>();
+/** A field's `pattern` (written by an adapter, never by a caller), compiled once. */
+function safePattern(source: string): RegExp {
+  let pattern = patterns.get(source);
+  if (!pattern) {
+    pattern = new RegExp(`^(?:${source})$`, 'u');
+    patterns.set(source, pattern);
+  }
+  return pattern;
+}
+
 /** Checks the shopper's fields against the method's field specs; unknown fields are refused. */
 export function validateFields(method: MethodView, given: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -967,6 +1034,10 @@ export function validateFields(method: MethodView, given: Record<string, string>
     }
     if (field.type === 'tel' && !PHONE.test(value)) {
       throw new ApiError(400, 'invalid_request', `fields.${field.name} is not a phone number`);
+    }
+    // The same pattern the widget applies to the input, anchored to the whole value.
+    if (field.pattern && !safePattern(field.pattern).test(value)) {
+      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not in the expected form`);
     }
     out[field.name] = value;
   }

@@ -10,7 +10,7 @@ import type { Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
-import type { StreamReady } from '../../widget/wire.ts';
+import type { MethodId, StreamReady } from '../../widget/wire.ts';
 import { ApiError } from '../errors.ts';
 import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
@@ -18,8 +18,22 @@ import { METHOD_IDS } from '../providers/index.ts';
 import type { Store } from '../store/store.ts';
 
 const createAttemptBody = z.strictObject({
-  method: z.enum(METHOD_IDS),
+  method: z.enum(METHOD_IDS as [string, ...string[]]).transform((id) => id as MethodId),
   fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(500)).optional(),
+  client: z
+    .strictObject({
+      device: z.enum(['desktop', 'phone']),
+      inApp: z.enum(['wechat', 'alipay']).nullish(),
+      openId: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/)
+        .nullish(),
+    })
+    .optional(),
+  buyerCode: z
+    .string()
+    .regex(/^[0-9 ]{10,32}$/, 'must be the digits of a payment code')
+    .optional(),
 });
 
 const lastEventId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
@@ -60,6 +74,8 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
     const attempt = await checkout.createAttempt(c.get('session').id, {
       method: body.method,
       fields: body.fields ?? {},
+      client: body.client ?? null,
+      buyerCode: body.buyerCode ?? null,
     });
     return c.json({ ...attemptView(attempt), serverTime: checkout.now().toISOString() }, 201);
   });

@@ -317,7 +317,13 @@ export function openApiDocument(config: Config) {
       '/tender.js': {
         get: { summary: 'Script-tag bundle of <tender-checkout>', responses: { '200': { description: 'JavaScript' } } },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
+      '/healthz': { get: { summary: 'Liveness (the process answers)', responses: { '200': { description: 'ok' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: the database takes a write now',
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready (the log says why)' } },
+        },
+      },
     },
   };
 }

@@ -3,6 +3,7 @@
  * the page's stylesheet. The hosted page carries a strict CSP: no inline script or style, no eval.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Hono } from 'hono';
 import { html } from 'hono/html';
 import type { Checkout } from '../domain/checkout.ts';
@@ -15,6 +16,8 @@ export const HOSTED_PAGE_CSP = [
   "style-src 'self'",
   "connect-src 'self'",
   "img-src 'self' data:",
+  // The card issuer's 3-D Secure page and the card tokenizer live in frames from their own origins.
+  'frame-src https: http://localhost:* http://127.0.0.1:*',
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');
@@ -95,13 +98,35 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
     return c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
 
+  /**
+   * The widget's languages other than English, written by the build beside `tender.js` and
+   * imported by it on demand. `import()` fetches modules with CORS, so a merchant's page on
+   * another origin needs `Access-Control-Allow-Origin`; the files are public and carry no cookies.
+   */
+  app.get('/tender-locales/:file', async (c) => {
+    const file = c.req.param('file');
+    const locale = /^([a-z]{2}(?:-[A-Z][a-z]{3})?)\.js$/.exec(file)?.[1];
+    if (!locale || !(WIDGET_LOCALES as readonly string[]).includes(locale)) return c.notFound();
+    let source: string;
+    try {
+      source = await readFile(join(dirname(widgetBundlePath), 'tender-locales', file), 'utf8');
+    } catch {
+      return c.notFound();
+    }
+    c.header('Cache-Control', 'public, max-age=300');
+    c.header('Access-Control-Allow-Origin', '*');
+    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+    return c.body(source, 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  });
+
   return app;
 }
 
-/** The languages the widget has tables for, best match for the browser's Accept-Language first. */
-const LANGUAGES = ['en', 'th', 'zh-CN'] as const;
+/** The widget's languages besides English (widget/i18n.ts `LOCALES`); the server does not import widget code. */
+const WIDGET_LOCALES = ['zh-Hans', 'zh-Hant', 'th', 'vi', 'id', 'ms', 'km', 'ja', 'ko', 'ar'] as const;
 
-export function pickLanguage(header: string | undefined): (typeof LANGUAGES)[number] {
+/** The hosted page's `lang`: the widget's language for the browser's Accept-Language, best match first. */
+export function pickLanguage(header: string | undefined): 'en' | (typeof WIDGET_LOCALES)[number] {
   const wanted = (header ?? '')
     .split(',')
     .map((part) => {
@@ -112,9 +137,13 @@ export function pickLanguage(header: string | undefined): (typeof LANGUAGES)[num
     .filter((entry) => entry.tag && entry.q > 0)
     .sort((a, b) => b.q - a.q);
   for (const { tag } of wanted) {
-    if (tag.startsWith('th')) return 'th';
-    if (tag.startsWith('zh')) return 'zh-CN';
-    if (tag.startsWith('en')) return 'en';
+    const [language = '', ...rest] = tag.split('-');
+    if (language === 'zh') {
+      return rest.includes('hant') || rest.some((part) => ['tw', 'hk', 'mo'].includes(part)) ? 'zh-Hant' : 'zh-Hans';
+    }
+    if (language === 'en') return 'en';
+    const found = WIDGET_LOCALES.find((locale) => locale === (language === 'in' ? 'id' : language));
+    if (found) return found;
   }
   return 'en';
 }

@@ -10,6 +10,7 @@
 import type { StatusEvent } from '../../widget/wire.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { count, first, rows, type Dialect, type Engine, type Program } from './dialect.ts';
+import { storeFailure } from './errors.ts';
 import {
   ATTEMPT_COLUMNS,
   PAYOUT_COLUMNS,
@@ -138,6 +139,18 @@ export class SqlStore implements Store {
 
   close(): Promise<void> {
     return this.#engine.close();
+  }
+
+  async checkHealth(): Promise<void> {
+    this.#engine.assertSameDatabase?.();
+    try {
+      await this.#engine.count(
+        'INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at',
+        [new Date().toISOString()],
+      );
+    } catch (error) {
+      throw storeFailure(error, this.#engine.location);
+    }
   }
 
   // ---- sessions --------------------------------------------------------------------------------

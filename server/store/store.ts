@@ -211,6 +211,12 @@ export interface Store {
   /** Creates missing tables and applies pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Proves the store can take a write now (a one-row write to its health table; SQLite also checks
+   * that its file is still the one it opened). Throws `StoreUnavailableError` with one line naming the
+   * cause and the fix. For `/readyz`.
+   */
+  checkHealth(): Promise<void>;
 
   /**
    * Writes a new session and, in the same transaction, what `extras` names. Resolves

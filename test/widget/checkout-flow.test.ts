@@ -4,6 +4,7 @@
  */
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { TenderCheckout } from '../../widget/define.ts';
+import { silenceLimitMs } from '../../widget/status-stream.ts';
 import type { QrAction } from '../../widget/wire.ts';
 import {
   $,
@@ -63,7 +64,7 @@ describe('<tender-checkout> paying', () => {
   describe('QR codes', () => {
     it('draws the server’s module path with a four-module quiet zone, as a labelled image', async () => {
       const { el, session, attempt } = await scanning();
-      expect((await fake.log(session.id)).attemptRequests).to.deep.equal([{ method: 'ottpay.wechat' }]);
+      expect((await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request)).to.deep.equal([{ method: 'ottpay.wechat' }]);
       expect(attempt.method).to.equal('ottpay.wechat');
       const svg = $<SVGSVGElement>(el, 'svg[part="qr-code"]');
       expect(svg.getAttribute('role')).to.equal('img');
@@ -79,7 +80,7 @@ describe('<tender-checkout> paying', () => {
       expect(svg.querySelector('path')?.getAttribute('fill')).to.equal('#000000');
     });
 
-    it('counts down to the code’s expiry each second and then offers to choose again', async () => {
+    it('counts down to the code’s expiry each second and then offers another method', async () => {
       const { el, qr } = await scanning('UnionPay');
       const clock = el.clock as ManualClock;
       clock.set(Date.parse(qr.expiresAt) - 65_000);
@@ -92,7 +93,8 @@ describe('<tender-checkout> paying', () => {
       await el.updateComplete;
       expect(statusText(el)).to.equal('This code has expired.');
       expect(shadowOf(el).querySelector('svg[part="qr-code"]')).to.equal(null);
-      buttonNamed(el, 'Choose again').click();
+      expect(hasButton(el, 'Get a new code')).to.equal(true);
+      buttonNamed(el, 'Use another method').click();
       await el.updateComplete;
       expect(statusText(el)).to.equal('Choose how you would like to pay.');
       const chosen = radios(el).find((r) => r.checked);
@@ -101,13 +103,13 @@ describe('<tender-checkout> paying', () => {
       await waitUntil(() => el.shadowRoot?.activeElement === chosen, 'focus did not return to the method choice');
     });
 
-    it('links the deep link as "Open in app" only when the provider gave one', async () => {
+    it('links the deep link as "Open in Alipay" only when the provider gave one', async () => {
       const wechat = await scanning('WeChat Pay');
       expect(shadowOf(wechat.el).querySelector('[part="deep-link"]')).to.equal(null);
 
       const alipay = await scanning('Alipay');
       const link = $<HTMLAnchorElement>(alipay.el, '[part="deep-link"]');
-      expect(link.textContent?.trim()).to.equal('Open in app');
+      expect(link.textContent?.trim()).to.equal('Open in Alipay');
       expect(link.getAttribute('href')).to.equal((alipay.qr as QrAction).deepLink);
     });
 
@@ -263,8 +265,7 @@ describe('<tender-checkout> paying', () => {
         'The payment did not go through. The amount paid did not match this order. Please contact Maple Tea House before paying again.',
       );
       el.locale = 'th';
-      await el.updateComplete;
-      expect(statusText(el)).to.equal('การชำระเงินไม่สำเร็จ ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ Maple Tea House ก่อนชำระอีกครั้ง');
+      await waitForStatus(el, 'การชำระเงินไม่สำเร็จ ยอดที่ชำระไม่ตรงกับคำสั่งซื้อนี้ กรุณาติดต่อ Maple Tea House ก่อนชำระอีกครั้ง');
     });
 
     it('falls back to the BFF’s own words for a failure code it has no text for', async () => {
@@ -294,14 +295,32 @@ describe('<tender-checkout> paying', () => {
       expect(hasButton(el, 'Try another method')).to.equal(false);
     });
 
-    it('shows expiry and fires tender-expired', async () => {
+    it('gets a new code for the same wallet once the provider expired the one on screen', async () => {
+      const { el, session, attempt } = await scanning('Alipay');
+      await fake.emit(session.id, { status: 'pending', attempt: { status: 'expired' } });
+      await waitForStatus(el, 'This code has expired.');
+      const attempts = record(el, 'tender-attempt');
+      buttonNamed(el, 'Get a new code').click();
+      await waitForStatus(el, 'Scan the code with Alipay to pay.');
+      expect(attempts[0]?.detail.attempt.method).to.equal('ottpay.alipay');
+      expect(attempts[0]?.detail.attempt.id).not.to.equal(attempt.id);
+    });
+
+    it('shows expiry, fires tender-expired, and still shows a payment confirmed after it', async () => {
       const { el, session } = await scanning();
       const expired = oneEvent(el, 'tender-expired');
       await fake.emit(session.id, { status: 'expired', attempt: null });
       expect(((await expired) as GlobalEventHandlersEventMap['tender-expired']).detail.sessionId).to.equal(session.id);
       await el.updateComplete;
       expect(statusText(el)).to.equal('This checkout has expired.');
+      expect($(el, '[part="hint"]').textContent?.trim()).to.equal(
+        'If you paid just now, this page will update by itself.',
+      );
       expect($$(el, 'button')).to.have.length(0);
+      // The wallet confirms a payment made just before the deadline: the stream is still there.
+      expect((await fake.log(session.id)).openStreams).to.equal(1);
+      await fake.emit(session.id, { status: 'succeeded', attempt: { status: 'succeeded' } });
+      await waitForStatus(el, 'Payment received. Thank you!');
       await waitForStreams(session.id, 0);
     });
 
@@ -347,7 +366,7 @@ describe('<tender-checkout> paying', () => {
   });
 
   describe('a stream that died in silence', () => {
-    it('is replaced after 2.5 heartbeats, and the payment it missed is shown', async () => {
+    it('is replaced after a heartbeat and its grace, and the payment it missed is shown', async () => {
       const { el, session, clock } = await scanning();
       await waitForStreams(session.id, 1);
       const lastSeen = (await fake.log(session.id)).events.at(-1)?.seq;
@@ -357,7 +376,7 @@ describe('<tender-checkout> paying', () => {
       await el.updateComplete;
       expect(statusText(el)).to.equal('Scan the code with WeChat Pay to pay.');
       // Until its `ready` is read the stream assumes the BFF's default 15 s heartbeat: wait for either.
-      clock.advance(Math.max(FAKE_HEARTBEAT_MS, 15_000) * 2.5);
+      clock.advance(silenceLimitMs(Math.max(FAKE_HEARTBEAT_MS, 15_000)));
       await waitForStatus(el, 'Payment received. Thank you!');
       expect((await fake.log(session.id)).connections.at(-1)?.lastEventIdQuery).to.equal(String(lastSeen));
     });
@@ -495,6 +514,29 @@ describe('<tender-checkout> paying', () => {
       expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
     });
 
+    it('back from the provider without paying: focus on the news, continue there, or choose again with the fields kept', async () => {
+      const { session } = await redirectStarted();
+      sessionStorage.setItem(`tender:fields:${session.id}`, JSON.stringify({ phone: '+66812345678' }));
+      try {
+        const redirects = recordFromNow('tender-redirect');
+        const el = await mount(session);
+        expect(statusText(el)).to.equal('Waiting for confirmation…');
+        expect(focusedPart(el)).to.equal('status');
+        expect($(el, '[part="status"]').tagName).to.equal('H2');
+        await expect(el).to.be.accessible();
+        buttonNamed(el, 'Continue to TrueMoney Wallet').click();
+        expect(redirects.map((r) => r.detail.fields)).to.have.length(1);
+        // The harness cancels the redirect, so the page stays and waits; now choose again.
+        await el.updateComplete;
+        buttonNamed(el, 'Use another method').click();
+        await el.updateComplete;
+        expect(radios(el).find((r) => r.checked)?.value).to.equal('one1pay.truemoney');
+        expect($<HTMLInputElement>(el, 'input[name="phone"]').value).to.equal('+66812345678');
+      } finally {
+        sessionStorage.removeItem(`tender:fields:${session.id}`);
+      }
+    });
+
     it('shows an already paid session as paid, without opening a stream', async () => {
       const session = await fake.session('succeeded');
       const el = await mount(session);
@@ -503,11 +545,13 @@ describe('<tender-checkout> paying', () => {
       expect(log.connections).to.have.length(0);
     });
 
-    it('shows an expired session as expired, with nothing to press', async () => {
+    it('shows an expired session as expired, with the way back to the shop', async () => {
       const session = await fake.session('expired');
       const el = await mount(session);
       expect(statusText(el)).to.equal('This checkout has expired.');
       expect($$(el, 'button, input')).to.have.length(0);
+      expect($<HTMLAnchorElement>(el, '[part="return-link"]').textContent?.trim()).to.equal('Return to Siam Goods');
+      await expect(el).to.be.accessible();
     });
   });
 

@@ -27,6 +27,11 @@
  *   GET  /fake/embed?session=…&secret=…    a page with just the element (secret optional), for
  *        tests that let it navigate for real inside an iframe
  *   GET|POST /fake/provider/one1pay        the provider page redirects lead to; visits are logged
+ *   GET|POST /fake/provider/3ds            the card issuer's check (a `challenge` action's frame)
+ *   GET  /fake/provider/card-frame         the card tokenizer's frame (MethodView.tokenizer)
+ * Templates `card`, `pos` and `cny` carry the newer method fields (tokenizer, buyerCode, estimate);
+ * a `.wechat` attempt made with `client.inApp: 'wechat'` answers an `app` action, and a buyer's
+ * code is charged once (the same code again answers the same attempt).
  */
 
 /** @typedef {import('../../widget/wire.ts').CheckoutView} CheckoutView */
@@ -93,9 +98,9 @@ function templates(origin) {
   ];
   /** @type {MethodView[]} */
   const ottpay = [
-    { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', label: 'WeChat Pay', fields: [] },
-    { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', label: 'Alipay', fields: [] },
-    { id: 'ottpay.unionpay', provider: 'ottpay', kind: 'qr', label: 'UnionPay', fields: [] },
+    { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [] },
+    { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [] },
+    { id: 'ottpay.unionpay', provider: 'ottpay', kind: 'qr', brand: 'unionpay', label: 'UnionPay', fields: [] },
   ];
   const thb = () => ({
     status: 'open',
@@ -128,6 +133,42 @@ function templates(origin) {
       currency: 'USD',
       methods: [{ id: 'sansan.card', provider: 'sansan', kind: 'card', label: 'Card', fields: [] }],
     }),
+    // Card fields in the tokenizer's frame, then 3-D Secure in a frame.
+    card: () => ({
+      ...cad(),
+      amount: '15.00',
+      currency: 'USD',
+      methods: [
+        {
+          id: 'sansan.card',
+          provider: 'sansan',
+          kind: 'card',
+          brand: 'card',
+          label: 'Card',
+          fields: [],
+          tokenizer: { url: `${origin}/fake/provider/card-frame`, origin },
+        },
+      ],
+    }),
+    // A till: KessPay's wallets take a buyer's code (QUICK PAY); the card method does not.
+    pos: () => ({
+      ...cad(),
+      amount: '88.00',
+      currency: 'USD',
+      methods: [
+        { id: 'kesspay.wechat', provider: 'kesspay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [], buyerCode: true },
+        { id: 'kesspay.alipay', provider: 'kesspay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [], buyerCode: true },
+        { id: 'sansan.card', provider: 'sansan', kind: 'card', label: 'Card', fields: [] },
+      ],
+    }),
+    // OTT Pay with brands and the approximate CNY amount its wallets will show.
+    cny: () => ({
+      ...cad(),
+      methods: [
+        { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [], estimate: { amount: '221.35', currency: 'CNY' } },
+        { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [], estimate: { amount: '221.35', currency: 'CNY' } },
+      ],
+    }),
     succeeded: () => ({
       ...cad(),
       status: 'succeeded',
@@ -137,8 +178,24 @@ function templates(origin) {
   };
 }
 
-/** @param {string} origin @param {any} attempt @param {string} method @param {any} session */
-function actionFor(origin, attempt, method, session) {
+/**
+ * The action the real BFF would answer with: WeChat's payment sheet inside WeChat (JSAPI), 3-D
+ * Secure after card tokens, a QR code for the Chinese wallets, a provider page for One1Pay.
+ * @param {string} origin @param {any} attempt @param {string} method @param {any} session @param {any} body
+ */
+function actionFor(origin, attempt, method, session, body = {}) {
+  if (method.endsWith('.wechat') && body.client?.inApp === 'wechat') {
+    return { type: 'app', wallet: 'wechat', params: { appId: 'wx_fake', package: `prepay_id=${attempt}`, signType: 'RSA' } };
+  }
+  if (method === 'sansan.card' && body.fields?.token) {
+    return {
+      type: 'challenge',
+      display: 'frame',
+      url: `${origin}/fake/provider/3ds`,
+      method: 'POST',
+      fields: { order: attempt, creq: 'fake-creq' },
+    };
+  }
   if (method.startsWith('ottpay.') || method.startsWith('kesspay.')) {
     return {
       type: 'qr',
@@ -277,7 +334,12 @@ async function createAttempt(ctx, session) {
   } catch {
     return fail(ctx, 400, 'invalid_request', 'body is not JSON');
   }
-  session.attemptRequests.push({ method: body.method, fields: body.fields });
+  session.attemptRequests.push({
+    method: body.method,
+    fields: body.fields,
+    client: body.client,
+    buyerCode: body.buyerCode,
+  });
   if (session.failNext) {
     const { status, code } = session.failNext;
     session.failNext = null;
@@ -289,12 +351,33 @@ async function createAttempt(ctx, session) {
   const fields = body.fields ?? {};
   if (typeof fields !== 'object' || Array.isArray(fields)) return fail(ctx, 400, 'invalid_request', 'fields');
   for (const name of Object.keys(fields)) {
-    if (!method.fields.some((f) => f.name === name)) return fail(ctx, 400, 'invalid_request', `unknown field ${name}`);
+    // A tokenizer's fields are its own (tokens); the method lists only what the page asks for.
+    if (!method.tokenizer && !method.fields.some((f) => f.name === name)) {
+      return fail(ctx, 400, 'invalid_request', `unknown field ${name}`);
+    }
   }
   for (const spec of method.fields) {
     if (spec.required && !(typeof fields[spec.name] === 'string' && fields[spec.name] !== '')) {
       return fail(ctx, 400, 'invalid_request', `${spec.name} is required`);
     }
+  }
+  if (body.buyerCode !== undefined) {
+    if (!method.buyerCode || !/^\d{16,24}$/.test(String(body.buyerCode))) {
+      return fail(ctx, 400, 'invalid_request', 'buyerCode');
+    }
+    // One code, one charge: the same code again answers the attempt it already made.
+    const charged = session.attempts.find((a) => a.buyerCode === body.buyerCode);
+    if (charged) {
+      const { fieldsSent: _sent, buyerCode: _code, ...view } = charged;
+      return json(ctx, 200, { ...view, serverTime: new Date(session.now()).toISOString() });
+    }
+    const id = nextId('att');
+    const attempt = { id, method: body.method, status: 'pending', action: { type: 'none' }, failure: null };
+    session.attempts.push({ ...attempt, buyerCode: body.buyerCode });
+    attemptSessions.set(id, session);
+    session.view = { ...session.view, status: 'pending', attempt };
+    append(session, 'pending', attempt);
+    return json(ctx, 201, { ...attempt, serverTime: new Date(session.now()).toISOString() });
   }
   const latest = session.attempts.at(-1);
   if (
@@ -303,7 +386,7 @@ async function createAttempt(ctx, session) {
     sameFields(latest.fieldsSent, body.fields) &&
     (latest.status === 'requires_action' || latest.status === 'pending')
   ) {
-    const { fieldsSent: _sent, ...view } = latest;
+    const { fieldsSent: _sent, buyerCode: _code, ...view } = latest;
     return json(ctx, 200, { ...view, serverTime: new Date(session.now()).toISOString() });
   }
   const id = nextId('att');
@@ -311,7 +394,7 @@ async function createAttempt(ctx, session) {
     id,
     method: body.method,
     status: 'requires_action',
-    action: actionFor(ctx.origin, id, body.method, session),
+    action: actionFor(ctx.origin, id, body.method, session, body),
     failure: null,
   };
   session.attempts.push({ ...attempt, fieldsSent: body.fields });
@@ -376,7 +459,7 @@ function emit(session, body) {
     target.status = body.attempt.status;
     target.failure = body.attempt.failure ?? null;
   }
-  const attemptView = target ? (({ fieldsSent: _sent, ...view }) => view)(target) : null;
+  const attemptView = target ? (({ fieldsSent: _sent, buyerCode: _code, ...view }) => view)(target) : null;
   session.view = { ...session.view, status: body.status, attempt: attemptView ?? session.view.attempt };
   return append(session, body.status, body.attempt === null ? null : attemptView);
 }
@@ -506,7 +589,39 @@ function embedPage(ctx) {
 </html>`;
 }
 
-async function providerPage(ctx) {
+/**
+ * The card tokenizer's frame: one field, and the postMessage protocol of widget/card-frame.ts. On
+ * `tender-card-submit` it answers a token for a 16-digit number, an error otherwise; it tells its
+ * parent how tall it is once loaded.
+ */
+function cardFramePage(ctx) {
+  ctx.type = 'text/html';
+  ctx.body = `<!doctype html>
+<html lang="en">
+  <head><meta charset="utf-8"><title>Card</title></head>
+  <body>
+    <label for="number">Card number</label> <input id="number" inputmode="numeric" autocomplete="cc-number">
+    <script>
+      const parentOrigin = ${JSON.stringify(ctx.origin)};
+      parent.postMessage({ type: 'tender-card-resize', height: 120 }, parentOrigin);
+      window.sendToken = (token) => parent.postMessage({ type: 'tender-card-token', fields: { token } }, parentOrigin);
+      addEventListener('message', (event) => {
+        // A test may silence the frame (window.silent) to answer for it with sendToken().
+        if (window.silent || event.source !== parent || event.data?.type !== 'tender-card-submit') return;
+        const number = document.getElementById('number').value.replace(/\\s/g, '');
+        parent.postMessage(
+          /^\\d{16}$/.test(number)
+            ? { type: 'tender-card-token', fields: { token: 'tok_' + number.slice(-4) } }
+            : { type: 'tender-card-error', message: 'Enter a 16-digit card number.' },
+          parentOrigin,
+        );
+      });
+    </script>
+  </body>
+</html>`;
+}
+
+async function providerPage(ctx, title = 'The provider’s payment page') {
   let order = typeof ctx.query.order === 'string' ? ctx.query.order : null;
   if (ctx.method === 'POST') {
     const chunks = [];
@@ -515,7 +630,7 @@ async function providerPage(ctx) {
   }
   attemptSessions.get(order ?? '')?.providerVisits.push({ method: ctx.method, order });
   ctx.type = 'text/html';
-  ctx.body = '<!doctype html><html lang="en"><title>Provider</title><p>The provider’s payment page</p></html>';
+  ctx.body = `<!doctype html><html lang="en"><title>Provider</title><p>${title}</p></html>`;
 }
 
 /** Koa middleware for web-test-runner's `middleware` option. */
@@ -526,6 +641,8 @@ export function fakeBffMiddleware() {
       if (checkout) return await handleCheckout(ctx, decodeURIComponent(checkout[1] ?? ''), checkout[2] ?? '');
       if (ctx.path === '/fake/embed' && ctx.method === 'GET') return embedPage(ctx);
       if (ctx.path === '/fake/provider/one1pay') return await providerPage(ctx);
+      if (ctx.path === '/fake/provider/3ds') return await providerPage(ctx, 'Your bank’s check');
+      if (ctx.path === '/fake/provider/card-frame') return cardFramePage(ctx);
       if (ctx.path.startsWith('/fake/sessions')) {
         return await handleControl(ctx, ctx.path.slice('/fake/'.length).split('/').filter(Boolean));
       }

@@ -4,12 +4,12 @@
  */
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { Clock } from '../../widget/clock.ts';
-import { translator } from '../../widget/i18n.ts';
 import type { TenderCheckout } from '../../widget/define.ts';
-import '../../widget/define.ts';
+// The npm entry: the element plus its languages as chunks.
+import '../../widget/index.ts';
 import type { StatusEvent } from '../../widget/wire.ts';
 
-export type Template = 'thb' | 'cad' | 'usd' | 'succeeded' | 'expired';
+export type Template = 'thb' | 'cad' | 'usd' | 'card' | 'pos' | 'cny' | 'succeeded' | 'expired';
 
 export interface FakeSession {
   id: string;
@@ -18,7 +18,12 @@ export interface FakeSession {
 
 export interface FakeLog {
   connections: Array<{ lastEventIdHeader: string | null; lastEventIdQuery: string | null; refused: boolean }>;
-  attemptRequests: Array<{ method: string; fields?: Record<string, string> }>;
+  attemptRequests: Array<{
+    method: string;
+    fields?: Record<string, string>;
+    client?: { device: string; inApp: string | null };
+    buyerCode?: string;
+  }>;
   openStreams: number;
   heldStreams: number;
   heldAttempts: number;
@@ -133,18 +138,21 @@ export class ManualClock implements Clock {
 
 export async function mount(
   session: FakeSession,
-  options: { clock?: Clock; locale?: string; secret?: string } = {},
+  options: { clock?: Clock; locale?: string; secret?: string; mode?: 'checkout' | 'pos' } = {},
 ): Promise<TenderCheckout> {
   const el = await fixture<TenderCheckout>(
     html`<tender-checkout
       session=${session.id}
       client-secret=${options.secret ?? session.clientSecret}
       locale=${options.locale ?? 'en'}
+      mode=${options.mode ?? 'checkout'}
       .clock=${options.clock ?? new ManualClock()}
     ></tender-checkout>`,
   );
-  const loading = translator(options.locale ?? 'en')('loading');
-  await waitUntil(() => statusText(el) !== '' && statusText(el) !== loading, 'checkout did not load');
+  await waitUntil(
+    () => statusText(el) !== '' && shadow(el).querySelector('.base')?.getAttribute('aria-busy') === 'false',
+    'checkout did not load',
+  );
   await el.updateComplete;
   return el;
 }

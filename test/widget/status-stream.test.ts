@@ -3,7 +3,7 @@
  * watchdog for a connection that died in silence, and catching up when the shopper comes back.
  */
 import { expect } from '@open-wc/testing';
-import { SILENT_HEARTBEATS, StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
+import { silenceLimitMs, StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
 import type { StatusEvent } from '../../widget/wire.ts';
 import { ManualClock } from './harness.ts';
 
@@ -44,7 +44,7 @@ class ScriptedSource extends EventTarget {
   }
 }
 
-function harness() {
+function harness(poll?: () => Promise<StatusEvent | null>) {
   const sources: ScriptedSource[] = [];
   const seen: number[] = [];
   const connection: StreamConnection[] = [];
@@ -62,6 +62,7 @@ function harness() {
     },
     retryDelaysMs: [1_000, 5_000],
     visibility: () => page.visibility,
+    ...(poll ? { poll, pollMs: 3_000 } : {}),
   });
   const last = () => {
     const source = sources.at(-1);
@@ -103,7 +104,7 @@ describe('StatusStream', () => {
     last().send(4);
     last().drop();
     expect(connection).to.deep.equal(['open', 'reconnecting']);
-    clock.advance(20_000);
+    clock.advance(silenceLimitMs(10_000) - 1);
     expect(sources).to.have.length(1);
     last().open();
     expect(connection.at(-1)).to.equal('open');
@@ -151,12 +152,17 @@ describe('StatusStream', () => {
   });
 
   describe('a connection that died without a word', () => {
-    it('is replaced after 2.5 heartbeats of silence, resuming after the last seq', () => {
+    it('gives the BFF’s 15 s heartbeat 20 s before declaring the connection dead', () => {
+      expect(silenceLimitMs(15_000)).to.equal(20_000);
+      expect(silenceLimitMs(3_000)).to.equal(4_000);
+    });
+
+    it('is replaced after a heartbeat and its grace of silence, resuming after the last seq', () => {
       const { sources, clock, last, connection } = open(harness());
       last().open();
       last().ready(4_000);
       last().send(3);
-      clock.advance(4_000 * SILENT_HEARTBEATS - 1);
+      clock.advance(silenceLimitMs(4_000) - 1);
       expect(sources).to.have.length(1);
       clock.advance(1);
       expect(sources[0]?.closed).to.equal(true);
@@ -171,22 +177,55 @@ describe('StatusStream', () => {
       last().open();
       last().ready(4_000);
       for (let i = 0; i < 5; i++) {
-        clock.advance(9_000);
+        clock.advance(5_000);
         last().ping();
       }
-      clock.advance(9_000);
+      clock.advance(5_000);
       last().send(1);
-      clock.advance(9_000);
+      clock.advance(5_000);
       expect(sources).to.have.length(1);
     });
 
     it('assumes the BFF’s default 15 s heartbeat until ready says otherwise', () => {
       const { sources, clock, last } = open(harness());
       last().open();
-      clock.advance(15_000 * SILENT_HEARTBEATS - 1);
+      clock.advance(silenceLimitMs(15_000) - 1);
       expect(sources).to.have.length(1);
       clock.advance(1);
       expect(sources).to.have.length(2);
+    });
+  });
+
+  describe('where no stream stays open', () => {
+    it('polls after three streams in a row failed, keeps trying streams, and stops polling when one opens', async () => {
+      let polls = 0;
+      const h = open(
+        harness(async () => {
+          polls += 1;
+          return { seq: 0, status: 'pending', attempt: null, at: '' };
+        }),
+      );
+      h.last().fail();
+      h.clock.advance(1_000);
+      h.last().fail();
+      h.clock.advance(5_000);
+      expect(polls).to.equal(0);
+      h.last().fail();
+      expect(h.stream.polling).to.equal(true);
+      await Promise.resolve();
+      expect(polls).to.equal(1);
+      expect(h.seen).to.deep.equal([0]);
+      h.clock.advance(3_000);
+      await Promise.resolve();
+      expect(polls).to.equal(2);
+      // The stream retry still comes, and once it opens the polling ends.
+      h.clock.advance(2_000);
+      expect(h.sources).to.have.length(4);
+      h.last().open();
+      expect(h.stream.polling).to.equal(false);
+      h.clock.advance(9_000);
+      await Promise.resolve();
+      expect(polls).to.equal(2);
     });
   });
 

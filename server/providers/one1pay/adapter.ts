@@ -19,6 +19,7 @@ import { formatDecimal, isKnownCurrency, MoneyError, parseProviderDecimal, type 
 import {
   providerFetch,
   ProviderError,
+  readJsonText,
   type Bank,
   type CreatePaymentInput,
   type CreatePaymentResult,
@@ -264,38 +265,55 @@ function refusalCode(message: string): ProviderErrorCode {
  *   exactly by `parseProviderDecimal` instead of through a float.
  */
 export function parseOne1PayJson(source: string): unknown {
-  let out = '';
+  // One pass that copies the source in slices, so the work stays linear in its length.
+  const parts: string[] = [];
+  let copied = 0;
   let i = 0;
   while (i < source.length) {
-    const ch = source[i]!;
-    if (ch === '"') {
-      const end = endOfString(source, i);
-      out += source.slice(i, end);
-      i = end;
-    } else if (ch === ',') {
-      let j = i + 1;
-      while (j < source.length && /\s/.test(source[j]!)) j++;
-      if (source[j] !== '}' && source[j] !== ']') out += ch;
-      i++;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      const match = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(source.slice(i));
-      if (!match) throw new SyntaxError(`unexpected "${ch}" at ${i}`);
-      out += `"${match[0]}"`;
+    const ch = source.charCodeAt(i);
+    if (ch === QUOTE) {
+      i = endOfString(source, i);
+    } else if (ch === COMMA) {
+      let next = i + 1;
+      while (next < source.length && JSON_SPACE.has(source.charCodeAt(next))) next++;
+      const closer = source[next];
+      if (closer === '}' || closer === ']') {
+        parts.push(source.slice(copied, i));
+        copied = i + 1;
+      }
+      i = next;
+    } else if (ch === MINUS || (ch >= DIGIT_0 && ch <= DIGIT_9)) {
+      NUMBER.lastIndex = i;
+      const match = NUMBER.exec(source);
+      if (!match) throw new SyntaxError(`unexpected "${source[i]}" at ${i}`);
+      parts.push(source.slice(copied, i), '"', match[0], '"');
       i += match[0].length;
+      copied = i;
     } else {
-      out += ch;
       i++;
     }
   }
-  return JSON.parse(out) as unknown;
+  parts.push(source.slice(copied));
+  return JSON.parse(parts.join('')) as unknown;
 }
+
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const BACKSLASH = 0x5c;
+/** JSON's four whitespace characters (RFC 8259 §2). */
+const JSON_SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+const NUMBER = /-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** Index just past the string literal that starts at `start`. */
 function endOfString(source: string, start: number): number {
   let i = start + 1;
   while (i < source.length) {
-    if (source[i] === '\\') i += 2;
-    else if (source[i] === '"') return i + 1;
+    const ch = source.charCodeAt(i);
+    if (ch === BACKSLASH) i += 2;
+    else if (ch === QUOTE) return i + 1;
     else i++;
   }
   throw new SyntaxError('unterminated string');
@@ -353,12 +371,8 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
       headers: { accept: 'application/json' },
       body: form,
     });
-    let raw: string;
-    try {
-      raw = await response.text();
-    } catch (cause) {
-      throw fail('unavailable', `${target}: the answer was cut off`, cause);
-    }
+    // Read within the answer limits (size, time, nesting depth) by providerFetch and readJsonText.
+    const raw = await readJsonText('one1pay', response);
     let body: unknown;
     try {
       body = parseOne1PayJson(raw);

@@ -1,5 +1,5 @@
 /** One1Pay: Thai QR and TrueMoney through its payment page, payouts to Thai banks. docs/providers/one1pay.md */
-import { createOne1PaySimulator } from '../../sandbox/one1pay.ts';
+import { createOne1PaySimulator } from '../../sandbox/one1pay/index.ts';
 import { defineProvider } from '../provider.ts';
 import { createOne1PayProvider, one1payOptionsSchema } from './adapter.ts';
 

@@ -1,5 +1,5 @@
 /** OTT Pay: WeChat Pay, Alipay and UnionPay QR codes (and H5 links on phones). docs/providers/ottpay.md */
-import { createOttPaySimulator } from '../../sandbox/ottpay.ts';
+import { createOttPaySimulator } from '../../sandbox/ottpay/index.ts';
 import { defineProvider } from '../provider.ts';
 import { createOttPayProvider, ottpayOptionsSchema } from './adapter.ts';
 

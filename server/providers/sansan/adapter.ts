@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
 import { formatDecimal, MoneyError, parseProviderDecimal, type Money } from '../../domain/money.ts';
+import { LIMITS } from '../../limits.ts';
+import { jsonNestingExceeds } from '../http.ts';
 import { parseJsonNumbersAsText } from '../json.ts';
 import {
   ProviderError,
@@ -300,6 +302,8 @@ export function createSanSanProvider(input: z.input<typeof sansanOptionsSchema>,
       if (!outer.success)
         throw new ProviderError('sansan', 'invalid_signature', 'webhook is not a PaymentOrderStatus envelope');
       const plain = opened(outer.data, 'webhook', 'invalid_signature');
+      if (jsonNestingExceeds(plain, LIMITS.providerAnswerDepth))
+        throw new ProviderError('sansan', 'invalid_signature', 'webhook content nested too deep');
       let payload: unknown;
       try {
         payload = parseJsonNumbersAsText(plain);

@@ -5,13 +5,18 @@
  */
 import type { z } from 'zod';
 import { parseJsonNumbersAsText, stringifyWithDecimals } from '../json.ts';
-import { ProviderError, providerFetch, type ProviderContext, type ProviderErrorCode } from '../provider.ts';
+import { LIMITS } from '../../limits.ts';
+import { jsonNestingExceeds } from '../http.ts';
+import {
+  ProviderError,
+  providerFetch,
+  readJsonText,
+  type ProviderContext,
+  type ProviderErrorCode,
+} from '../provider.ts';
 import { describeFailure, loadKeys, open, seal, type Sealed } from './crypto.ts';
 import type { SanSanOptions } from './options.ts';
 import { DECIMAL_KEYS, answer, envelope, type Service } from './wire.ts';
-
-/** An answer larger than this is not SanSan's; it is refused unread. */
-const MAX_ANSWER_BYTES = 1 << 20;
 
 export interface SanSanClient {
   /** One service call; a sealed refusal is thrown as `SanSanRefusal`. */
@@ -49,7 +54,7 @@ export function sansanClient(options: SanSanOptions, ctx: ProviderContext): SanS
       await response.body?.cancel();
       throw new ProviderError('sansan', 'bad_response', `${service}: HTTP ${response.status}`);
     }
-    const outer = envelope.safeParse(parseJson(await readLimited(response, service), service, JSON.parse));
+    const outer = envelope.safeParse(parseJson(await readJsonText('sansan', response), service, JSON.parse));
     if (!outer.success)
       throw new ProviderError('sansan', 'bad_response', `${service}: answer is not a sealed envelope`);
     const statusCode = String(outer.data.statusCode ?? outer.data.status ?? '');
@@ -57,6 +62,9 @@ export function sansanClient(options: SanSanOptions, ctx: ProviderContext): SanS
       throw new ProviderError('sansan', 'bad_response', `${service}: envelope statusCode ${statusCode.slice(0, 10)}`);
     }
     const plain = opened(outer.data, `${service} answer`, 'bad_response');
+    // The decrypted text is held to the same nesting limit as any provider answer.
+    if (jsonNestingExceeds(plain, LIMITS.providerAnswerDepth))
+      throw new ProviderError('sansan', 'bad_response', `${service}: answer nested too deep`);
     const reply = answer.safeParse(parseJson(plain, service, parseJsonNumbersAsText));
     if (!reply.success) throw new ProviderError('sansan', 'bad_response', `${service}: answer lacks status`);
     if (reply.data.status === '-1') {
@@ -92,25 +100,6 @@ function parseJson(text: string, service: string, parse: (text: string) => unkno
   } catch (cause) {
     throw new ProviderError('sansan', 'bad_response', `${service}: answer is not JSON`, { cause });
   }
-}
-
-/** The body as text, refusing one larger than any SanSan answer without reading it all. */
-async function readLimited(response: Response, service: string): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_ANSWER_BYTES) {
-      await reader.cancel();
-      throw new ProviderError('sansan', 'bad_response', `${service}: answer larger than ${MAX_ANSWER_BYTES} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 /** A sealed refusal (`status: -1`), with SanSan's own `errorCode` kept for the adapter's decisions. */

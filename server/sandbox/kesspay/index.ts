@@ -55,7 +55,7 @@ import { DEFAULT_KESSPAY_PATHS, mountApi, type KessPayPaths } from './api.ts';
 import { Faults } from './faults.ts';
 import { moneyText } from './fields.ts';
 import { Ledger, type Order } from './ledger.ts';
-import { renderSandboxPage } from '../page.ts';
+import { renderSandboxPage } from '../kit/page.ts';
 import { TokenIssuer } from './token.ts';
 
 export { DEFAULT_KESSPAY_PATHS, classifyAuthCode, type KessPayPaths } from './api.ts';

@@ -4,7 +4,7 @@
  * scripts and styles are files served by the simulator itself.
  */
 import { html } from 'hono/html';
-import { renderSandboxPage, type SandboxPageInput } from '../page.ts';
+import { renderSandboxPage, type SandboxPageInput } from '../kit/page.ts';
 
 /** Headers for the tokenizer page: only its own origin for scripts, styles and fetches; framed only by `origin`. */
 export function tokenizerCsp(frameAncestor: string): string {

@@ -11,7 +11,7 @@ import {
   parseOne1PayJson,
   type One1PayOptions,
 } from '../../../server/providers/one1pay/adapter.ts';
-import { createOne1PaySimulator } from '../../../server/sandbox/one1pay.ts';
+import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
 import {
   ProviderError,
   type CreatePaymentInput,
@@ -596,5 +596,54 @@ describe('parseOne1PayJson', () => {
   it('still refuses what is not JSON', () => {
     assert.throws(() => parseOne1PayJson('{"a": 1 "b": 2}'), SyntaxError);
     assert.throws(() => parseOne1PayJson('{"a": "\\"}'), SyntaxError);
+  });
+
+  it('handles escapes, exponents, whitespace before a closer and numbers inside strings', () => {
+    assert.deepEqual(parseOne1PayJson('{"a\\"1,]": -1.5e3 ,\n\t} '), { 'a"1,]': '-1.5e3' });
+    assert.deepEqual(parseOne1PayJson('[[1,\r\n],[],{"b":"2",},]'), [['1'], [], { b: '2' }]);
+    assert.throws(() => parseOne1PayJson('[-]'), SyntaxError);
+  });
+
+  it('reads a long answer of many numbers and trailing commas exactly', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `{"id":${i},"amount":${i}.0000,"s":"${i},}",}`);
+    const parsed = parseOne1PayJson(`{"rows":[${rows.join(',')},],}`) as { rows: Array<Record<string, string>> };
+    assert.equal(parsed.rows.length, 50_000);
+    assert.deepEqual(parsed.rows[49_999], { id: '49999', amount: '49999.0000', s: '49999,}' });
+  });
+});
+
+describe('one1pay answers within limits', () => {
+  const queryWith = (body: string | ReadableStream<Uint8Array>) =>
+    createOne1PayProvider(
+      optionsFor('https://one1pay.test'),
+      context({ fetch: async () => new Response(body), timeoutMs: 300 }),
+    ).queryPayment({ orderId: 'A1', method: 'one1pay.thaiqr', money: THB_500 });
+
+  it('refuses a 5 MB answer as bad_response', async () => {
+    let produced = 0;
+    const huge = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (produced >= 5_000_000) return controller.close();
+          produced += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    await assertCode(queryWith(huge), 'bad_response');
+    assert.ok(produced < 2 * 1024 * 1024, `read ${produced} bytes`);
+  });
+
+  it('refuses a deeply nested answer as bad_response', async () => {
+    await assertCode(queryWith(`{"status":true,"x":${'['.repeat(200_000)}${']'.repeat(200_000)},}`), 'bad_response');
+  });
+
+  it('maps a body that stalls to unavailable', async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"status":tr')),
+      pull: () => new Promise<void>(() => undefined),
+    });
+    await assertCode(queryWith(stalled), 'unavailable');
   });
 });

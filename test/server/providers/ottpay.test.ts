@@ -30,7 +30,7 @@ import {
   memoryCache,
   silentLogger,
 } from '../../../server/providers/provider.ts';
-import { createOttPaySimulator } from '../../../server/sandbox/ottpay.ts';
+import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
 import { providerContract, type ContractHarness } from './contract.ts';
 
 // --- Appendix A worked example (PROVIDERS.md §1; docs.ottpay.com/payment-api/appendix-a) ----------

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +70,19 @@ describe('hosted page and script bundle', () => {
       const missing = await createApp({ ...deps, widgetBundlePath: join(dir, 'nope.js') }).request('/tender.js');
       assert.equal(missing.status, 503);
       assert.match((await missing.json()).error.message, /npm run build/);
+
+      // The languages beside it, importable from a merchant's page on another origin.
+      mkdirSync(join(dir, 'tender-locales'));
+      writeFileSync(join(dir, 'tender-locales', 'zh-Hant.js'), 'export default {"retry":"重試"};');
+      const app = createApp({ ...deps, widgetBundlePath: bundle });
+      const locale = await app.request('/tender-locales/zh-Hant.js');
+      assert.equal(locale.status, 200);
+      assert.match(locale.headers.get('content-type') ?? '', /^text\/javascript/);
+      assert.equal(locale.headers.get('access-control-allow-origin'), '*');
+      assert.equal(await locale.text(), 'export default {"retry":"重試"};');
+      for (const path of ['/tender-locales/fr.js', '/tender-locales/..%2Ftender.js', '/tender-locales/ja.js']) {
+        assert.equal((await app.request(path)).status, 404, path);
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -78,7 +91,9 @@ describe('hosted page and script bundle', () => {
   it('picks the hosted page language from Accept-Language', () => {
     assert.equal(pickLanguage(undefined), 'en');
     assert.equal(pickLanguage('th'), 'th');
-    assert.equal(pickLanguage('zh-TW,zh;q=0.9'), 'zh-CN');
+    assert.equal(pickLanguage('zh-TW,zh;q=0.9'), 'zh-Hant');
+    assert.equal(pickLanguage('zh-CN'), 'zh-Hans');
+    assert.equal(pickLanguage('fr-FR,ar;q=0.8'), 'ar');
     assert.equal(pickLanguage('fr-FR,fr;q=0.9,th;q=0.5,en;q=0.7'), 'en');
     assert.equal(pickLanguage('de, th;q=0'), 'en');
   });

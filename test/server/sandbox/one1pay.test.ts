@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import type { Hono } from 'hono';
-import { createOne1PaySimulator } from '../../../server/sandbox/one1pay.ts';
+import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
 
 const PUBLIC_URL = 'http://sandbox.test/sandbox/one1pay';
 const USERNAME = 'sim-merchant';

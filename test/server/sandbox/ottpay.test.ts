@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ottDecrypt, ottEncrypt, ottMd5 } from '../../../server/providers/ottpay/adapter.ts';
-import { createOttPaySimulator } from '../../../server/sandbox/ottpay.ts';
+import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
 
 const MERCHANT_ID = 'QC00000042';
 const OPERATOR_ID = '0000000042';

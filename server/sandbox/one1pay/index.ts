@@ -1,5 +1,5 @@
 /**
- * One1Pay simulator: a Hono app that speaks One1Pay's wire protocol (PROVIDERS.md §3, seeds/003) on
+ * One1Pay simulator: a Hono app that speaks One1Pay's wire protocol (docs/providers/one1pay.md) on
  * the document's paths, relative to wherever it is mounted (the BFF mounts it at /sandbox/one1pay).
  *
  * Strict where the real provider is (the messages are the document's own):
@@ -20,26 +20,32 @@
  * Every answer is HTTP 200 with JSON, as the document shows; amounts are JSON numbers with four
  * decimals (`300.0000`) like its examples.
  *
- * Tender conventions the document does not settle (PROVIDERS.md, conventions table):
+ * Tender conventions the document does not settle (docs/providers/one1pay.md):
  * - check_status / check_withdraw_status of an unknown id → `{status:false, message:"Order not found."}`;
- * - callback `order_id` is the merchant's `orderid`; `token` = lowercase hex MD5(callbackSecret + orderid);
- * - a callback counts as acknowledged when the merchant answers HTTP 200.
+ * - `token` = lowercase hex MD5(callbackSecret + the merchant's orderid), as the document's note says;
+ * - a callback counts as acknowledged when the merchant answers HTTP 200 with body `success`.
+ * Where the document is open, the dialect control (`GET|POST /_control/dialect`) picks the form:
+ * - `callbackOrderId`: `merchant` (default) puts the merchant's `orderid` in the callback's
+ *   `order_id`; `platform` puts One1Pay's `payment_id` there (the document's success example shows
+ *   "20073", its failure example "Example_123"). The token covers the merchant's orderid either way;
+ * - `json`: `clean` (default) or `trailingCommas`, written like the document's examples (`"type":"deposit",}`),
+ *   for callbacks and API answers alike.
  *
  * The shopper's page: `p_url` is `{publicUrl}/pay/{payment_id}`. GET shows the order with the buttons
  * "Pay" and "Decline"; each POSTs to `/pay/{payment_id}/pay` or `/decline`, which settles the order,
  * sends the callback (awaited, with a timeout) and redirects (303) to the order's `redirect_url`.
  * A settled order is never changed again: its page shows the outcome.
  *
- * Test controls (no credentials: this is a sandbox). Each answers the order's record as JSON, or 404
- * for an unknown order and 409 when a settled order is asked to change:
+ * Test controls: the kit's (../kit/controls.ts: orders, faults on the API routes /merchant/* and
+ * /wallet/*, delay, callback policy), with these details. Each answers the order's record as JSON,
+ * or 404 for an unknown order and 409 when a settled order is asked to change:
  * - `POST /_control/orders/:orderid/pay` — the shopper pays; `?amount=90.00` pays a different amount
  *   than was ordered (the record and check_status then report what was paid); `?callback=none`
  *   (here and on decline/expire) settles the order but loses its callback, as a network might;
- * - `POST /_control/orders/:orderid/decline` and `…/expire` — the order becomes `fail`;
+ * - `POST /_control/orders/:orderid/decline` (or `fail`) and `…/expire` — the order becomes `fail`;
  * - `POST /_control/orders/:orderid/callback` — resends the callback for the current state;
  * - `POST /_control/orders/:orderid/forged-callback` — sends one whose token is wrong;
  * - `GET  /_control/orders/:orderid` — the record, with every callback delivery and its result;
- * - `POST /_control/delay-next-response?ms=N` — holds the next API answer N ms (a slow provider);
  * - `POST /_control/withdrawals/:orderid/complete | fail | reject | callback | forged-callback` and
  *   `GET /_control/withdrawals/:orderid` — the same for payouts (which start as "proccess", sic).
  * Pay, decline, expire and the withdrawal outcomes send the callback too.
@@ -49,8 +55,23 @@
  * charge; a withdrawal holds its amount at once and gives it back if it fails or is rejected.
  */
 import { createHash, randomBytes, randomInt } from 'node:crypto';
-import { Hono, type Context } from 'hono';
-import { renderSandboxPage } from './page.ts';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import {
+  acknowledgedBy,
+  callbackWanted,
+  control,
+  ControlError,
+  createApiSwitches,
+  createCallbackSender,
+  createSimulatorApp,
+  mountOrderControls,
+  mountSwitchControls,
+  readControlBody,
+  renderSandboxPage,
+  type CallbackDelivery,
+  type CallbackPolicy,
+} from '../kit/index.ts';
 
 export interface One1PaySimulatorOptions {
   /** This simulator's own base URL, e.g. http://localhost:8787/sandbox/one1pay. */
@@ -64,7 +85,19 @@ export interface One1PaySimulatorOptions {
   now?: () => Date;
   /** How long a callback delivery may take before it is recorded as failed. */
   callbackTimeoutMs?: number;
+  /** Retries of an unacknowledged callback (default: none; One1Pay states no policy). */
+  callbackRetry?: Partial<Pick<CallbackPolicy, 'attempts' | 'backoffMs'>>;
+  dialect?: Partial<One1PayDialect>;
 }
+
+export const one1PayDialectSchema = z.strictObject({
+  callbackOrderId: z.enum(['merchant', 'platform']),
+  json: z.enum(['clean', 'trailingCommas']),
+});
+
+export type One1PayDialect = z.output<typeof one1PayDialectSchema>;
+
+export const DEFAULT_ONE1PAY_DIALECT: Readonly<One1PayDialect> = { callbackOrderId: 'merchant', json: 'clean' };
 
 interface CurrencyRule {
   decimals: number;
@@ -119,17 +152,6 @@ const AUTH_TTL_MS = 10 * 60_000;
 const DEPOSIT_CHARGE_PERCENT = 3;
 const STARTING_BALANCES: Readonly<Record<string, number>> = { THB: 100_000_00 };
 
-interface CallbackDelivery {
-  at: string;
-  url: string | null;
-  forged: boolean;
-  body: Record<string, unknown> | null;
-  httpStatus: number | null;
-  acknowledged: boolean;
-  responseBody: string | null;
-  error: string | null;
-}
-
 interface Deposit {
   paymentId: string;
   orderId: string;
@@ -174,8 +196,14 @@ type Form = Record<string, string>;
 export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
   const now = options.now ?? (() => new Date());
-  const send = options.fetch ?? fetch;
-  const callbackTimeoutMs = options.callbackTimeoutMs ?? 5_000;
+  const sender = createCallbackSender({
+    fetch: options.fetch,
+    now,
+    timeoutMs: options.callbackTimeoutMs ?? 5_000,
+    ...options.callbackRetry,
+  });
+  const switches = createApiSwitches();
+  let dialect: One1PayDialect = one1PayDialectSchema.parse({ ...DEFAULT_ONE1PAY_DIALECT, ...options.dialect });
 
   const authCodes = new Map<string, number>();
   const deposits = new Map<string, Deposit>();
@@ -184,18 +212,15 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   const balances = new Map<string, number>(Object.entries(STARTING_BALANCES));
   let sequence = 0;
 
-  const app = new Hono();
-  /** Milliseconds to hold the next API answer (a slow provider); set by a control. */
-  let delayNextMs = 0;
-  for (const path of ['/merchant/*', '/wallet/*']) {
-    app.use(path, async (_c, next) => {
-      if (delayNextMs) {
-        const ms = delayNextMs;
-        delayNextMs = 0;
-        await new Promise((resolve) => setTimeout(resolve, ms));
-      }
-      await next();
-    });
+  const app = createSimulatorApp();
+  for (const path of ['/merchant/*', '/wallet/*']) app.use(path, switches.api);
+
+  function refuse(c: Context, message: string): Response {
+    return answer(c, { status: false, message });
+  }
+
+  function answer(c: Context, body: Record<string, unknown>): Response {
+    return c.body(toJson(body, dialect), 200, { 'content-type': 'application/json' });
   }
 
   // --- the API -------------------------------------------------------------------------------
@@ -391,74 +416,59 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
 
   // --- test controls -------------------------------------------------------------------------
 
-  app.post('/_control/delay-next-response', (c) => {
-    const ms = Number(c.req.query('ms') ?? '0');
-    if (!Number.isInteger(ms) || ms < 0 || ms > 30_000) return c.json({ error: 'ms must be 0 to 30000' }, 400);
-    delayNextMs = ms;
-    return c.json({ delayNextMs });
-  });
+  const unsettled = () => new ControlError(409, 'the order is settled already');
 
-  app.get('/_control/orders/:orderid', (c) => {
-    const order = deposits.get(c.req.param('orderid'));
-    return order ? c.json(depositView(order)) : c.json({ error: 'unknown order' }, 404);
-  });
-
-  app.post('/_control/orders/:orderid/:action', async (c) => {
-    const order = deposits.get(c.req.param('orderid'));
-    if (!order) return c.json({ error: 'unknown order' }, 404);
-    const action = c.req.param('action');
-    const deliver = c.req.query('callback') !== 'none';
-    switch (action) {
-      case 'pay': {
+  mountOrderControls(app, '/_control/orders', {
+    noun: 'order',
+    find: (id) => deposits.get(id),
+    view: depositView,
+    commands: {
+      async pay(order, c) {
         const paid = c.req.query('amount');
         const paidMinor = paid === undefined ? order.amountMinor : parseAmount(paid, decimalsOf(order.currency));
-        if (paidMinor === null) return c.json({ error: 'amount is not a decimal for this currency' }, 400);
-        return settled(c, await settleDeposit(order, 'completed', paidMinor, { deliver }), depositView(order));
-      }
-      case 'decline':
-      case 'expire':
-        return settled(c, await settleDeposit(order, 'fail', order.amountMinor, { deliver }), depositView(order));
-      case 'callback':
-        await deliverDepositCallback(order, false);
-        return c.json(depositView(order));
-      case 'forged-callback':
-        await deliverDepositCallback(order, true);
-        return c.json(depositView(order));
-      default:
-        return c.json({ error: `unknown control "${action}"` }, 404);
-    }
+        if (paidMinor === null) throw new ControlError(400, 'amount is not a decimal for this currency');
+        if (!(await settleDeposit(order, 'completed', paidMinor, { deliver: callbackWanted(c) }))) throw unsettled();
+      },
+      async decline(order, c) {
+        if (!(await settleDeposit(order, 'fail', order.amountMinor, { deliver: callbackWanted(c) }))) throw unsettled();
+      },
+      async expire(order, c) {
+        if (!(await settleDeposit(order, 'fail', order.amountMinor, { deliver: callbackWanted(c) }))) throw unsettled();
+      },
+      callback: (order) => deliverDepositCallback(order, false),
+      'forged-callback': (order) => deliverDepositCallback(order, true),
+    },
   });
 
-  app.get('/_control/withdrawals/:orderid', (c) => {
-    const payout = withdrawals.get(c.req.param('orderid'));
-    return payout ? c.json(withdrawalView(payout)) : c.json({ error: 'unknown withdrawal' }, 404);
+  mountOrderControls(app, '/_control/withdrawals', {
+    noun: 'withdrawal',
+    find: (id) => withdrawals.get(id),
+    view: withdrawalView,
+    commands: {
+      async complete(payout) {
+        if (!(await settleWithdrawal(payout, 'completed', 'Success'))) throw unsettled();
+      },
+      async fail(payout) {
+        if (!(await settleWithdrawal(payout, 'fail', 'Account Holder Name Mismatch'))) throw unsettled();
+      },
+      async reject(payout) {
+        if (!(await settleWithdrawal(payout, 'rejected', 'Rejected by operator'))) throw unsettled();
+      },
+      callback: (payout) => deliverWithdrawalCallback(payout, false),
+      'forged-callback': (payout) => deliverWithdrawalCallback(payout, true),
+    },
   });
 
-  app.post('/_control/withdrawals/:orderid/:action', async (c) => {
-    const payout = withdrawals.get(c.req.param('orderid'));
-    if (!payout) return c.json({ error: 'unknown withdrawal' }, 404);
-    const action = c.req.param('action');
-    switch (action) {
-      case 'complete':
-        return settled(c, await settleWithdrawal(payout, 'completed', 'Success'), withdrawalView(payout));
-      case 'fail':
-        return settled(
-          c,
-          await settleWithdrawal(payout, 'fail', 'Account Holder Name Mismatch'),
-          withdrawalView(payout),
-        );
-      case 'reject':
-        return settled(c, await settleWithdrawal(payout, 'rejected', 'Rejected by operator'), withdrawalView(payout));
-      case 'callback':
-        await deliverWithdrawalCallback(payout, false);
-        return c.json(withdrawalView(payout));
-      case 'forged-callback':
-        await deliverWithdrawalCallback(payout, true);
-        return c.json(withdrawalView(payout));
-      default:
-        return c.json({ error: `unknown control "${action}"` }, 404);
-    }
-  });
+  mountSwitchControls(app, switches, sender);
+
+  app.get('/_control/dialect', (c) => c.json(dialect));
+  app.post(
+    '/_control/dialect',
+    control(async (c) => {
+      dialect = { ...dialect, ...(await readControlBody(c, one1PayDialectSchema.partial())) };
+      return dialect;
+    }),
+  );
 
   return app;
 
@@ -528,10 +538,15 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
       .digest('hex');
   }
 
+  /** The callback's `order_id`: the merchant's orderid, or One1Pay's payment id (dialect). */
+  function callbackOrderId(entry: { orderId: string; paymentId: string }): string {
+    return dialect.callbackOrderId === 'platform' ? entry.paymentId : entry.orderId;
+  }
+
   function deliverDepositCallback(order: Deposit, forged: boolean): Promise<void> {
     const decimals = decimalsOf(order.currency);
     return deliver(order.callbacks, order.callbackUrl, forged, {
-      order_id: order.orderId,
+      order_id: callbackOrderId(order),
       amount: wireNumber(order.paidMinor ?? order.amountMinor, decimals),
       currency: order.currency,
       order_status: order.status,
@@ -546,7 +561,7 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
   function deliverWithdrawalCallback(payout: Withdrawal, forged: boolean): Promise<void> {
     const decimals = decimalsOf(payout.currency);
     return deliver(payout.callbacks, payout.callbackUrl, forged, {
-      order_id: payout.orderId,
+      order_id: callbackOrderId(payout),
       amount: wireNumber(payout.amountMinor, decimals),
       currency: payout.currency,
       order_status: payout.status,
@@ -565,35 +580,14 @@ export function createOne1PaySimulator(options: One1PaySimulatorOptions): Hono {
     forged: boolean,
     body: Record<string, unknown>,
   ): Promise<void> {
-    const delivery: CallbackDelivery = {
-      at: now().toISOString(),
+    const delivery = await sender.send({
       url,
+      body: toJson(body, dialect),
       forged,
-      body: JSON.parse(toJson(body)) as Record<string, unknown>,
-      httpStatus: null,
-      acknowledged: false,
-      responseBody: null,
-      error: null,
-    };
+      // Tender's convention for One1Pay (docs/providers/one1pay.md): HTTP 200 with body `success`.
+      acknowledged: acknowledgedBy('success'),
+    });
     log.push(delivery);
-    if (url === null) {
-      delivery.error = 'the order has no callback_url';
-      return;
-    }
-    try {
-      const response = await send(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: toJson(body),
-        signal: AbortSignal.timeout(callbackTimeoutMs),
-      });
-      delivery.httpStatus = response.status;
-      delivery.responseBody = (await response.text()).slice(0, 200);
-      // Tender's convention for One1Pay (PROVIDERS.md, conventions): HTTP 200 with body `success`.
-      delivery.acknowledged = response.status === 200 && delivery.responseBody.trim() === 'success';
-    } catch (error) {
-      delivery.error = error instanceof Error ? error.message : String(error);
-    }
   }
 
   function paymentPage(order: Deposit) {
@@ -637,14 +631,6 @@ async function readForm(c: Context): Promise<Form | null> {
   }
 }
 
-function refuse(c: Context, message: string): Response {
-  return answer(c, { status: false, message });
-}
-
-function answer(c: Context, body: Record<string, unknown>): Response {
-  return c.body(toJson(body), 200, { 'content-type': 'application/json' });
-}
-
 /** A number written into the JSON as these exact digits, like the document's `300.0000`. */
 class WireNumber {
   constructor(readonly digits: string) {}
@@ -653,8 +639,18 @@ class WireNumber {
   }
 }
 
-function toJson(body: Record<string, unknown>): string {
-  return JSON.stringify(body).replace(/"\\u0000number:([0-9.]+)"/g, '$1');
+/**
+ * The JSON One1Pay sends: numbers with their exact digits, and (dialect `trailingCommas`) laid out
+ * like the document's examples, with a comma after the last member of each object and array.
+ */
+function toJson(body: Record<string, unknown>, dialect: One1PayDialect = DEFAULT_ONE1PAY_DIALECT): string {
+  const json =
+    dialect.json === 'trailingCommas'
+      ? // Pretty-printed JSON has no raw newline inside a string, so each newline before a closing
+        // bracket ends a member or an element.
+        JSON.stringify(body, null, 4).replace(/([^[{\s])(\n\s*[}\]])/g, '$1,$2')
+      : JSON.stringify(body);
+  return json.replace(/"\\u0000number:([0-9.]+)"/g, '$1');
 }
 
 /** An amount as One1Pay writes it: a JSON number with four decimals (more when the currency has more). */
@@ -704,10 +700,6 @@ function randomCode(length: number): string {
 /** The document's `order_datetime` ("2021-11-18 15:00:00"), in Bangkok time (UTC+7). */
 function providerTime(date: Date): string {
   return new Date(date.getTime() + 7 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-function settled(c: Context, changed: boolean, view: Record<string, unknown>): Response {
-  return changed ? c.json(view) : c.json({ error: 'the order is settled already', order: view }, 409);
 }
 
 function depositView(order: Deposit): Record<string, unknown> {

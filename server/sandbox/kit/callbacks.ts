@@ -1,0 +1,216 @@
+/**
+ * How every simulator posts its callbacks: one POST per attempt with a timeout, redirects never
+ * followed (a 3xx is a failed delivery: a callback URL must not be bounced to another host), a
+ * bounded number of attempts with growing pauses between them, and a record of each attempt.
+ *
+ * What the receiver answers is kept only as its status and the first 200 bytes of its body: the
+ * simulator reads no further, so a receiver cannot make it buffer a large answer, and nothing more
+ * of the answer is ever shown by a control route.
+ */
+
+/** One POST of a callback. */
+export interface CallbackAttempt {
+  at: string;
+  /** HTTP status of the receiver's answer, or null when none came. */
+  httpStatus: number | null;
+  /** The first 200 bytes of the answer's body, as text; null when none came. */
+  answer: string | null;
+  acknowledged: boolean;
+  /** Why the attempt failed (network error, timeout, redirect), or null. */
+  error: string | null;
+}
+
+/** One callback, however many attempts it took. The top-level outcome is the last attempt's. */
+export interface CallbackDelivery extends CallbackAttempt {
+  url: string | null;
+  /** Sent by a "forged callback" control: it must not verify. */
+  forged: boolean;
+  /** The body as it was posted (the simulator's own message, never the receiver's). */
+  sent: string;
+  attempts: CallbackAttempt[];
+}
+
+export interface CallbackRequest {
+  /** Where to post; null when the order named none (recorded as a failed delivery). */
+  url: string | null;
+  body: string;
+  /** Default `application/json`. */
+  contentType?: string;
+  forged?: boolean;
+  /** Whether an answer acknowledges the callback; see `acknowledgedBy`. */
+  acknowledged(answer: ReceiverAnswer): boolean;
+}
+
+/** What the sender saw of an answer: the status and at most the first 200 bytes of its body. */
+export interface ReceiverAnswer {
+  status: number;
+  body: string;
+  /** The body was longer than what `body` holds. */
+  truncated: boolean;
+}
+
+export interface CallbackPolicy {
+  /** How long one attempt (answer and the body's first bytes) may take. */
+  timeoutMs: number;
+  /** Attempts in all, 1 to 10; 1 sends once and never retries. */
+  attempts: number;
+  /** The pause before the second attempt; each later pause doubles. */
+  backoffMs: number;
+}
+
+export interface CallbackSenderOptions extends Partial<CallbackPolicy> {
+  fetch?: typeof fetch;
+  now?: () => Date;
+  /** How a pause is waited (tests may shorten it). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface CallbackSender {
+  send(request: CallbackRequest): Promise<CallbackDelivery>;
+  readonly policy: Readonly<CallbackPolicy>;
+  /** Changes the policy for later deliveries; values are checked against `CALLBACK_POLICY_LIMITS`. */
+  configure(change: Partial<CallbackPolicy>): Readonly<CallbackPolicy>;
+}
+
+/** Bounds on a policy, so a control cannot make a simulator hold a request for minutes. */
+export const CALLBACK_POLICY_LIMITS = {
+  timeoutMs: { min: 1, max: 30_000 },
+  attempts: { min: 1, max: 10 },
+  backoffMs: { min: 0, max: 10_000 },
+} as const;
+
+/** Only the start of an answer is read and kept. */
+export const ANSWER_PREVIEW_BYTES = 200;
+
+/**
+ * The usual acknowledgement rule: HTTP 200 and exactly `expected` as the (trimmed) body. A body
+ * longer than the preview never matches.
+ */
+export function acknowledgedBy(expected: string): (answer: ReceiverAnswer) => boolean {
+  return (answer) => answer.status === 200 && !answer.truncated && answer.body.trim() === expected;
+}
+
+/**
+ * A sender with a policy of its own. Providers' documents state no retry policy, so the default
+ * sends once (a lost callback stays lost, as a test of the reconciler wants); a control or the
+ * simulator's options turn retries on.
+ */
+export function createCallbackSender({
+  fetch: doFetch = fetch,
+  now = () => new Date(),
+  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  timeoutMs = 5_000,
+  attempts = 1,
+  backoffMs = 1_000,
+}: CallbackSenderOptions = {}): CallbackSender {
+  let policy: CallbackPolicy = checkPolicy({ timeoutMs, attempts, backoffMs });
+
+  async function attempt(request: CallbackRequest, url: string): Promise<CallbackAttempt> {
+    const result: CallbackAttempt = {
+      at: now().toISOString(),
+      httpStatus: null,
+      answer: null,
+      acknowledged: false,
+      error: null,
+    };
+    // A ref'd timer rather than AbortSignal.timeout (whose timer is unref'd): the wait must hold the
+    // process open like the request it belongs to. It covers reading the body's first bytes too.
+    const abort = new AbortController();
+    const limit = policy.timeoutMs;
+    const timer = setTimeout(() => abort.abort(new Error(`no answer within ${limit} ms`)), limit);
+    try {
+      const response = await doFetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': request.contentType ?? 'application/json' },
+        body: request.body,
+        redirect: 'manual',
+        signal: abort.signal,
+      });
+      if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+        await response.body?.cancel().catch(() => undefined);
+        result.httpStatus = response.status || null;
+        result.error = `redirect (HTTP ${response.status}) not followed`;
+        return result;
+      }
+      const preview = await readPreview(response);
+      result.httpStatus = response.status;
+      result.answer = preview.body;
+      result.acknowledged = request.acknowledged({ status: response.status, ...preview });
+    } catch (error) {
+      result.error = abort.signal.aborted
+        ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    } finally {
+      clearTimeout(timer);
+    }
+    return result;
+  }
+
+  return {
+    get policy() {
+      return policy;
+    },
+    configure(change) {
+      policy = checkPolicy({ ...policy, ...change });
+      return policy;
+    },
+    async send(request) {
+      const attempts: CallbackAttempt[] = [];
+      const delivery = (): CallbackDelivery => ({
+        ...(attempts.at(-1) ?? emptyAttempt(now())),
+        url: request.url,
+        forged: request.forged ?? false,
+        sent: request.body,
+        attempts,
+      });
+      if (request.url === null) {
+        attempts.push({ ...emptyAttempt(now()), error: 'the order names no callback URL' });
+        return delivery();
+      }
+      const { attempts: allowed, backoffMs: firstPause } = policy;
+      for (let n = 0; n < allowed; n++) {
+        if (n > 0) await sleep(firstPause * 2 ** (n - 1));
+        const result = await attempt(request, request.url);
+        attempts.push(result);
+        if (result.acknowledged) break;
+      }
+      return delivery();
+    },
+  };
+}
+
+function emptyAttempt(at: Date): CallbackAttempt {
+  return { at: at.toISOString(), httpStatus: null, answer: null, acknowledged: false, error: null };
+}
+
+function checkPolicy(policy: CallbackPolicy): CallbackPolicy {
+  for (const [name, { min, max }] of Object.entries(CALLBACK_POLICY_LIMITS)) {
+    const value = policy[name as keyof CallbackPolicy];
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`${name} must be an integer from ${min} to ${max}`);
+    }
+  }
+  return { ...policy };
+}
+
+/** Reads at most one byte past the preview, then lets the rest of the body go unread. */
+async function readPreview(response: Response): Promise<{ body: string; truncated: boolean }> {
+  if (!response.body) return { body: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size <= ANSWER_PREVIEW_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  const bytes = Buffer.concat(chunks).subarray(0, ANSWER_PREVIEW_BYTES);
+  return { body: new TextDecoder().decode(bytes), truncated: size > ANSWER_PREVIEW_BYTES };
+}
