@@ -30,6 +30,11 @@ export interface ContractHarness {
   unsupportedMoney: Money;
   /** Valid fields for `method`. */
   fields: Record<string, string>;
+  /**
+   * Fields good for one payment only (a card's tokens from the provider's tokenizer), made anew for
+   * each createPayment and merged over `fields`.
+   */
+  freshFields?(): Promise<Record<string, string>>;
   /** The shopper pays (drives the simulator's control endpoint). */
   pay(orderId: string): Promise<void>;
   /** The shopper declines. */
@@ -63,14 +68,14 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
     }
   }
 
-  function paymentInput(h: ContractHarness, orderId: string): CreatePaymentInput {
+  async function paymentInput(h: ContractHarness, orderId: string): Promise<CreatePaymentInput> {
     return {
       orderId,
       method: h.method,
       money: h.money,
       description: 'Contract test order',
       customer: { ...CUSTOMER },
-      fields: { ...h.fields },
+      fields: { ...h.fields, ...(await h.freshFields?.()) },
       notifyUrl: NOTIFY_URL,
       returnUrl: RETURN_URL,
       expiresAt: new Date(Date.now() + 15 * 60_000),
@@ -107,8 +112,14 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
         const offers = await h.provider.offers({ money: h.money, customer: { ...CUSTOMER } });
         const offer = offers.find((o) => o.method === h.method);
         assert.ok(offer);
-        const result = await h.provider.createPayment(paymentInput(h, contractOrderId()));
-        assert.equal(result.action.type, offer.kind);
+        const result = await h.provider.createPayment(await paymentInput(h, contractOrderId()));
+        if (offer.kind === 'card') {
+          // A card is paid at once, refused, or sent through 3-D Secure: no action, or a challenge.
+          assert.ok(['none', 'challenge'].includes(result.action.type), `card action ${result.action.type}`);
+          if (result.action.type === 'challenge') assert.match(new URL(result.action.url).protocol, /^https?:$/);
+        } else {
+          assert.equal(result.action.type, offer.kind);
+        }
         if (result.action.type === 'redirect') {
           assert.match(new URL(result.action.url).protocol, /^https?:$/);
         } else if (result.action.type === 'qr') {
@@ -120,7 +131,7 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
     it('reports pending before payment and succeeded with the same money after it', async () => {
       await withHarness(async (h) => {
         const orderId = contractOrderId();
-        await h.provider.createPayment(paymentInput(h, orderId));
+        await h.provider.createPayment(await paymentInput(h, orderId));
         const before = await query(h, orderId);
         assert.equal(before.state, 'pending');
 
@@ -134,7 +145,7 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
     it('reports failed after the shopper declines', async () => {
       await withHarness(async (h) => {
         const orderId = contractOrderId();
-        await h.provider.createPayment(paymentInput(h, orderId));
+        await h.provider.createPayment(await paymentInput(h, orderId));
         await h.decline(orderId);
         const status = await query(h, orderId);
         assert.equal(status.state, 'failed');
@@ -144,8 +155,8 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
     it('refuses a second order with the same id and keeps the first one', async () => {
       await withHarness(async (h) => {
         const orderId = contractOrderId();
-        await h.provider.createPayment(paymentInput(h, orderId));
-        await assertProviderError(h.provider.createPayment(paymentInput(h, orderId)), 'duplicate_order');
+        await h.provider.createPayment(await paymentInput(h, orderId));
+        await assertProviderError(h.provider.createPayment(await paymentInput(h, orderId)), 'duplicate_order');
 
         // The first order is still the only one: paying it once makes it succeed with its money.
         assert.equal((await query(h, orderId)).state, 'pending');
@@ -158,7 +169,10 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
 
     it('maps refused credentials to authentication', async () => {
       await withHarness(async (h) => {
-        await assertProviderError(h.badCredentials.createPayment(paymentInput(h, contractOrderId())), 'authentication');
+        await assertProviderError(
+          h.badCredentials.createPayment(await paymentInput(h, contractOrderId())),
+          'authentication',
+        );
       });
     });
 
@@ -170,9 +184,11 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
 
     it('maps an unreachable provider to unavailable', async () => {
       const h = await makeHarness();
+      // Made while the provider is still up (a card's tokens come from its tokenizer).
+      const input = await paymentInput(h, contractOrderId());
       await h.close();
       await assertProviderError(query(h, contractOrderId()), 'unavailable');
-      await assertProviderError(h.provider.createPayment(paymentInput(h, contractOrderId())), 'unavailable');
+      await assertProviderError(h.provider.createPayment(input), 'unavailable');
     });
   });
 }
