@@ -74,6 +74,8 @@ export interface MethodView {
 export interface CardTokenizer {
   url: string;
   origin: string;
+  /** The names of the fields the frame posts (tokens, the holder's name), accepted in the attempt. */
+  fields?: string[];
 }
 
 /** A QR matrix encoded on the server: `path` is an SVG path over a `size`×`size` grid of modules. */

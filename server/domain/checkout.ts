@@ -115,6 +115,9 @@ const REFUND_REFUSALS: ReadonlySet<ProviderErrorCode> = new Set([
   'invalid_request',
   'amount_out_of_range',
   'authentication',
+  'refused',
+  'insufficient_funds',
+  'unsupported',
 ]);
 
 /** How long the checkout view waits for one provider to say which methods it takes. */
@@ -1011,7 +1014,13 @@ function safePattern(source: string): RegExp {
 /** Checks the shopper's fields against the method's field specs; unknown fields are refused. */
 export function validateFields(method: MethodView, given: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
+  // A card tokenizer's frame posts its own fields (tokens, never card numbers): they pass as they are.
+  const tokenFields = method.tokenizer?.fields ?? [];
   for (const name of Object.keys(given)) {
+    if (tokenFields.includes(name)) {
+      out[name] = given[name]!;
+      continue;
+    }
     if (!method.fields.some((field) => field.name === name)) {
       throw new ApiError(400, 'invalid_request', `fields.${name} is not a field of ${method.id}`);
     }

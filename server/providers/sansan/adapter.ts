@@ -155,7 +155,11 @@ export function createSanSanProvider(input: z.input<typeof sansanOptionsSchema>,
         kind: 'card' as const,
         brand: 'card',
         fields: payerFields(customer),
-        tokenizer: { url: tokenizerUrl, origin: new URL(tokenizerUrl).origin },
+        tokenizer: {
+          url: tokenizerUrl,
+          origin: new URL(tokenizerUrl).origin,
+          fields: [...CARD_TOKEN_FIELDS, 'userAgent'],
+        },
       }));
     },
 

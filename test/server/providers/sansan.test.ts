@@ -268,7 +268,11 @@ describe('SanSan adapter', () => {
     assert.equal(offers.length, 1);
     const [offer] = offers;
     assert.deepEqual([offer!.method, offer!.kind, offer!.brand], ['sansan.card', 'card', 'card']);
-    assert.deepEqual(offer!.tokenizer, { url: `${sandbox.url}/tokenizer`, origin: sandbox.url });
+    assert.deepEqual(offer!.tokenizer, {
+      url: `${sandbox.url}/tokenizer`,
+      origin: sandbox.url,
+      fields: ['sessionCard', 'sessionCvc', 'sessionId', 'cardHolderName', 'userAgent'],
+    });
     assert.deepEqual(
       offer!.fields.map((field) => [field.name, field.required]),
       [
@@ -292,6 +296,7 @@ describe('SanSan adapter', () => {
     assert.deepEqual(custom!.tokenizer, {
       url: 'https://cards.shop.example/worldpay-frame.html',
       origin: 'https://cards.shop.example',
+      fields: ['sessionCard', 'sessionCvc', 'sessionId', 'cardHolderName', 'userAgent'],
     });
   });
 
