@@ -71,7 +71,8 @@ function optionsFor(baseUrl: string, overrides: Partial<Record<string, unknown>>
 }
 
 function context(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { fetch, now: () => new Date(), timeoutMs: 5_000, cache: memoryCache(), log: silentLogger, ...overrides };
+  const now = overrides.now ?? (() => new Date());
+  return { fetch, now, timeoutMs: 5_000, cache: memoryCache(now), log: silentLogger, ...overrides };
 }
 
 async function control(baseUrl: string, path: string): Promise<Record<string, unknown>> {
