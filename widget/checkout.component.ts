@@ -463,7 +463,8 @@ export class TenderCheckout extends LitElement {
   #onCardToken(fields: Record<string, string>): void {
     const method = this.#selectedMethod();
     if (this.phase.name !== 'submitting' || !method?.tokenizer) return;
-    void this.#create(method, { fields });
+    // The frame's tokens go beside what the shopper typed in the checkout's own fields.
+    void this.#create(method, { fields: { ...fieldValues(method.fields, this.values), ...fields } });
   }
 
   /** A buyer's code read by the camera or typed at the till; each code is sent once. */
@@ -1024,7 +1025,7 @@ export class TenderCheckout extends LitElement {
       class="card-frame"
       part="card-frame"
       title=${this.#t('cardFrame')}
-      src=${method.tokenizer?.url ?? ''}
+      src=${method.tokenizer ? tokenizerSrc(method.tokenizer.url) : ''}
       height=${this.#card.height ?? nothing}
     ></iframe>`;
   }
@@ -1293,4 +1294,11 @@ export class TenderCheckout extends LitElement {
 
 function configError(message: string, cause?: unknown): CheckoutError {
   return new CheckoutError('invalid_config', message, { recoverable: false, cause });
+}
+
+/** The tokenizer frame learns which page may frame it and hear from it: this page's origin. */
+function tokenizerSrc(url: string): string {
+  const src = new URL(url);
+  src.searchParams.set('origin', location.origin);
+  return src.href;
 }
