@@ -589,7 +589,10 @@ export class TenderCheckout extends LitElement {
         return;
       }
       const code = answer === 'cancel' ? 'wallet_canceled' : 'wallet_unavailable';
-      this.#enter({ name: 'choosing', error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }) });
+      this.#enter({
+        name: 'choosing',
+        error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }),
+      });
     });
   }
 
@@ -1099,11 +1102,16 @@ export class TenderCheckout extends LitElement {
     return html`${methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing}
       ${
         canScan() && camera !== 'unavailable'
-          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video>
-              ${
+          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video> ${
                 camera === 'on'
                   ? nothing
-                  : html`<button type="button" class="secondary" part="button" ?disabled=${submitting} @click=${this.onStartCamera}>
+                  : html`<button
+                      type="button"
+                      class="secondary"
+                      part="button"
+                      ?disabled=${submitting}
+                      @click=${this.onStartCamera}
+                    >
                       ${t('posCamera')}
                     </button>`
               }`
@@ -1204,7 +1212,10 @@ export class TenderCheckout extends LitElement {
   private renderReturn(): TemplateResult | typeof nothing {
     const view = this.view;
     return view?.returnUrl && isNavigableUrl(view.returnUrl)
-      ? html`<a class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}" part="return-link" href=${view.returnUrl}
+      ? html`<a
+          class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}"
+          part="return-link"
+          href=${view.returnUrl}
           >${this.#t('returnToShop', { merchant: view.merchant.name })}</a
         >`
       : nothing;
@@ -1229,37 +1240,43 @@ export class TenderCheckout extends LitElement {
       case 'unsupported':
         return this.renderChooseButton(t('tryAnother'));
       case 'code-expired':
-        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>${t('newCode')}</button>
+        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>
+            ${t('newCode')}
+          </button>
           ${this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
       case 'awaiting': {
         const action = phase.attempt.action;
-        const resumable = !pos && (action?.type === 'redirect' || action?.type === 'app' || action?.type === 'challenge');
+        const resumable =
+          !pos && (action?.type === 'redirect' || action?.type === 'app' || action?.type === 'challenge');
         return html`${this.renderHint(pos ? 'posConfirmingHint' : 'awaitingHint')}
-          ${
-            resumable
-              ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
-                  ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
-                </button>`
-              : nothing
-          }
-          ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+        ${
+          resumable
+            ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
+                ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
+              </button>`
+            : nothing
+        }
+        ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
       }
       case 'in-app':
         return this.renderChooseButton(t('chooseAnother'), 'secondary');
       case 'expired':
       case 'canceled':
-        return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')} ${this.renderReturn()}`;
+        return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')}
+        ${this.renderReturn()}`;
       case 'unavailable':
         if (phase.error.recoverable) {
-          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`;
+          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>
+            ${t('retry')}
+          </button>`;
         }
         // No session to go back to: the shop's page is the way on, one step back in this tab.
         return html`${this.renderHint('startAgainHint')}
-          ${
-            history.length > 1
-              ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
-              : nothing
-          }`;
+        ${
+          history.length > 1
+            ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
+            : nothing
+        }`;
       default:
         return nothing;
     }

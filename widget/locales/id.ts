@@ -84,7 +84,8 @@ const id: Table = {
   'brand.card': 'Kartu',
   'failure.declined': 'Ditolak oleh bank atau dompet digital.',
   'failure.expired': 'Permintaan pembayaran kedaluwarsa sebelum dibayar.',
-  'failure.amount_mismatch': 'Jumlah yang dibayar tidak sesuai dengan pesanan ini. Hubungi {merchant} sebelum membayar lagi.',
+  'failure.amount_mismatch':
+    'Jumlah yang dibayar tidak sesuai dengan pesanan ini. Hubungi {merchant} sebelum membayar lagi.',
   'failure.provider_unavailable': 'Penyedia pembayaran tidak dapat dihubungi.',
   'failure.provider_rejected': 'Penyedia pembayaran menolaknya.',
   'failure.not_found': 'Penyedia pembayaran tidak memiliki catatan transaksi ini.',

@@ -84,7 +84,8 @@ const ms: Table = {
   'brand.card': 'Kad',
   'failure.declined': 'Ia ditolak oleh bank atau e-dompet.',
   'failure.expired': 'Permintaan pembayaran tamat tempoh sebelum dibayar.',
-  'failure.amount_mismatch': 'Jumlah yang dibayar tidak sepadan dengan pesanan ini. Sila hubungi {merchant} sebelum membayar semula.',
+  'failure.amount_mismatch':
+    'Jumlah yang dibayar tidak sepadan dengan pesanan ini. Sila hubungi {merchant} sebelum membayar semula.',
   'failure.provider_unavailable': 'Penyedia pembayaran tidak dapat dihubungi.',
   'failure.provider_rejected': 'Penyedia pembayaran menolaknya.',
   'failure.not_found': 'Penyedia pembayaran tiada rekod transaksi ini.',

@@ -84,7 +84,8 @@ const vi: Table = {
   'brand.card': 'Thẻ',
   'failure.declined': 'Ngân hàng hoặc ví đã từ chối giao dịch.',
   'failure.expired': 'Yêu cầu thanh toán đã hết hạn trước khi được thanh toán.',
-  'failure.amount_mismatch': 'Số tiền đã trả không khớp với đơn hàng. Vui lòng liên hệ {merchant} trước khi thanh toán lại.',
+  'failure.amount_mismatch':
+    'Số tiền đã trả không khớp với đơn hàng. Vui lòng liên hệ {merchant} trước khi thanh toán lại.',
   'failure.provider_unavailable': 'Không liên lạc được nhà cung cấp thanh toán.',
   'failure.provider_rejected': 'Nhà cung cấp thanh toán đã từ chối.',
   'failure.not_found': 'Nhà cung cấp thanh toán không có giao dịch này.',

@@ -111,7 +111,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
     return result.data;
   }
 
-  /** A fresh auth code for each call that needs one (PROVIDERS.md conventions: no caching). */
+  /** A fresh auth code for each call that needs one (docs/providers/one1pay.md: no caching). */
   async function authCode(): Promise<string> {
     const answer = await call('auth', { username: opts.username, api_key: opts.apiKey }, authAnswer);
     return answer.auth;
@@ -322,7 +322,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
       if (!isRecord(body) || typeof body.order_id !== 'string' || typeof body.token !== 'string') {
         throw fail('invalid_signature', 'callback lacks order_id or token');
       }
-      // One1Pay: the token covers only the order id, MD5(secret + merchant order id); PROVIDERS.md §3.
+      // One1Pay: the token covers only the order id, MD5(secret + merchant order id); docs/providers/one1pay.md.
       const expected = createHash('md5')
         .update(opts.callbackSecret + body.order_id, 'utf8')
         .digest('hex');

@@ -29,7 +29,7 @@ const pathsSchema = z
     withdrawBankList: path.default(DEFAULT_PATHS.withdrawBankList),
     balance: path.default(DEFAULT_PATHS.balance),
   })
-  // The document's paths, each overridable because a merchant's account may differ (PROVIDERS.md).
+  // The document's paths, each overridable because a merchant's account may differ (docs/providers/one1pay.md).
   .prefault({});
 
 const secret = z.string().min(1, 'must not be empty');
@@ -43,7 +43,7 @@ export const one1payOptionsSchema = z.strictObject({
     .transform((value) => value.replace(/\/+$/, '')),
   username: secret,
   apiKey: secret,
-  /** The secret in the callback token; the document does not say which one (PROVIDERS.md §3). */
+  /** The secret in the callback token; the document does not say which one (docs/providers/one1pay.md). */
   callbackSecret: secret,
   paths: pathsSchema,
   /**

@@ -33,7 +33,7 @@ import {
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
 import { providerContract, type ContractHarness } from './contract.ts';
 
-// --- Appendix A worked example (PROVIDERS.md §1; docs.ottpay.com/payment-api/appendix-a) ----------
+// --- Appendix A worked example (docs/providers/ottpay.md, "Crypto") ----------
 
 const EXAMPLE: Record<string, string> = {
   orderId: '1234567890',
