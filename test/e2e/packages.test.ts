@@ -119,6 +119,12 @@ describe('the widget package (npm pack)', () => {
       assert.ok(!/\.(ts|node)$/.test(file) || file.endsWith('.d.ts'), `${file}: a source or a native binary`);
       assert.ok(!/server|sandbox|sqlite|binding\.gyp/i.test(file), `${file}: server code`);
     }
+    // The ES entry loads its languages as chunks: each one it names must be in the tarball.
+    const entry = readFileSync(join(root, 'widget/dist/tender.js'), 'utf8');
+    const chunks = [...entry.matchAll(/import\(["']\.\/([^"']+)["']\)/g)].map((match) => `dist/${match[1]}`);
+    assert.ok(chunks.length > 0, 'no language chunks found in dist/tender.js');
+    for (const chunk of chunks) assert.ok(files.includes(chunk), `${chunk} is missing from the tarball`);
+    assert.ok(files.includes('dist/tender-locales/th.js'), 'the script-tag bundle’s languages are missing');
   });
 
   it('installs into an empty project with lit as its only dependency, and its types check there', () => {
@@ -383,6 +389,9 @@ describe('the server package (npm pack)', () => {
       assert.equal(script.status, 200);
       assert.match(script.headers.get('content-type') ?? '', /javascript/);
       assert.equal(await script.text(), readFileSync(join(root, 'widget/dist/tender.iife.js'), 'utf8'));
+      const thai = await fetch(`${base}/tender-locales/th.js`);
+      assert.equal(thai.status, 200);
+      assert.equal(await thai.text(), readFileSync(join(root, 'widget/dist/tender-locales/th.js'), 'utf8'));
     } finally {
       child.kill('SIGTERM');
     }
