@@ -323,11 +323,17 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
         throw fail('invalid_signature', 'callback lacks order_id or token');
       }
       // One1Pay: the token covers only the order id, MD5(secret + merchant order id); docs/providers/one1pay.md.
-      const expected = createHash('md5')
-        .update(opts.callbackSecret + body.order_id, 'utf8')
-        .digest('hex');
-      if (!sameText(body.token.toLowerCase(), expected)) {
-        throw fail('invalid_signature', `callback token does not match order ${body.order_id}`);
+      const token = body.token.toLowerCase();
+      const tokenFor = (orderId: string) =>
+        createHash('md5')
+          .update(opts.callbackSecret + orderId, 'utf8')
+          .digest('hex');
+      // The document's success example names One1Pay's own id ("20073"), its failure example the
+      // merchant's: a token that does not fit `order_id` may still fit the order One1Pay's id
+      // stands for, which only the caller can look up (docs/providers/one1pay.md).
+      const byPaymentId = !sameText(token, tokenFor(body.order_id));
+      if (byPaymentId && !/^[0-9A-Za-z_-]{1,64}$/.test(body.order_id)) {
+        throw fail('invalid_signature', 'callback token does not match its order');
       }
 
       const result = callbackBody.safeParse(body);
@@ -353,11 +359,17 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
         .digest('hex');
       return {
         kind: callback.type === 'deposit' ? 'payment' : 'payout',
-        orderId: callback.order_id,
+        orderId: byPaymentId ? '' : callback.order_id,
         claimed,
         money,
         dedupeKey: `one1pay:${dedupeKey}`,
         ack: ONE1PAY_NOTIFICATION_ACK,
+        ...(byPaymentId
+          ? {
+              providerPaymentId: callback.order_id,
+              authenticate: (orderId: string) => sameText(token, tokenFor(orderId)),
+            }
+          : {}),
       };
     },
 
