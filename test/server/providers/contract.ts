@@ -92,6 +92,8 @@ export interface PayoutHarness {
   destination: PayoutDestination;
   /** The provider completes the payout. */
   complete(orderId: string): Promise<void>;
+  /** The callback the simulator sent for the payout's last change, where the provider sends one. */
+  lastCallback?(orderId: string): Promise<NotificationInput>;
 }
 
 export interface BalanceHarness {
@@ -509,7 +511,7 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
 
     // --- payouts -----------------------------------------------------------------------------
 
-    it('pays out: pending, then succeeded with its money', async (t) => {
+    it('pays out: pending, then succeeded with its money (and says so in its callback)', async (t) => {
       await withHarness(t, ['payouts'], async (h) => {
         const { money, destination, complete } = h.payouts!;
         const orderId = contractOrderId();
@@ -520,6 +522,14 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
         const done = await h.provider.queryPayout!({ orderId, currency: money.currency });
         assert.equal(done.state, 'succeeded');
         assert.deepEqual(done.money, money);
+        if (h.payouts!.lastCallback) {
+          assert.ok(h.provider.parseNotification, 'a payout callback needs parseNotification');
+          const news = await h.provider.parseNotification(await h.payouts!.lastCallback(orderId));
+          assert.deepEqual(
+            [news.kind, news.orderId, news.claimed, news.money],
+            ['payout', orderId, 'succeeded', money],
+          );
+        }
       });
     });
 
