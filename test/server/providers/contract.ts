@@ -543,7 +543,8 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
           h.provider.payout!({ orderId, money: tooMuch, destination, notifyUrl: NOTIFY_URL }),
           (error: unknown) => {
             assert.ok(error instanceof ProviderError, `expected a ProviderError, got ${String(error)}`);
-            // `declined` is allowed where the adapter cannot tell; the balance below then tells.
+            // `declined` is accepted too: the payouts service reads the balance to tell a short
+            // balance from another refusal (server/domain/payouts.ts).
             assert.ok(
               error.code === 'insufficient_funds' || error.code === 'declined',
               `expected insufficient_funds (or declined), got ${error.code}`,
