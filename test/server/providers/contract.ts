@@ -385,6 +385,24 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
       });
     }
 
+    // Where the provider never handled the request, a payment asked for is as unavailable as a query.
+    for (const [mode, what] of [
+      ['http500', 'an HTTP 500 page'],
+      ['hang', 'no answer at all'],
+    ] as const) {
+      it(`maps ${what} to createPayment as unavailable`, async (t) => {
+        await withHarness(t, ['payIn'], async (h) => {
+          // Made before the fault (a card's tokens come from the provider's tokenizer).
+          const input = await paymentInput(h, contractOrderId());
+          await h.setFault(mode);
+          const started = performance.now();
+          await assertProviderError(h.provider.createPayment(input), 'unavailable');
+          const elapsed = performance.now() - started;
+          assert.ok(elapsed < CONTRACT_TIMEOUT_MS + 1_500, `${mode}: took ${Math.round(elapsed)} ms`);
+        });
+      });
+    }
+
     // --- notifications -----------------------------------------------------------------------
 
     it('verifies a genuine callback: its order, claim and money, and the documented acknowledgement', async (t) => {
