@@ -31,6 +31,7 @@ import {
   type PayoutDestination,
   type Provider,
   type ProviderErrorCode,
+  type VerifiedNotification,
 } from '../../../server/providers/provider.ts';
 
 /**
@@ -418,14 +419,24 @@ export function providerContract(name: string, makeHarness: () => Promise<Contra
       });
     });
 
-    it('refuses a forged callback as invalid_signature', async (t) => {
+    it('refuses a forged callback as invalid_signature, or binds it to no order', async (t) => {
       await withHarness(t, ['payIn', 'notifications'], async (h) => {
         const orderId = await createdOrder(h);
         await h.notifications!.paid(orderId);
-        await assertProviderError(
-          h.provider.parseNotification!(await h.notifications!.forged(orderId)),
-          'invalid_signature',
-        );
+        const forged = await h.notifications!.forged(orderId);
+        let notification: VerifiedNotification;
+        try {
+          notification = await h.provider.parseNotification!(forged);
+        } catch (error) {
+          assert.ok(error instanceof ProviderError, String(error));
+          assert.equal(error.code, 'invalid_signature', error.message);
+          return;
+        }
+        // A provider whose callbacks may name its own payment id (One1Pay) defers the check to the
+        // order that id stands for; the forged callback must then fit no order, this one included.
+        assert.equal(notification.orderId, '', 'a forged callback never names an order as verified');
+        assert.ok(notification.authenticate, 'a deferred check must be given');
+        assert.equal(notification.authenticate(orderId), false);
       });
     });
 
