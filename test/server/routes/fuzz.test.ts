@@ -6,7 +6,8 @@
  *     `/pay/:id` is HTML for people and is exempt from the shape, not from the rest);
  *   - change nothing in the store when it refuses a request (every table compared before and after).
  * Runs are bounded and the seed is fixed, so a run is repeatable; a failure prints its seed and path
- * (`TENDER_FUZZ_SEED=<seed>` repeats another run, `TENDER_FUZZ_RUNS=<n>` runs more cases).
+ * (`TENDER_FUZZ_SEED=<seed>` repeats another run, `TENDER_FUZZ_RUNS=<n>` runs more cases,
+ * `TENDER_FUZZ_TRACE=1` prints each request's status).
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
