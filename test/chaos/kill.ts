@@ -239,7 +239,8 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
       async probe() {
         const webhooks = await withStore((store) => store.listWebhooks(session.id));
         const succeeded = webhooks.filter((each) => each.type === 'session.succeeded');
-        const ok = succeeded.length === 1 && succeeded[0]!.deliveredAt !== null && receiver.count(succeeded[0]!.id) >= 2;
+        const ok =
+          succeeded.length === 1 && succeeded[0]!.deliveredAt !== null && receiver.count(succeeded[0]!.id) >= 2;
         return {
           ok,
           seen: `${succeeded.length} webhook(s), delivered ${succeeded[0]?.deliveredAt ? 'yes' : 'no'}, deliveries seen ${succeeded[0] ? receiver.count(succeeded[0].id) : 0}`,
@@ -258,20 +259,27 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
     });
     const orderId = (attempt.body as { id: string }).id;
     await sims.control('ottpay', 'POST', `/_control/orders/${orderId}/pay`);
-    const paid = await eventually(async () => ((await view(session.id)).status === 'succeeded' ? true : undefined), 10_000);
+    const paid = await eventually(
+      async () => ((await view(session.id)).status === 'succeeded' ? true : undefined),
+      10_000,
+    );
     if (!paid) throw new Error('the OTT Pay payment did not succeed');
     const refundBody = JSON.stringify({ amount: '25.00', reason: 'chaos' });
     const headers = { 'idempotency-key': `chaos-refund-${session.id}` };
     const arrived = sims.gate('ottpay.refund', 1500);
-    const refunding = bff.merchant(`/v1/sessions/${session.id}/refunds`, { method: 'POST', body: refundBody, headers }).catch(
-      (error: unknown) => error,
-    );
+    const refunding = bff
+      .merchant(`/v1/sessions/${session.id}/refunds`, { method: 'POST', body: refundBody, headers })
+      .catch((error: unknown) => error);
     await arrived;
     await bff.kill();
     report.check('the merchant saw no answer', (await refunding) instanceof Error);
     await restart('mid refund');
     await sleep(1800); // the held REFUND reaches OTT Pay after the BFF died
-    const retry = await bff.merchant(`/v1/sessions/${session.id}/refunds`, { method: 'POST', body: refundBody, headers });
+    const retry = await bff.merchant(`/v1/sessions/${session.id}/refunds`, {
+      method: 'POST',
+      body: refundBody,
+      headers,
+    });
     const stored = (await view(session.id)).refunds;
     report.check(
       'the retried refund (same Idempotency-Key) is the stored one, not a second',
@@ -293,7 +301,10 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
           after.refunds.length === 1 &&
           after.refunds[0]!.status === 'succeeded' &&
           atProvider === 1;
-        return { ok, seen: `session ${after.status}, refunds ${after.refunds.map((each) => each.status).join('/')}, at OTT Pay ${atProvider}` };
+        return {
+          ok,
+          seen: `session ${after.status}, refunds ${after.refunds.map((each) => each.status).join('/')}, at OTT Pay ${atProvider}`,
+        };
       },
     });
   });
@@ -333,7 +344,10 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
         const payout = (await bff.merchant(`/v1/payouts/${payoutId}`)).body as { status?: string };
         const sent = sims.accepted('one1pay.payout', payoutId).length;
         const tries = sims.made.filter((call) => call.kind === 'one1pay.payout' && call.id === payoutId).length;
-        return { ok: payout.status === 'succeeded' && sent === 1, seen: `${payout.status}, accepted ${sent} of ${tries} call(s)` };
+        return {
+          ok: payout.status === 'succeeded' && sent === 1,
+          seen: `${payout.status}, accepted ${sent} of ${tries} call(s)`,
+        };
       },
     });
   });
@@ -344,7 +358,8 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
     what: 'no One1Pay order exists that Tender has no attempt for (nothing lost)',
     async probe() {
       const known = new Set<string>();
-      for (const id of paymentSessions) for (const attempt of (await view(id)).attempts) known.add(attempt.providerOrderId);
+      for (const id of paymentSessions)
+        for (const attempt of (await view(id)).attempts) known.add(attempt.providerOrderId);
       const orphans = sims.accepted('one1pay.order').filter((call) => !known.has(call.id ?? ''));
       return { ok: orphans.length === 0, seen: `${orphans.length} unknown order(s)` };
     },
@@ -380,13 +395,21 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
     report,
     /** Waits until every final check holds or `ms` pass, then records each. */
     async settle(ms: number) {
-      report.tried(`waiting up to ${Math.round(ms / 1000)} s for the reconciler, refund and payout checks and webhook retries`);
+      report.tried(
+        `waiting up to ${Math.round(ms / 1000)} s for the reconciler, refund and payout checks and webhook retries`,
+      );
       const started = Date.now();
       let last: Array<{ ok: boolean; seen: string }> = [];
-      await eventually(async () => {
-        last = await Promise.all(finals.map((each) => each.probe().catch((error: Error) => ({ ok: false, seen: error.message }))));
-        return last.every((each) => each.ok) ? true : undefined;
-      }, ms, 2000);
+      await eventually(
+        async () => {
+          last = await Promise.all(
+            finals.map((each) => each.probe().catch((error: Error) => ({ ok: false, seen: error.message }))),
+          );
+          return last.every((each) => each.ok) ? true : undefined;
+        },
+        ms,
+        2000,
+      );
       finals.forEach((each, index) => report.check(each.what, last[index]!.ok, last[index]!.seen));
       report.check('the BFF stayed up through it all', bff.alive);
       console.log(`[kill -9] settled in ${Math.round((Date.now() - started) / 1000)} s`);

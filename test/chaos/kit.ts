@@ -6,7 +6,6 @@
  * deliveries.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -76,7 +75,11 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `probe` until it returns a value other than undefined, or `ms` pass (then undefined). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, ms: number, every = 250): Promise<T | undefined> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  ms: number,
+  every = 250,
+): Promise<T | undefined> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -471,11 +474,4 @@ export class WebhookReceiver {
     for (const release of this.#held.splice(0)) release();
     await this.#server?.close();
   }
-}
-
-/** A One1Pay callback token, as the sandbox signs it (for tests that need a genuine one). */
-export function one1payToken(orderId: string): string {
-  return createHash('md5')
-    .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret + orderId)
-    .digest('hex');
 }
