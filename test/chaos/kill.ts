@@ -360,8 +360,12 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
       const known = new Set<string>();
       for (const id of paymentSessions)
         for (const attempt of (await view(id)).attempts) known.add(attempt.providerOrderId);
-      const orphans = sims.accepted('one1pay.order').filter((call) => !known.has(call.id ?? ''));
-      return { ok: orphans.length === 0, seen: `${orphans.length} unknown order(s)` };
+      // Orders this BFF asked for (the other sections share the simulators).
+      const orphans = sims
+        .accepted('one1pay.order')
+        .filter((call) => call.from === bff.url && !known.has(call.id ?? ''));
+      const mine = sims.accepted('one1pay.order').filter((call) => call.from === bff.url).length;
+      return { ok: mine > 0 && orphans.length === 0, seen: `${mine} order(s), ${orphans.length} unknown` };
     },
   });
   finals.push({

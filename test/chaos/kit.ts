@@ -259,9 +259,12 @@ export interface MadeCall {
   id: string | null;
   /** Whether the simulator answered that it was made. */
   accepted: boolean | null;
+  /** The origin of the BFF that asked (from the callback URL it gave; null where that is encrypted). */
+  from: string | null;
 }
 
 /** What a gate waits for: a call of this kind arriving. */
+/** `one1pay.check` is a status query made while a callback is in flight (the callback's confirmation). */
 type GateKind = 'one1pay.order' | 'one1pay.payout' | 'one1pay.check' | 'ottpay.refund';
 
 /**
@@ -272,6 +275,7 @@ type GateKind = 'one1pay.order' | 'one1pay.payout' | 'one1pay.check' | 'ottpay.r
 export class Simulators {
   readonly made: MadeCall[] = [];
   #gates: Array<{ kind: GateKind; holdMs: number; arrived: () => void }> = [];
+  #callbacksInFlight = 0;
   #server: Awaited<ReturnType<typeof listen>> | null = null;
   #app: ReturnType<typeof createSandboxApp> | null = null;
 
@@ -290,7 +294,13 @@ export class Simulators {
         ottpay: { ...SANDBOX_CREDENTIALS.ottpay, baseUrl: `${this.#server.url}/ottpay` },
       },
     });
-    this.#app = createSandboxApp({ publicUrl: this.#server.url, config, log: silentLogger });
+    // Callbacks the simulators send are counted while in flight, so a gate can wait for the status
+    // query that confirms one (and not the reconciler's own).
+    const sendCallback: typeof fetch = (input, init) => {
+      this.#callbacksInFlight += 1;
+      return fetch(input, init).finally(() => (this.#callbacksInFlight -= 1));
+    };
+    this.#app = createSandboxApp({ publicUrl: this.#server.url, config, log: silentLogger, fetch: sendCallback });
     this.#server.handle((request) => this.#handle(request));
   }
 
@@ -360,11 +370,13 @@ export class Simulators {
         .catch(() => null);
       const id = form?.get('orderid') ?? form?.get('order_id') ?? null;
       const orderId = typeof id === 'string' ? id : null;
+      const callback = form?.get('callback_url');
+      const from = typeof callback === 'string' && URL.canParse(callback) ? new URL(callback).origin : null;
       if (path.endsWith('/generate_orders')) {
-        made = { kind: 'one1pay.order', id: orderId, accepted: null };
+        made = { kind: 'one1pay.order', id: orderId, accepted: null, from };
         gateKind = 'one1pay.order';
       } else if (path.endsWith('/withdraw_orders')) {
-        made = { kind: 'one1pay.payout', id: orderId, accepted: null };
+        made = { kind: 'one1pay.payout', id: orderId, accepted: null, from };
         gateKind = 'one1pay.payout';
       } else if (path.endsWith('/check_status')) {
         gateKind = 'one1pay.check';
@@ -375,14 +387,16 @@ export class Simulators {
         .json()
         .catch(() => null)) as { action?: string } | null;
       if (envelope?.action === 'REFUND') {
-        made = { kind: 'ottpay.refund', id: null, accepted: null };
+        made = { kind: 'ottpay.refund', id: null, accepted: null, from: null };
         gateKind = 'ottpay.refund';
       } else if (envelope?.action === 'ACTIVEPAY' || envelope?.action === 'H5PAY') {
-        made = { kind: 'ottpay.order', id: null, accepted: null };
+        made = { kind: 'ottpay.order', id: null, accepted: null, from: null };
       }
     }
     if (made) this.made.push(made);
-    const gate = gateKind ? this.#gates.find((each) => each.kind === gateKind) : undefined;
+    // A status query is gated only while a callback is in flight: it is the one confirming it.
+    const gated = gateKind !== null && (gateKind !== 'one1pay.check' || this.#callbacksInFlight > 0);
+    const gate = gated ? this.#gates.find((each) => each.kind === gateKind) : undefined;
     if (gate) {
       this.#gates.splice(this.#gates.indexOf(gate), 1);
       const provider = gateKind!.split('.')[0];
