@@ -15,15 +15,15 @@ const root = new URL('..', import.meta.url).pathname;
 
 function bundleSizes(): void {
   console.log('\nWidget bundles');
-  for (const file of ['dist/tender.js', 'dist/widget/tender.js']) {
+  for (const file of ['widget/dist/tender.iife.js', 'widget/dist/tender.js']) {
     const path = join(root, file);
     if (!existsSync(path)) {
-      console.log(`  ${file.padEnd(24)} not built (run npm run build)`);
+      console.log(`  ${file.padEnd(28)} not built (run npm run build)`);
       continue;
     }
     const bytes = readFileSync(path);
     console.log(
-      `  ${file.padEnd(24)} ${(bytes.length / 1024).toFixed(1).padStart(6)} KB raw  ${(gzipSync(bytes).length / 1024).toFixed(1).padStart(5)} KB gzip`,
+      `  ${file.padEnd(28)} ${(bytes.length / 1024).toFixed(1).padStart(6)} KB raw  ${(gzipSync(bytes).length / 1024).toFixed(1).padStart(5)} KB gzip`,
     );
   }
 }

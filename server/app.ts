@@ -2,6 +2,7 @@
  * `createApp(deps)` builds the BFF from its dependencies. It never listens on a port (the node entry
  * does), so tests drive it with `app.request()`.
  */
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
@@ -39,7 +40,15 @@ export interface AppDeps {
 /** Longest `/readyz` waits for the database before it answers 503. */
 const READY_CHECK_MS = 5_000;
 
-export const DEFAULT_WIDGET_BUNDLE = fileURLToPath(new URL('../dist/tender.js', import.meta.url));
+/**
+ * The widget package's script-tag bundle (`tender/tender.iife.js`, built by `npm run build`), found
+ * through the package so it works from the sources, from the compiled server and from an install.
+ * Resolved by way of its package.json, which always exists: the bundle may not be built yet.
+ */
+export const DEFAULT_WIDGET_BUNDLE = join(
+  dirname(fileURLToPath(import.meta.resolve('tender/package.json'))),
+  'dist/tender.iife.js',
+);
 
 export function createApp(deps: AppDeps) {
   const { config, store, checkout, hub, log } = deps;

@@ -226,6 +226,13 @@ export interface VerifiedNotification {
   /** Stable for redeliveries of the same callback, so duplicates can be recognised. */
   dedupeKey: string;
   ack: NotificationAck;
+  /**
+   * Set when the callback names the order only by the provider's own payment id, so the signature
+   * could not be checked against Tender's order id yet: the caller finds the attempt by
+   * `providerPaymentId` and accepts the callback only if `authenticate(attempt's order id)` holds.
+   */
+  providerPaymentId?: string;
+  authenticate?: (orderId: string) => boolean;
 }
 
 /** How the provider expects a callback to be acknowledged. */

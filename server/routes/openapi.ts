@@ -66,7 +66,7 @@ export function openApiDocument(config: Config) {
           type: 'object',
           description: 'A checkout session with its attempts; `clientSecret` opens it for one browser.',
         },
-        CheckoutView: { type: 'object', description: 'Public view of a session (see DESIGN.md, Wire shapes).' },
+        CheckoutView: { type: 'object', description: 'Public view of a session: what the checkout element shows.' },
         Attempt: { type: 'object', description: 'An attempt and its action: qr, redirect, card or none.' },
         CreatePayout: {
           type: 'object',

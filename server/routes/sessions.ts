@@ -10,7 +10,7 @@ import { ApiError } from '../errors.ts';
 import { idempotencyKey, idempotent } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
-import { METHOD_IDS } from '../providers/index.ts';
+import { METHOD_IDS, providerOfMethod } from '../providers/index.ts';
 import type { RefundRecord, Store } from '../store/store.ts';
 
 const httpUrl = z
@@ -62,6 +62,18 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
 
   app.post('/', async (c) => {
     const body = await jsonBody(c, createSessionBody);
+    // A method whose provider is not configured could never be paid: refuse it now, not at checkout.
+    const configured = checkout.config.providers as Record<string, unknown>;
+    for (const method of body.methods ?? []) {
+      const provider = providerOfMethod(method);
+      if (!provider || configured[provider] === undefined) {
+        throw new ApiError(
+          422,
+          'method_unavailable',
+          `methods: ${method} is not enabled on this Tender (its provider is not configured)`,
+        );
+      }
+    }
     return idempotent(c, store, 'sessions.create', body, async () => {
       const money = parseAmount(body.amount, body.currency);
       const session = await checkout.createSession({

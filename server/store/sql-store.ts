@@ -212,6 +212,14 @@ export class SqlStore implements Store {
     return row ? rowToAttempt(row) : null;
   }
 
+  async findAttemptByPayment(provider: ProviderId, providerPaymentId: string): Promise<AttemptRecord | null> {
+    const [row] = await this.#engine.rows<AttemptRow>(
+      'SELECT * FROM attempts WHERE provider = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1',
+      [provider, providerPaymentId],
+    );
+    return row ? rowToAttempt(row) : null;
+  }
+
   async listAttempts(sessionId: string): Promise<AttemptRecord[]> {
     const found = await this.#engine.rows<AttemptRow>(
       `SELECT * FROM attempts WHERE session_id = ? ORDER BY created_at, ${this.#dialect.insertionOrder}`,

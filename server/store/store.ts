@@ -229,6 +229,8 @@ export interface Store {
 
   getAttempt(id: string): Promise<AttemptRecord | null>;
   findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null>;
+  /** The attempt a provider knows by its own payment id (for callbacks that name only that id). */
+  findAttemptByPayment(provider: ProviderId, providerPaymentId: string): Promise<AttemptRecord | null>;
   /** Oldest first; attempts made in the same instant come in the order they were created. */
   listAttempts(sessionId: string): Promise<AttemptRecord[]>;
   /** Sessions still taking attempts (open, pending, failed) whose `expiresAt` is at or before `now`. */

@@ -9,7 +9,7 @@ import { ProviderError, type ProviderErrorCode } from '../provider.ts';
  * The "md5" of a transaction-data object: the values concatenated in ASCII key order, with no
  * separators and no key names, then MD5 as upper-case hex (Appendix A, steps 1–2).
  * NOTE: an empty value adds nothing to the concatenation, so "omit empty keys" (Tender's convention)
- * and "send them empty" hash alike; PROVIDERS.md leaves open which one the server expects.
+ * and "send them empty" hash alike; the document leaves open which one the server expects.
  */
 export function ottMd5(data: Record<string, string>): string {
   const concat = Object.keys(data)
@@ -45,8 +45,8 @@ export function ottEncrypt(data: Record<string, string>, signKey: string): { dat
 /**
  * Decrypts an envelope's `data` and checks it against `md5`. The key is derived from the md5 the
  * sender chose, so decrypting alone proves little: the md5 recomputed over the decrypted values must
- * match too, or a captured (data, md5) pair could be replayed with other contents (PROVIDERS.md §1,
- * "Integrity check"). Keys `md5` and `code` are left out of the recompute, as OTT Pay's own plugins do.
+ * match too, or a captured (data, md5) pair could be replayed with other contents (docs/providers/ottpay.md).
+ * Keys `md5` and `code` are left out of the recompute, as OTT Pay's own plugins do.
  *
  * `failure` is the error code for anything that does not decrypt or verify: `invalid_signature` for
  * callbacks, `bad_response` for answers to our own requests.
@@ -82,7 +82,7 @@ export function ottDecrypt(
 
 /**
  * Decoders must ignore whitespace: the docs show `data` wrapped every 60 characters, and some
- * channels hand it over form-decoded with '+' turned into ' ' (PROVIDERS.md §1, quirks). The two
+ * channels hand it over form-decoded with '+' turned into ' ' (docs/providers/ottpay.md). The two
  * readings of a space differ, so both are tried; the md5 check decides which one was meant.
  */
 function base64Candidates(dataB64: string): string[] {
@@ -108,7 +108,7 @@ function decryptObject(base64: string, key: Buffer): Record<string, unknown> {
  * The md5 forms a decrypted object may legitimately have. Tender and its simulator send every value
  * as a string (conventions table), and then there is exactly one form. OTT Pay's server may answer
  * with JSON numbers, and one public client appends ".0" to numeric values before hashing, which
- * reads as the server hashing Java `Double.toString` (PROVIDERS.md §1, quirks). We therefore accept
+ * reads as the server hashing Java `Double.toString` (docs/providers/ottpay.md). We therefore accept
  * the number as written or in that Java form — both are only the *unkeyed* md5 of the same values,
  * so accepting either adds no room for forgery: authenticity rests on decrypting under the signKey
  * derived key. `null` counts as empty (it adds nothing to the concatenation either way).

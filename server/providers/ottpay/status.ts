@@ -4,7 +4,7 @@ import { ProviderError, type PaymentState, type ProviderErrorCode } from '../pro
 /**
  * `order_status` of STATUS_QUERY (and callbacks) to Tender's state, in one exhaustive switch. OTT Pay
  * documents only "success" as paid; the rest is the set one public client treats as complete
- * (PROVIDERS.md §1, Status enums — INFERRED), plus the values WeChat Pay reports for an unpaid order
+ * (docs/providers/ottpay.md, "Status values"), plus the values WeChat Pay reports for an unpaid order
  * and "expired", which Tender's simulator uses for a code that timed out. Anything else is unknown and
  * must not be guessed at: it is a `bad_response`.
  */

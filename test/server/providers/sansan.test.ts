@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Money } from '../../../server/domain/money.ts';
+import { formatDecimal, type Money } from '../../../server/domain/money.ts';
 import { createSanSanProvider, SANSAN_NOTIFICATION_ACK } from '../../../server/providers/sansan/adapter.ts';
 import { sansan } from '../../../server/providers/sansan/index.ts';
 import { sansanOptionsSchema } from '../../../server/providers/sansan/options.ts';
@@ -22,9 +22,16 @@ import {
   silentLogger,
   type VerifiedNotification,
 } from '../../../server/providers/provider.ts';
+import {
+  aesKeyFromBase64,
+  open as openSealed,
+  privateKeyFromPem,
+  publicKeyFromPem,
+  seal,
+} from '../../../server/sandbox/sansan/crypto.ts';
 import { createSanSanSimulator, generateSanSanSandboxKeys } from '../../../server/sandbox/sansan/index.ts';
 import { listen } from '../harness.ts';
-import { providerContract, type ContractHarness } from './contract.ts';
+import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
 const KEYS = generateSanSanSandboxKeys();
 const OTHER_KEYS = generateSanSanSandboxKeys();
@@ -798,18 +805,95 @@ describe('SanSan descriptor', () => {
 
 providerContract('sansan', async (): Promise<ContractHarness> => {
   const sandbox = await startSandbox();
+  const aesKey = aesKeyFromBase64(AES_KEY);
+  const platformPublic = publicKeyFromPem(KEYS.platformPublicKey);
+  const adapter = (token = TOKEN) =>
+    createSanSanProvider(
+      {
+        baseUrl: sandbox.url,
+        aesKey: AES_KEY,
+        token,
+        merchantPrivateKey: KEYS.merchantPrivateKey,
+        platformPublicKey: KEYS.platformPublicKey,
+      },
+      { ...context(fetch, silentLogger), timeoutMs: CONTRACT_TIMEOUT_MS },
+    );
+  /** A control that must answer 200. */
+  async function control(path: string, body?: unknown): Promise<void> {
+    const { status, body: answer } = await sandbox.control('POST', path, body);
+    assert.equal(status, 200, `control ${path}: ${JSON.stringify(answer)}`);
+  }
+  /** What a webhook says, read with the simulator's own crypto (never the adapter's); null if it does not open. */
+  function news(rawBody: string): { json: string; orderSn: string; status: string } | null {
+    const { bizContent, sign } = JSON.parse(rawBody) as { bizContent: string; sign: string };
+    const opened = openSealed({ bizContent, sign }, aesKey, platformPublic);
+    if (!opened.ok) return null;
+    const { order_sn: orderSn, status } = (JSON.parse(opened.json) as { PaymentOrderStatus: Record<string, string> })
+      .PaymentOrderStatus;
+    return { json: opened.json, orderSn: orderSn!, status: status! };
+  }
+  /** The first webhook from `from` on about the order in that status, waited for (the challenge does not wait). */
+  async function webhookAbout(orderId: string, status: string, from: number): Promise<string> {
+    for (let waited = 0; waited < 3000; waited += 10) {
+      const found = sandbox.webhooks.slice(from).find((body) => {
+        const said = news(body);
+        return said?.orderSn === orderId && said.status === status;
+      });
+      if (found) return found;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.fail(`no ${status} webhook about ${orderId}`);
+  }
+  const asInput = (rawBody: string) => ({ rawBody, contentType: 'application/json' });
   return {
-    provider: sandbox.provider,
-    badCredentials: sandbox.adapter({ token: 'not-the-token' }),
-    method: 'sansan.card',
-    money: usd(12_50),
-    unsupportedMoney: { minor: 12_50, currency: 'THB' },
-    // The contract's customer has a phone without its country code, so the offer asks for it.
-    fields: { ...BILLING, phone: '+66 81 234 5678' },
-    // A card that needs a challenge, so the order waits for the shopper's Pay or Decline.
-    freshFields: () => sandbox.tokenize(CARDS.challenge),
-    pay: async (id) => assert.equal((await sandbox.challenge(id, 'pay')).status, 303),
-    decline: async (id) => assert.equal((await sandbox.challenge(id, 'decline')).status, 303),
+    provider: adapter(),
+    badCredentials: adapter('not-the-token'),
+    payIn: {
+      method: 'sansan.card',
+      money: usd(12_50),
+      unsupportedMoney: { minor: 12_50, currency: 'THB' },
+      // The contract's customer has a phone without its country code, so the offer asks for it.
+      fields: { ...BILLING, phone: '+66 81 234 5678' },
+      // A card that needs a challenge, so the order waits for the shopper's Pay or Decline.
+      freshFields: () => sandbox.tokenize(CARDS.challenge),
+      pay: async (id) => assert.equal((await sandbox.challenge(id, 'pay')).status, 303),
+      decline: async (id) => assert.equal((await sandbox.challenge(id, 'decline')).status, 303),
+    },
+    notifications: {
+      async paid(orderId, amount) {
+        const from = sandbox.webhooks.length;
+        assert.equal((await sandbox.challenge(orderId, 'pay')).status, 303);
+        const genuine = await webhookAbout(orderId, 'Paid', from);
+        if (!amount) return asInput(genuine);
+        // SanSan's cards pay what was ordered; a webhook claiming another amount is made the way the
+        // simulator makes every webhook, sealed with the platform's keys.
+        const json = news(genuine)!.json;
+        const claimed = json.replace(/"amount":\d+\.\d{2}/, `"amount":${formatDecimal(amount)}`);
+        assert.notEqual(claimed, json, 'the webhook names an amount');
+        const sealed = seal(claimed, aesKey, privateKeyFromPem(KEYS.platformPrivateKey));
+        return asInput(JSON.stringify({ noticeType: 'PaymentOrderStatus', ...sealed }));
+      },
+      async resent(orderId) {
+        const from = sandbox.webhooks.length;
+        await control(`/orders/${orderId}/webhook`);
+        return asInput(await webhookAbout(orderId, 'Paid', from));
+      },
+      async forged(orderId) {
+        const from = sandbox.webhooks.length;
+        await control(`/orders/${orderId}/forged-webhook?kind=sign`);
+        const sent = sandbox.webhooks.slice(from);
+        assert.equal(sent.length, 1, 'one forged webhook');
+        return asInput(sent[0]!);
+      },
+      // docs/providers/sansan.md: HTTP 200 with JSON whose code is 0.
+      ack: { body: '{"code":0}', contentType: 'application/json' },
+    },
+    refunds: {
+      // The simulator holds every later refund; the contract makes one after this.
+      holdNext: () => control('/refund-mode', { mode: 'hold' }),
+      settle: (orderId) => control(`/orders/${orderId}/refund`),
+    },
+    setFault: (mode) => control('/faults', { mode }),
     close: () => sandbox.close(),
   };
 });
