@@ -127,7 +127,17 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
       const { refundId } = JSON.parse(record.body) as { refundId: string };
       const existing = await store.getRefund(refundId);
       if (existing) return respondWithRefund(c, existing, true);
-      return respondWithRefund(c, await checkout.createRefund(sessionId, { ...input, id: refundId }), !claimed);
+      let refund: RefundRecord;
+      try {
+        refund = await checkout.createRefund(sessionId, { ...input, id: refundId });
+      } catch (error) {
+        // Refused before any refund was recorded (not paid yet, nothing left, a bad amount): the key
+        // did nothing, so this request's claim goes and the key stays free for a real refund. A
+        // refund recorded under the id (the provider said no, or the call failed) keeps its claim.
+        if (claimed && !(await store.getRefund(refundId))) await store.releaseIdempotency(claim);
+        throw error;
+      }
+      return respondWithRefund(c, refund, !claimed);
     });
   });
 

@@ -267,6 +267,14 @@ export class SqlStore implements Store {
     return (await this.#engine.count(INSERT_IDEMPOTENCY, idempotencyValues(record))) === 1;
   }
 
+  async releaseIdempotency(record: IdempotencyRecord): Promise<boolean> {
+    const deleted = await this.#engine.count(
+      'DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND request_hash = ? AND body = ?',
+      [record.scope, record.key, record.requestHash, record.body],
+    );
+    return deleted === 1;
+  }
+
   async recordNotification(record: NotificationRecord): Promise<boolean> {
     const inserted = await this.#engine.count(
       `INSERT INTO notifications (provider, dedupe_key, order_id, body, received_at)

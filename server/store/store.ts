@@ -253,6 +253,12 @@ export interface Store {
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Returns false when a record for (scope, key) already exists; the first writer wins. */
   putIdempotency(record: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Deletes the record for (scope, key) if it is still exactly `record` (same request hash and body),
+   * so a claim made before the work is released when the work was refused before anything was
+   * written; a record another request wrote stays. Returns whether a record was deleted.
+   */
+  releaseIdempotency(record: IdempotencyRecord): Promise<boolean>;
 
   /** Returns false when (provider, dedupeKey) was recorded before. */
   recordNotification(record: NotificationRecord): Promise<boolean>;
