@@ -15,6 +15,7 @@
  *   BENCH_POSTGRES=auto        `off` skips the cross-instance figure; `auto` starts a throwaway
  *                              cluster when initdb is installed; a postgres:// URL uses that database
  *   BENCH_RESULTS=bench/RESULTS.md     where the results go (`-` for nowhere)
+ *   BENCH_PROFILE=<dir>        Tender's processes write a CPU profile there (node --cpu-prof)
  *
  * Many streams need many file descriptors on both ends: the run re-executes itself under a raised
  * `ulimit -n` (its children inherit it); where the hard limit cannot be raised the stream counts
@@ -89,7 +90,8 @@ interface Server {
 const running = new Set<Server>();
 
 async function startServer(name: string, kind: 'bare' | 'tender', env: Record<string, string> = {}): Promise<Server> {
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', join(root, 'bench/servers.ts'), kind], {
+  const profile = kind === 'tender' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', join(root, 'bench/servers.ts'), kind], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -279,13 +281,13 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+const POST_BODY = JSON.stringify({ amount: '100.00', currency: 'CAD', reference: 'bench-load' });
+const barePost: autocannon.Request = { method: 'POST', path: '/v1/sessions', headers: merchant, body: POST_BODY };
+const bareGet: autocannon.Request = { method: 'GET', path: '/v1/checkout/ses_bare' };
+
 function postRequest(): autocannon.Request {
-  const body = JSON.stringify({ amount: '100.00', currency: 'CAD', reference: 'bench-load' });
   return {
-    method: 'POST',
-    path: '/v1/sessions',
-    headers: merchant,
-    body,
+    ...barePost,
     // A fresh Idempotency-Key on every request: each one makes a new, durable session.
     setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'idempotency-key': freshKey() } }),
   };
@@ -332,12 +334,7 @@ async function throughput(bare: Server, tender: Server, sessions: Session[]): Pr
       const order = round % 2 === 0 ? (['bare', 'tender'] as const) : (['tender', 'bare'] as const);
       for (const which of order) {
         const server = which === 'bare' ? bare : tender;
-        const request =
-          which === 'bare' && figure.bare === 'GET'
-            ? { method: 'GET' as const, path: '/v1/checkout/ses_bare' }
-            : which === 'bare'
-              ? { ...postRequest(), setupRequest: undefined }
-              : figure.request();
+        const request = which === 'tender' ? figure.request() : figure.bare === 'GET' ? bareGet : barePost;
         const result = await load(server.url, request);
         runs[which].push(result);
         say(
@@ -363,13 +360,7 @@ async function fixedRate(bare: Server, tender: Server, sessions: Session[]): Pro
       ['tender', tender],
     ] as const) {
       const request =
-        kind === 'GET'
-          ? which === 'bare'
-            ? { method: 'GET' as const, path: '/v1/checkout/ses_bare' }
-            : getRequest(sessions)
-          : which === 'bare'
-            ? { ...postRequest(), setupRequest: undefined }
-            : postRequest();
+        which === 'bare' ? (kind === 'GET' ? bareGet : barePost) : kind === 'GET' ? getRequest(sessions) : postRequest();
       results[which] = await load(server.url, request, { connections: 16, overallRate: settings.rate });
       say(`  ${which.padEnd(6)} ${kind.padEnd(4)} p50 ${results[which]!.p50} ms  p99 ${results[which]!.p99} ms`);
     }

@@ -4,8 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono } from 'hono';
-import { cors } from 'hono/cors';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
@@ -74,16 +73,7 @@ export function checkoutRoutes({
     heartbeatMs,
     limits: streamLimits,
   });
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => (allowedOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST'],
-      allowHeaders: ['Content-Type', CLIENT_SECRET_HEADER, 'Last-Event-ID'],
-      exposeHeaders: ['X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  app.use('*', browserCors(allowedOrigins));
   app.use('/:id/*', clientAuth({ checkout }));
   app.use('/:id', clientAuth({ checkout }));
 
@@ -135,7 +125,6 @@ export function checkoutRoutes({
     c.header('Content-Type', 'text/event-stream; charset=utf-8');
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
-    c.header('Vary', 'Origin', { append: true });
     // The headers as the middleware left them (request id, CORS) with the stream's own.
     const headers = c.newResponse(null, 200).headers;
     if (outgoing) {
@@ -169,4 +158,30 @@ function clientAddress(env: unknown): string | null {
   const address = (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
   if (!address) return null;
   return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * CORS for the merchant's pages (`merchant.allowedOrigins`): the same headers as `hono/cors`, set as
+ * plain headers before the handler runs, so an ordinary request builds no placeholder response.
+ */
+function browserCors(allowedOrigins: string[]): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(allowedOrigins);
+  const preflight = {
+    'Access-Control-Allow-Methods': 'GET,POST',
+    'Access-Control-Allow-Headers': ['Content-Type', CLIENT_SECRET_HEADER, 'Last-Event-ID'].join(','),
+    'Access-Control-Max-Age': '600',
+  };
+  return async function browserCorsMiddleware(c, next) {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && allowed.has(origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Expose-Headers', 'X-Request-Id');
+    }
+    c.header('Vary', 'Origin', { append: true });
+    if (c.req.method === 'OPTIONS') {
+      c.header('Vary', 'Access-Control-Request-Headers', { append: true });
+      return c.body(null, 204, preflight);
+    }
+    return next();
+  };
 }
