@@ -90,12 +90,17 @@ interface Server {
 const running = new Set<Server>();
 
 async function startServer(name: string, kind: 'bare' | 'tender', env: Record<string, string> = {}): Promise<Server> {
-  const profile = kind === 'tender' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--expose-gc', '--import', 'tsx', join(root, 'bench/servers.ts'), kind], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  const profile =
+    kind === 'tender' && process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, '--expose-gc', '--import', 'tsx', join(root, 'bench/servers.ts'), kind],
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s`)), 60_000);
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before it listened`)));
@@ -206,7 +211,11 @@ function openStream(server: Server, session: Session, localAddress: string, last
       (response) => {
         if (response.statusCode !== 200) {
           response.resume();
-          reject(new Error(`stream on ${server.name}: HTTP ${response.statusCode} (${response.headers['retry-after'] ?? ''})`));
+          reject(
+            new Error(
+              `stream on ${server.name}: HTTP ${response.statusCode} (${response.headers['retry-after'] ?? ''})`,
+            ),
+          );
           return;
         }
         let buffer = '';
@@ -258,7 +267,11 @@ interface Load {
   errors: number;
 }
 
-async function load(url: string, request: autocannon.Request, options: Partial<autocannon.Options> = {}): Promise<Load> {
+async function load(
+  url: string,
+  request: autocannon.Request,
+  options: Partial<autocannon.Options> = {},
+): Promise<Load> {
   const result = await autocannon({
     url,
     connections: settings.connections,
@@ -323,7 +336,9 @@ function fmt(n: number, digits = 0): string {
 }
 
 async function throughput(bare: Server, tender: Server, sessions: Session[]): Promise<void> {
-  say(`\nThroughput: ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`);
+  say(
+    `\nThroughput: ${settings.rounds} interleaved rounds of ${settings.seconds} s, ${settings.connections} connections`,
+  );
   const figures = [
     { figure: 'POST JSON → 201 (`POST /v1/sessions`)', target: '≥ 0.25', request: () => postRequest(), bare: 'POST' },
     { figure: 'GET JSON (`GET /v1/checkout/:id`)', target: '≥ 0.40', request: () => getRequest(sessions), bare: 'GET' },
@@ -346,8 +361,16 @@ async function throughput(bare: Server, tender: Server, sessions: Session[]): Pr
     const t = median(runs.tender.map((r) => r.requests));
     const errors = runs.tender.reduce((sum, r) => sum + r.errors, 0);
     if (errors) notes.push(`${figure.figure}: Tender answered ${errors} requests with an error or not at all.`);
-    say(`  ${figure.bare}: bare ${fmt(b)}/s, Tender ${fmt(t)}/s, ratio ${(t / b).toFixed(2)} (target ${figure.target})`);
-    table.push({ figure: figure.figure, bare: `${fmt(b)}/s`, tender: `${fmt(t)}/s`, ratio: (t / b).toFixed(2), target: figure.target });
+    say(
+      `  ${figure.bare}: bare ${fmt(b)}/s, Tender ${fmt(t)}/s, ratio ${(t / b).toFixed(2)} (target ${figure.target})`,
+    );
+    table.push({
+      figure: figure.figure,
+      bare: `${fmt(b)}/s`,
+      tender: `${fmt(t)}/s`,
+      ratio: (t / b).toFixed(2),
+      target: figure.target,
+    });
   }
 }
 
@@ -360,7 +383,13 @@ async function fixedRate(bare: Server, tender: Server, sessions: Session[]): Pro
       ['tender', tender],
     ] as const) {
       const request =
-        which === 'bare' ? (kind === 'GET' ? bareGet : barePost) : kind === 'GET' ? getRequest(sessions) : postRequest();
+        which === 'bare'
+          ? kind === 'GET'
+            ? bareGet
+            : barePost
+          : kind === 'GET'
+            ? getRequest(sessions)
+            : postRequest();
       results[which] = await load(server.url, request, { connections: 16, overallRate: settings.rate });
       say(`  ${which.padEnd(6)} ${kind.padEnd(4)} p50 ${results[which]!.p50} ms  p99 ${results[which]!.p99} ms`);
     }
@@ -383,7 +412,12 @@ async function fixedRate(bare: Server, tender: Server, sessions: Session[]): Pro
  * order's status, commits, and the clock stops when the SSE client on `streamFrom` reads the
  * `succeeded` status event.
  */
-async function deliveryTimes(callbackTo: Server, streamFrom: Server, samples: number, addressBase: number): Promise<number[]> {
+async function deliveryTimes(
+  callbackTo: Server,
+  streamFrom: Server,
+  samples: number,
+  addressBase: number,
+): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < samples; i++) {
     const session = await createSession(callbackTo);
@@ -416,7 +450,9 @@ async function streams(tender: Server): Promise<void> {
   }
   const maxStreams = Math.min(settings.maxStreams, streamRoom);
   if (maxStreams < settings.maxStreams) {
-    notes.push(`Only ${fmt(maxStreams)} streams were opened (not ${fmt(settings.maxStreams)}): the open-file limit is ${settings.files}.`);
+    notes.push(
+      `Only ${fmt(maxStreams)} streams were opened (not ${fmt(settings.maxStreams)}): the open-file limit is ${settings.files}.`,
+    );
   }
   const needed = Math.max(maxStreams, ...levels);
   say(`\nStatus streams: opening up to ${fmt(needed)} (two per session, 16 per source address)`);
@@ -445,7 +481,9 @@ async function streams(tender: Server): Promise<void> {
     const times = await deliveryTimes(tender, tender, settings.samples, addressBase);
     const p50 = percentile(times, 50);
     const p99 = percentile(times, 99);
-    say(`  callback → browser with ${fmt(level).padStart(6)} other streams: p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (n=${times.length})`);
+    say(
+      `  callback → browser with ${fmt(level).padStart(6)} other streams: p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (n=${times.length})`,
+    );
     table.push({
       figure: `callback → browser p50 / p99, ${fmt(level)} other streams`,
       bare: '',
@@ -483,10 +521,13 @@ interface Cluster {
 }
 
 function startCluster(): Cluster | string {
-  const initdb =
-    spawnSync('sh', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n 1'], {
+  const initdb = spawnSync(
+    'sh',
+    ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb 2>/dev/null | tail -n 1'],
+    {
       encoding: 'utf8',
-    }).stdout.trim();
+    },
+  ).stdout.trim();
   if (!initdb) return 'initdb is not installed';
   const bin = initdb.slice(0, initdb.lastIndexOf('/'));
   const dir = mkdtempSync(join(tmpdir(), 'tender-bench-pg-'));
@@ -534,7 +575,9 @@ async function crossInstance(): Promise<void> {
       const p50 = percentile(times, 50);
       const p99 = percentile(times, 99);
       say(`  callback on A → stream on B: p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (n=${times.length})`);
-      say(`  (same instance on PostgreSQL, for comparison: p50 ${percentile(same, 50).toFixed(1)} ms  p99 ${percentile(same, 99).toFixed(1)} ms)`);
+      say(
+        `  (same instance on PostgreSQL, for comparison: p50 ${percentile(same, 50).toFixed(1)} ms  p99 ${percentile(same, 99).toFixed(1)} ms)`,
+      );
       table.push({
         figure: 'cross-instance callback → browser p50 / p99 (PostgreSQL)',
         bare: '',
@@ -553,7 +596,13 @@ async function crossInstance(): Promise<void> {
 function skipCrossInstance(why: string): void {
   say(`  skipped: ${why}`);
   notes.push(`Cross-instance delivery was not measured: ${why}.`);
-  table.push({ figure: 'cross-instance callback → browser p50 / p99 (PostgreSQL)', bare: '', tender: `not measured (${why})`, ratio: '', target: 'p99 ≤ 50 ms' });
+  table.push({
+    figure: 'cross-instance callback → browser p50 / p99 (PostgreSQL)',
+    bare: '',
+    tender: `not measured (${why})`,
+    ratio: '',
+    target: 'p99 ≤ 50 ms',
+  });
 }
 
 // ---- bundles -------------------------------------------------------------------------------------
@@ -580,9 +629,17 @@ function bundles(): void {
     const bytes = readFileSync(path);
     const name = relative(root, path);
     const gzip = gzipSync(bytes, { level: 9 }).length;
-    say(`  ${name.padEnd(44)} ${fmt(bytes.length / 1024, 1).padStart(7)} KiB raw  ${fmt(gzip / 1024, 1).padStart(6)} KiB gzip`);
+    say(
+      `  ${name.padEnd(44)} ${fmt(bytes.length / 1024, 1).padStart(7)} KiB raw  ${fmt(gzip / 1024, 1).padStart(6)} KiB gzip`,
+    );
     if (/dist\/(tender|widget\/tender)\.js$/.test(name))
-      table.push({ figure: `bundle ${name} (gzip)`, bare: '', tender: `${fmt(gzip / 1024, 1)} KiB`, ratio: '', target: '' });
+      table.push({
+        figure: `bundle ${name} (gzip)`,
+        bare: '',
+        tender: `${fmt(gzip / 1024, 1)} KiB`,
+        ratio: '',
+        target: '',
+      });
   }
 }
 
@@ -671,14 +728,11 @@ function writeResults(): void {
   console.log(`\nWritten to ${relative(root, settings.results)}`);
 }
 
-const deadline = setTimeout(
-  () => {
-    console.error('bench: still running after 20 minutes; stopping');
-    for (const server of running) server.child.kill('SIGKILL');
-    process.exit(1);
-  },
-  20 * 60_000,
-);
+const deadline = setTimeout(() => {
+  console.error('bench: still running after 20 minutes; stopping');
+  for (const server of running) server.child.kill('SIGKILL');
+  process.exit(1);
+}, 20 * 60_000);
 deadline.unref();
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {

@@ -149,12 +149,7 @@ export class StatusStreams {
    * Registers a stream (after `admit`) that has sent events up to `last`, writes `ready`, and sends
    * what the log holds after `last`. Returns the function that closes it (idempotent).
    */
-  open(
-    session: { id: string; expiresAt: string },
-    client: string | null,
-    last: number,
-    sink: StreamSink,
-  ): () => void {
+  open(session: { id: string; expiresAt: string }, client: string | null, last: number, sink: StreamSink): () => void {
     const group = this.#groups.get(session.id) ?? this.#newGroup(session);
     // The slot the timer visited last: its next visit is one full heartbeat away.
     const slot = (this.#tick + HEARTBEAT_SLOTS - 1) % HEARTBEAT_SLOTS;
@@ -299,6 +294,7 @@ export function nodeSink(response: ServerResponse, status: number, headers: Head
     },
     end() {
       // A client that stopped reading would hold the buffered bytes forever: cut it off instead.
+      if (response.destroyed) return;
       if (response.writableLength > MAX_BUFFERED_BYTES) response.destroy();
       else if (!response.writableEnded) response.end();
     },

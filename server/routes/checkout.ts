@@ -13,13 +13,7 @@ import { checkoutView, attemptView } from '../domain/views.ts';
 import type { ErrorBody, MethodId } from '../../widget/wire.ts';
 import { ApiError } from '../errors.ts';
 import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
-import {
-  nodeSink,
-  StatusStreams,
-  StreamRefused,
-  webSink,
-  type StreamLimits,
-} from '../http/status-streams.ts';
+import { nodeSink, StatusStreams, StreamRefused, webSink, type StreamLimits } from '../http/status-streams.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
 import type { Store } from '../store/store.ts';
@@ -145,9 +139,7 @@ export function checkoutRoutes({
 /** The node response under `@hono/node-server` (HTTP/1), or null elsewhere. */
 function nodeResponse(env: unknown): ServerResponse | null {
   const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
-  return outgoing && typeof outgoing.writeHead === 'function' && typeof outgoing.write === 'function'
-    ? outgoing
-    : null;
+  return outgoing && typeof outgoing.writeHead === 'function' && typeof outgoing.write === 'function' ? outgoing : null;
 }
 
 /**

@@ -53,9 +53,13 @@ describe('status stream limits', () => {
   /** Opens a stream as if from `address` (the node server's socket address). */
   function open(target: { id: string; clientSecret: string }, address: string): Promise<Response> {
     return Promise.resolve(
-      runtime.app.request(`/v1/checkout/${target.id}/events?secret=${target.clientSecret}`, {}, {
-        incoming: { socket: { remoteAddress: address } },
-      }),
+      runtime.app.request(
+        `/v1/checkout/${target.id}/events?secret=${target.clientSecret}`,
+        {},
+        {
+          incoming: { socket: { remoteAddress: address } },
+        },
+      ),
     );
   }
 
