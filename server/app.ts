@@ -12,6 +12,7 @@ import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';
 import { errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
+import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { notifyRoutes } from './routes/notify.ts';
@@ -35,6 +36,8 @@ export interface AppDeps {
   /** `fetch` the mounted simulators use to send their callbacks. */
   simulatorFetch?: typeof fetch;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
 }
 
 /** Longest `/readyz` waits for the database before it answers 503. */
@@ -96,6 +99,7 @@ export function createApp(deps: AppDeps) {
       hub,
       allowedOrigins: config.merchant.allowedOrigins,
       heartbeatMs: deps.sseHeartbeatMs,
+      streamLimits: deps.sseLimits,
     }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));

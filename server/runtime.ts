@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './domain/log.ts';
 import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
+import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
 import { buildProviders } from './providers/index.ts';
 import { openStore } from './store/index.ts';
@@ -23,6 +24,8 @@ export interface RuntimeOptions {
   providerTimeoutMs?: number;
   widgetBundlePath?: string;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
   reconcilerIntervalMs?: number;
   /** `fetch` for webhooks to the merchant. */
   webhookFetch?: typeof fetch;
@@ -88,6 +91,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     widgetBundlePath: options.widgetBundlePath,
     simulatorFetch: options.simulatorFetch,
     sseHeartbeatMs: options.sseHeartbeatMs,
+    sseLimits: options.sseLimits,
   });
   const reconciler = new Reconciler({ store, checkout, clock, log, intervalMs: options.reconcilerIntervalMs });
   const { webhookUrl, webhookSecret } = config.merchant;

@@ -80,6 +80,14 @@ export function limitBody({
     },
   });
   return async function limitBodyMiddleware(c, next) {
+    // A GET or HEAD without Content-Length or Transfer-Encoding carries no body (RFC 9112 §6.3):
+    // nothing to limit, and asking for its body would build a whole web Request on node.
+    if (
+      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+      c.req.header('content-length') === undefined &&
+      c.req.header('transfer-encoding') === undefined
+    )
+      return next();
     return limit(c, next);
   };
 }
