@@ -442,6 +442,22 @@ export class Checkout {
       this.deps.log.warn('rejected provider notification', { provider: provider.id, error });
       throw new ApiError(401, 'invalid_notification', 'the notification could not be verified');
     }
+    if (notification.authenticate) {
+      // The callback names the provider's own payment id: it counts only for the order that id
+      // stands for, and only if its signature covers that order's id.
+      const byPayment =
+        notification.kind === 'payment' && notification.providerPaymentId
+          ? await this.deps.store.findAttemptByPayment(provider.id, notification.providerPaymentId)
+          : null;
+      if (!byPayment || !notification.authenticate(byPayment.providerOrderId)) {
+        this.deps.log.warn('rejected provider notification', {
+          provider: provider.id,
+          reason: 'signature fits no order',
+        });
+        throw new ApiError(401, 'invalid_notification', 'the notification could not be verified');
+      }
+      notification = { ...notification, orderId: byPayment.providerOrderId };
+    }
     const fresh = await this.deps.store.recordNotification({
       provider: provider.id,
       dedupeKey: notification.dedupeKey,
