@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from './element.ts';
 
 /**
  * Mobile first: one column, full-width controls, touch targets of at least 48px. The host is left

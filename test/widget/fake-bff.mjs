@@ -577,7 +577,7 @@ function embedPage(ctx) {
   <head><meta charset="utf-8"><title>Embed</title></head>
   <body>
     <script type="module">
-      import '/widget/define.ts';
+      import '/widget/index.ts';
       const params = new URLSearchParams(location.search);
       const el = document.createElement('tender-checkout');
       el.setAttribute('session', params.get('session') ?? '');
