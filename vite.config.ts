@@ -31,6 +31,7 @@ const PARTS: Readonly<Record<PartName, string>> = {
   redirect: 'widget/redirect.ts',
   stream: 'widget/status-stream.ts',
   fields: 'widget/fields.ts',
+  outcome: 'widget/outcome.ts',
 };
 
 /** The content hash in a file's long-cached name; the BFF computes the same (server/routes/pages.ts). */

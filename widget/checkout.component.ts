@@ -169,6 +169,7 @@ export class TenderCheckout extends ReactiveElement {
   #cardPart: Parts['card'] | null = null;
   #qr: Parts['qr'] | null = null;
   #fields: Parts['fields'] | null = null;
+  #outcome: Parts['outcome'] | null = null;
   /** The card tokenizer's frame, once the card part is here and the session offers a tokenizer. */
   #card: CardFrameController | null = null;
   /** The till's camera, once the till part is here. */
@@ -366,14 +367,6 @@ export class TenderCheckout extends ReactiveElement {
       this.#enter({ name: 'unavailable', error: configError('set the session and client-secret attributes') });
       return;
     }
-    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
-    const secret = this.clientSecret || savedClientSecret(this.session);
-    if (!secret) {
-      const error = new CheckoutError('unauthorized', 'no client secret for this session', { recoverable: false });
-      this.#enter({ name: 'unavailable', error });
-      return;
-    }
-    this.#secret = secret;
     let base: string;
     try {
       base = resolveApiBase(this.api);
@@ -381,6 +374,14 @@ export class TenderCheckout extends ReactiveElement {
       this.#enter({ name: 'unavailable', error: configError(`api is not a URL: ${this.api}`, cause) });
       return;
     }
+    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
+    const secret = this.clientSecret || savedClientSecret(this.session);
+    if (!secret) {
+      // Another browser (a wallet's, say): what became of the payment, and the way back.
+      void this.#showOutcome(base, this.#generation);
+      return;
+    }
+    this.#secret = secret;
     this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: secret, clock: this.clock });
     void this.#load(this.#api, this.#generation);
   }
@@ -689,6 +690,31 @@ export class TenderCheckout extends ReactiveElement {
         this.#enter({ name: 'awaiting', attempt });
       }
     });
+  }
+
+  async #showOutcome(base: string, generation: number): Promise<void> {
+    this.#enter({ name: 'loading' });
+    const abort = new AbortController();
+    this.#abort = abort;
+    try {
+      const [part] = await Promise.all([loadPart('outcome'), this.#localeReady]);
+      const outcome = await part.fetchOutcome(base, this.session, abort.signal);
+      if (generation !== this.#generation) return;
+      this.#outcome = part;
+      this.#enter({ name: 'outcome', outcome });
+    } catch (caught) {
+      if (generation !== this.#generation) return;
+      const found = toCheckoutError(caught);
+      // Without the secret nothing else can be done here: the link is not this browser's.
+      const error = found.recoverable
+        ? found
+        : new CheckoutError(found.code === 'not_found' ? 'not_found' : 'unauthorized', 'no client secret for this session', {
+            recoverable: false,
+            cause: found,
+          });
+      this.#enter({ name: 'unavailable', error });
+      this.#emit('tender-error', { error });
+    }
   }
 
   /** Loads the till and starts its camera controller; rejects when the part cannot be fetched. */
@@ -1037,11 +1063,15 @@ export class TenderCheckout extends ReactiveElement {
         return { text: t('expired'), tone: 'error' };
       case 'canceled':
         return { text: t('canceled'), tone: 'error' };
+      case 'outcome':
+        return this.#outcome?.outcomeStatus(t, phase.outcome) ?? { text: t('loading'), tone: 'plain' };
     }
   }
 
   private renderHeader(): TemplateResult | typeof nothing {
     const view = this.view;
+    const phase = this.phase;
+    if (phase.name === 'outcome') return this.#outcome?.renderOutcomeHeader(this.#t, phase.outcome) ?? nothing;
     if (!view) return nothing;
     const estimate = this.#estimate(this.#selectedMethod());
     // Not a <header>: that would be a second banner landmark on the merchant's page.
@@ -1239,6 +1269,8 @@ export class TenderCheckout extends ReactiveElement {
       case 'expired':
       case 'canceled':
         return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')} ${this.renderReturn()}`;
+      case 'outcome':
+        return this.#outcome?.renderOutcome(t, phase.outcome) ?? nothing;
       case 'unavailable':
         if (phase.error.recoverable) {
           return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`;

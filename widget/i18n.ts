@@ -62,6 +62,7 @@ const en = {
   expiredHint: 'If you paid just now, this page will update by itself.',
   canceled: 'This checkout was canceled.',
   startAgainHint: 'Please return to the shop and start again.',
+  notPaid: 'This payment has not been made.',
   goBack: 'Go back',
   cardUnsupported: 'Card payments are not supported in this version.',
   returnToShop: 'Return to {merchant}',

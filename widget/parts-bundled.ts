@@ -9,6 +9,7 @@ const modules: { readonly [K in PartName]: () => Promise<Parts[K]> } = {
   redirect: () => import('./redirect.ts'),
   stream: () => import('./status-stream.ts'),
   fields: () => import('./fields.ts'),
+  outcome: () => import('./outcome.ts'),
 };
 
 export const bundledParts: PartLoader = (name) => modules[name]();

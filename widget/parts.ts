@@ -19,6 +19,7 @@ export interface Parts {
   redirect: typeof import('./redirect.ts');
   stream: typeof import('./status-stream.ts');
   fields: typeof import('./fields.ts');
+  outcome: typeof import('./outcome.ts');
 }
 export type PartName = keyof Parts;
 

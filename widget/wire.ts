@@ -195,3 +195,19 @@ export interface StatusEvent {
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };
 }
+
+/**
+ * What anyone holding a session's link may see of it, without the client secret
+ * (`GET /v1/checkout/:id/outcome`): the merchant, the amount, whether it was paid, and the way back
+ * to the merchant. The hosted page shows it when opened in another browser or a wallet's in-app
+ * browser after paying there.
+ */
+export interface CheckoutOutcome {
+  merchant: { name: string };
+  /** Decimal string in the currency's units, as in `CheckoutView`. */
+  amount: string;
+  currency: string;
+  /** `paid` includes refunded sessions; `not_paid` is a session still open, pending or failed. */
+  status: 'paid' | 'not_paid' | 'expired' | 'canceled';
+  returnUrl: string | null;
+}

@@ -1,21 +1,23 @@
 /**
  * Browser API, opened by the session's client secret: the public checkout view, attempts, the SSE
- * status stream and the QR image.
+ * status stream and the QR image. One read needs no secret: a session's outcome (merchant, amount,
+ * paid or not, the way back), for its link opened in another browser.
  */
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
-import type { Checkout } from '../domain/checkout.ts';
+import { moneyOf, type Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
-import type { MethodId, StreamReady } from '../../widget/wire.ts';
+import { formatDecimal } from '../domain/money.ts';
+import type { CheckoutOutcome, MethodId, StreamReady } from '../../widget/wire.ts';
 import { ApiError } from '../errors.ts';
-import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
+import { CLIENT_SECRET_HEADER, clientAuth, SESSION_ID, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
-import type { Store } from '../store/store.ts';
+import type { SessionRecord, Store } from '../store/store.ts';
 
 const createAttemptBody = z.strictObject({
   method: z.enum(METHOD_IDS as [string, ...string[]]).transform((id) => id as MethodId),
@@ -59,6 +61,14 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
       maxAge: 600,
     }),
   );
+  // Before the secret check: the session id alone (unguessable, and one cheap read) opens it.
+  app.get('/:id/outcome', async (c) => {
+    const id = c.req.param('id');
+    const session = SESSION_ID.test(id) ? await checkout.loadSession(id) : null;
+    if (!session) throw new ApiError(404, 'not_found', 'this checkout session does not exist');
+    c.header('Cache-Control', 'no-store');
+    return c.json(checkoutOutcome(session, checkout.config.merchant.name));
+  });
   app.use('/:id/*', clientAuth({ checkout }));
   app.use('/:id', clientAuth({ checkout }));
 
@@ -158,4 +168,21 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
   });
 
   return app;
+}
+
+/** A session's outcome for anyone holding its link: no client secret, so nothing but this. */
+function checkoutOutcome(session: SessionRecord, merchantName: string): CheckoutOutcome {
+  const status: CheckoutOutcome['status'] =
+    session.status === 'succeeded' || session.status === 'partially_refunded' || session.status === 'refunded'
+      ? 'paid'
+      : session.status === 'expired' || session.status === 'canceled'
+        ? session.status
+        : 'not_paid';
+  return {
+    merchant: { name: merchantName },
+    amount: formatDecimal(moneyOf(session)),
+    currency: session.currency,
+    status,
+    returnUrl: session.returnUrl,
+  };
 }

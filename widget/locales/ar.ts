@@ -50,6 +50,7 @@ const ar: Table = {
   expiredHint: 'إذا دفعت للتو، فستتحدّث هذه الصفحة تلقائيًا.',
   canceled: 'أُلغيت عملية الدفع هذه.',
   startAgainHint: 'يُرجى العودة إلى المتجر والبدء من جديد.',
+  notPaid: 'لم يتم هذا الدفع بعد.',
   goBack: 'رجوع',
   cardUnsupported: 'الدفع بالبطاقة غير مدعوم في هذا الإصدار.',
   returnToShop: 'العودة إلى {merchant}',

@@ -50,6 +50,7 @@ const id: Table = {
   expiredHint: 'Jika Anda baru saja membayar, halaman ini akan diperbarui otomatis.',
   canceled: 'Pembayaran ini dibatalkan.',
   startAgainHint: 'Silakan kembali ke toko dan mulai lagi.',
+  notPaid: 'Pembayaran ini belum dilakukan.',
   goBack: 'Kembali',
   cardUnsupported: 'Pembayaran dengan kartu belum didukung di versi ini.',
   returnToShop: 'Kembali ke {merchant}',

@@ -50,6 +50,7 @@ const ja: Table = {
   expiredHint: 'たった今お支払いいただいた場合は、このページが自動で更新されます。',
   canceled: 'このお支払いはキャンセルされました。',
   startAgainHint: 'ショップに戻って、もう一度やり直してください。',
+  notPaid: 'このお支払いはまだ完了していません。',
   goBack: '戻る',
   cardUnsupported: 'このバージョンではカード払いに対応していません。',
   returnToShop: '{merchant}に戻る',

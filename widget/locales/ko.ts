@@ -50,6 +50,7 @@ const ko: Table = {
   expiredHint: '방금 결제하셨다면 이 페이지가 자동으로 업데이트됩니다.',
   canceled: '이 결제는 취소되었습니다.',
   startAgainHint: '상점으로 돌아가 다시 시작하세요.',
+  notPaid: '아직 결제가 완료되지 않았습니다.',
   goBack: '뒤로',
   cardUnsupported: '이 버전에서는 카드 결제를 지원하지 않습니다.',
   returnToShop: '{merchant}(으)로 돌아가기',

@@ -50,6 +50,7 @@ const ms: Table = {
   expiredHint: 'Jika anda baru sahaja membayar, halaman ini akan dikemas kini sendiri.',
   canceled: 'Pembayaran ini telah dibatalkan.',
   startAgainHint: 'Sila kembali ke kedai dan mula semula.',
+  notPaid: 'Pembayaran ini belum dibuat.',
   goBack: 'Kembali',
   cardUnsupported: 'Pembayaran kad belum disokong dalam versi ini.',
   returnToShop: 'Kembali ke {merchant}',

@@ -50,6 +50,7 @@ const vi: Table = {
   expiredHint: 'Nếu bạn vừa thanh toán, trang này sẽ tự cập nhật.',
   canceled: 'Giao dịch này đã bị hủy.',
   startAgainHint: 'Vui lòng quay lại cửa hàng và bắt đầu lại.',
+  notPaid: 'Khoản thanh toán này chưa được thực hiện.',
   goBack: 'Quay lại',
   cardUnsupported: 'Phiên bản này chưa hỗ trợ thanh toán bằng thẻ.',
   returnToShop: 'Quay lại {merchant}',

@@ -50,6 +50,7 @@ const zhHans: Table = {
   expiredHint: '如果您刚刚已付款，此页面会自动更新。',
   canceled: '此收银台已取消。',
   startAgainHint: '请返回商店重新下单。',
+  notPaid: '此笔付款尚未完成。',
   goBack: '返回',
   cardUnsupported: '此版本暂不支持银行卡支付。',
   returnToShop: '返回{merchant}',

@@ -50,6 +50,7 @@ const zhHant: Table = {
   expiredHint: '如果您剛剛已付款，此頁面會自動更新。',
   canceled: '此結帳已取消。',
   startAgainHint: '請返回商店重新結帳。',
+  notPaid: '此筆付款尚未完成。',
   goBack: '返回',
   cardUnsupported: '此版本尚不支援信用卡付款。',
   returnToShop: '返回{merchant}',
