@@ -32,6 +32,7 @@ const PARTS: Readonly<Record<PartName, string>> = {
   stream: 'widget/status-stream.ts',
   fields: 'widget/fields.ts',
   outcome: 'widget/outcome.ts',
+  logos: 'widget/logos.ts',
 };
 
 /** The content hash in a file's long-cached name; the BFF computes the same (server/routes/pages.ts). */

@@ -170,6 +170,7 @@ export class TenderCheckout extends ReactiveElement {
   #qr: Parts['qr'] | null = null;
   #fields: Parts['fields'] | null = null;
   #outcome: Parts['outcome'] | null = null;
+  #logos: Parts['logos'] | null = null;
   /** The card tokenizer's frame, once the card part is here and the session offers a tokenizer. */
   #card: CardFrameController | null = null;
   /** The till's camera, once the till part is here. */
@@ -439,6 +440,16 @@ export class TenderCheckout extends ReactiveElement {
     }
     this.view = view;
     if (view.methods.some((method) => method.tokenizer)) void this.#loadCard(generation);
+    // The logos fill the space kept for them beside each method once they are here.
+    if (!this.#logos && view.methods.some((method) => method.brand)) {
+      loadPart('logos').then(
+        (logos) => {
+          this.#logos = logos;
+          this.requestUpdate();
+        },
+        () => undefined,
+      );
+    }
     this.#attempt = view.attempt;
     this.selected = pickInitialMethod(view, this.#methods());
     // What the shopper typed before going to the provider's page.
@@ -1115,6 +1126,7 @@ export class TenderCheckout extends ReactiveElement {
             ?disabled=${disabled}
             @change=${this.onMethodChange}
           />
+          ${m.brand ? html`<span class="logo" part="logo">${this.#logos?.logo(m.brand) ?? nothing}</span>` : nothing}
           <span class="method-name">${this.#methodLabel(m)}</span>
           ${estimate ? html`<span class="method-estimate">${estimate}</span>` : nothing}
         </label>`;

@@ -165,6 +165,13 @@ export const checkoutStyles = css`
     border-color: var(--_accent);
     box-shadow: inset 0 0 0 1px var(--_accent);
   }
+  .logo,
+  .logo svg {
+    display: block;
+    inline-size: 1.5rem;
+    block-size: 1.5rem;
+    flex: none;
+  }
   .method input {
     width: 1.25rem;
     height: 1.25rem;

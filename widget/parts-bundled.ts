@@ -10,6 +10,7 @@ const modules: { readonly [K in PartName]: () => Promise<Parts[K]> } = {
   stream: () => import('./status-stream.ts'),
   fields: () => import('./fields.ts'),
   outcome: () => import('./outcome.ts'),
+  logos: () => import('./logos.ts'),
 };
 
 export const bundledParts: PartLoader = (name) => modules[name]();

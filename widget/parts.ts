@@ -20,6 +20,7 @@ export interface Parts {
   stream: typeof import('./status-stream.ts');
   fields: typeof import('./fields.ts');
   outcome: typeof import('./outcome.ts');
+  logos: typeof import('./logos.ts');
 }
 export type PartName = keyof Parts;
 

@@ -160,7 +160,7 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
 const WIDGET_LOCALES = ['zh-Hans', 'zh-Hant', 'th', 'vi', 'id', 'ms', 'km', 'ja', 'ko', 'ar'] as const;
 
 /** The widget's parts loaded on demand (widget/parts.ts `PART_NAMES`). */
-const WIDGET_PARTS = ['till', 'card', 'wallet', 'qr', 'redirect', 'stream', 'fields', 'outcome'] as const;
+const WIDGET_PARTS = ['till', 'card', 'wallet', 'qr', 'redirect', 'stream', 'fields', 'outcome', 'logos'] as const;
 
 interface WidgetAsset {
   /** First 12 hex digits of the SHA-256 of the file's bytes. */

@@ -49,6 +49,17 @@ describe('<tender-checkout> choosing a method', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('draws each method’s logo inline beside its name, as decoration', async () => {
+    const el = await mount(await fake.session('cad'));
+    await waitUntil(() => el.shadowRoot?.querySelectorAll('[part="logo"] svg').length === 3, 'no logos');
+    for (const logo of $$(el, '[part="logo"] svg')) {
+      expect(logo.getAttribute('aria-hidden')).to.equal('true');
+      expect(logo.querySelector('path')?.getAttribute('d')).to.match(/^M/);
+      expect(logo.getBoundingClientRect().width).to.equal(24);
+    }
+    await expect(el).to.be.accessible();
+  });
+
   it('is accessible with validation errors shown', async () => {
     const el = await mount(await fake.session('thb'));
     await choose(el, 'Thai QR');
