@@ -1,22 +1,24 @@
 /**
  * Browser API, opened by the session's client secret: the public checkout view, attempts, the SSE
- * status stream and the QR image.
+ * status stream and the QR image. One read needs no secret: a session's outcome (merchant, amount,
+ * paid or not, the way back), for its link opened in another browser.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
-import type { Checkout } from '../domain/checkout.ts';
+import { moneyOf, type Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
-import type { ErrorBody, MethodId } from '../../widget/wire.ts';
+import { formatDecimal } from '../domain/money.ts';
+import type { CheckoutOutcome, ErrorBody, MethodId } from '../../widget/wire.ts';
 import { ApiError } from '../errors.ts';
-import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
+import { CLIENT_SECRET_HEADER, clientAuth, SESSION_ID, type AppEnv } from '../http/middleware.ts';
 import { nodeSink, StatusStreams, StreamRefused, webSink, type StreamLimits } from '../http/status-streams.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
-import type { Store } from '../store/store.ts';
+import type { SessionRecord, Store } from '../store/store.ts';
 
 const createAttemptBody = z.strictObject({
   method: z.enum(METHOD_IDS as [string, ...string[]]).transform((id) => id as MethodId),
@@ -68,6 +70,14 @@ export function checkoutRoutes({
     limits: streamLimits,
   });
   app.use('*', browserCors(allowedOrigins));
+  // Before the secret check: the session id alone (unguessable, and one cheap read) opens it.
+  app.get('/:id/outcome', async (c) => {
+    const id = c.req.param('id');
+    const session = SESSION_ID.test(id) ? await checkout.loadSession(id) : null;
+    if (!session) throw new ApiError(404, 'not_found', 'this checkout session does not exist');
+    c.header('Cache-Control', 'no-store');
+    return c.json(checkoutOutcome(session, checkout.config.merchant.name));
+  });
   app.use('/:id/*', clientAuth({ checkout }));
   app.use('/:id', clientAuth({ checkout }));
 
@@ -175,5 +185,22 @@ function browserCors(allowedOrigins: string[]): MiddlewareHandler<AppEnv> {
       return c.body(null, 204, preflight);
     }
     return next();
+  };
+}
+
+/** A session's outcome for anyone holding its link: no client secret, so nothing but this. */
+function checkoutOutcome(session: SessionRecord, merchantName: string): CheckoutOutcome {
+  const status: CheckoutOutcome['status'] =
+    session.status === 'succeeded' || session.status === 'partially_refunded' || session.status === 'refunded'
+      ? 'paid'
+      : session.status === 'expired' || session.status === 'canceled'
+        ? session.status
+        : 'not_paid';
+  return {
+    merchant: { name: merchantName },
+    amount: formatDecimal(moneyOf(session)),
+    currency: session.currency,
+    status,
+    returnUrl: session.returnUrl,
   };
 }

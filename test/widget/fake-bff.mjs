@@ -594,6 +594,13 @@ async function handleCheckout(ctx, id, rest) {
     if (!checkQuerySecret(ctx, session)) return;
     return openStream(ctx, session);
   }
+  if (rest === '/outcome' && ctx.method === 'GET') {
+    // No secret: only what became of the payment (server/routes/checkout.ts).
+    const { status, merchant, amount, currency, returnUrl } = session.view;
+    const paid = ['succeeded', 'partially_refunded', 'refunded'].includes(status);
+    const outcome = paid ? 'paid' : status === 'expired' || status === 'canceled' ? status : 'not_paid';
+    return json(ctx, 200, { merchant, amount, currency, status: outcome, returnUrl: returnUrl ?? null });
+  }
   if (rest === '/qr.svg' && ctx.method === 'GET') {
     if (!checkQuerySecret(ctx, session)) return;
     const svg = qrSvg(session);
@@ -613,7 +620,7 @@ function embedPage(ctx) {
   <head><meta charset="utf-8"><title>Embed</title></head>
   <body>
     <script type="module">
-      import '/widget/define.ts';
+      import '/widget/index.ts';
       const params = new URLSearchParams(location.search);
       const el = document.createElement('tender-checkout');
       el.setAttribute('session', params.get('session') ?? '');
