@@ -5,7 +5,7 @@
  */
 import type { AttemptFailure, AttemptStatus, MethodId, MethodView, SessionStatus } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError, toApiError } from '../http/errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { providerOfMethod } from '../providers/index.ts';
 import {
@@ -29,19 +29,14 @@ import {
   type Store,
   type WebhookRecord,
 } from '../store/store.ts';
+import type { Clock } from './clock.ts';
 import type { EventHub } from './events.ts';
 import { newAttemptId, newClientSecret, newRefundId, newSessionId, newWebhookId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
-import { formatDecimal, sameMoney, type Money } from './money.ts';
+import { formatDecimal, moneyOf, sameMoney, type Money } from './money.ts';
 import { encodeQr } from './qr.ts';
 import { KeyedSerial } from './serial.ts';
 import { acceptsAttempts, canTransition, hasSucceeded, isAttemptLive } from './session.ts';
-
-export interface Clock {
-  now(): Date;
-}
-
-export const systemClock: Clock = { now: () => new Date() };
 
 export interface CheckoutDeps {
   config: Config;
@@ -885,10 +880,6 @@ function isLatePaymentPossible(state: PaymentState): boolean {
   return state === 'expired';
 }
 
-export function moneyOf(record: { amount: number; currency: string }): Money {
-  return { minor: record.amount, currency: record.currency };
-}
-
 export function attemptFailure(attempt: AttemptRecord): AttemptFailure | null {
   return attempt.failureCode ? { code: attempt.failureCode, message: attempt.failureMessage ?? '' } : null;
 }
@@ -971,44 +962,4 @@ export function validateFields(method: MethodView, given: Record<string, string>
     out[field.name] = value;
   }
   return out;
-}
-
-/** Maps a provider failure to what the caller may see: a code and our own words, never theirs. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (!(error instanceof ProviderError)) {
-    return new ApiError(500, 'internal', 'something went wrong on our side', { cause: error });
-  }
-  switch (error.code) {
-    case 'unavailable':
-      return new ApiError(
-        503,
-        'provider_unavailable',
-        'the payment provider is not reachable right now; please try again',
-        { cause: error },
-      );
-    case 'amount_out_of_range':
-      return new ApiError(422, 'amount_out_of_range', 'the amount is outside what this payment method accepts', {
-        cause: error,
-      });
-    case 'declined':
-      return new ApiError(422, 'provider_declined', 'the payment provider declined this payment', { cause: error });
-    case 'insufficient_funds':
-      return new ApiError(422, 'insufficient_funds', 'the account with the payment provider cannot cover this', {
-        cause: error,
-      });
-    case 'refused':
-      return new ApiError(422, 'provider_refused', 'the payment provider refused this operation', { cause: error });
-    case 'unsupported':
-      return new ApiError(422, 'unsupported', 'the payment provider does not offer this operation', { cause: error });
-    case 'invalid_request':
-    case 'authentication':
-    case 'duplicate_order':
-    case 'not_found':
-    case 'bad_response':
-    case 'invalid_signature':
-      return new ApiError(502, 'provider_error', 'the payment provider could not handle this request', {
-        cause: error,
-      });
-  }
 }

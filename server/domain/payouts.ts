@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import {
   ProviderError,
@@ -23,12 +23,13 @@ import {
   type VerifiedNotification,
 } from '../providers/provider.ts';
 import type { IdempotencyRecord, PayoutRecord, Store } from '../store/store.ts';
-import { moneyOf, toApiError, type Clock } from './checkout.ts';
+import { toApiError } from '../http/errors.ts';
+import type { Clock } from './clock.ts';
 import { sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
 import { KeyedSerial } from './serial.ts';
-import { formatDecimal, sameMoney, type Money } from './money.ts';
+import { formatDecimal, moneyOf, sameMoney, type Money } from './money.ts';
 
 export interface PayoutsDeps {
   config: Config;

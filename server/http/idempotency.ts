@@ -8,7 +8,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import { sha256Hex } from '../domain/ids.ts';
 import { KeyedSerial } from '../domain/serial.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './errors.ts';
 import type { Store } from '../store/store.ts';
 import type { AppEnv } from './middleware.ts';
 import { parseWith } from './validate.ts';

@@ -6,7 +6,7 @@ import type { ErrorBody } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import { newRequestId, secretsEqual } from '../domain/ids.ts';
 import type { Logger } from '../domain/log.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './errors.ts';
 import type { SessionRecord } from '../store/store.ts';
 
 export interface AppEnv {

@@ -11,7 +11,7 @@ import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
 import type { StreamReady } from '../../widget/wire.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/errors.ts';
 import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';

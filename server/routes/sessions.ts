@@ -6,7 +6,7 @@ import { newRefundId, sha256Hex } from '../domain/ids.ts';
 import { KeyedSerial } from '../domain/serial.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { merchantSessionView, refundView } from '../domain/views.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/errors.ts';
 import { idempotencyKey, idempotent } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';

@@ -15,7 +15,7 @@ import {
   type CreatePayoutInput,
   IDEMPOTENCY_SCOPE,
 } from '../../../server/domain/payouts.ts';
-import { ApiError } from '../../../server/errors.ts';
+import { ApiError } from '../../../server/http/errors.ts';
 import { buildProviders } from '../../../server/providers/index.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
