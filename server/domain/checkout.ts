@@ -5,7 +5,6 @@
  */
 import type { AttemptFailure, AttemptStatus, MethodId, MethodView, SessionStatus } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
-import { ApiError, toApiError } from '../http/errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import { providerOfMethod } from '../providers/index.ts';
 import {
@@ -30,6 +29,7 @@ import {
   type WebhookRecord,
 } from '../store/store.ts';
 import type { Clock } from './clock.ts';
+import { asDomainError, DomainError } from './errors.ts';
 import type { EventHub } from './events.ts';
 import { newAttemptId, newClientSecret, newRefundId, newSessionId, newWebhookId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
@@ -245,7 +245,7 @@ export class Checkout {
 
   async #createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
     const session = await this.loadSession(sessionId);
-    if (!session) throw new ApiError(404, 'not_found', 'checkout session not found');
+    if (!session) throw new DomainError('not_found', 'checkout session not found');
     this.assertAcceptsAttempts(session);
 
     const providerId = providerOfMethod(input.method);
@@ -253,7 +253,7 @@ export class Checkout {
       ? (await this.methodsFor(session, { only: providerId })).find((candidate) => candidate.id === input.method)
       : undefined;
     if (!providerId || !method) {
-      throw new ApiError(422, 'method_unavailable', `method ${input.method} is not available for this checkout`);
+      throw new DomainError('method_unavailable', `method ${input.method} is not available for this checkout`);
     }
     const fields = validateFields(method, input.fields);
     const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort()]));
@@ -326,7 +326,7 @@ export class Checkout {
           patch: { status: 'failed', nextCheckAt: null, updatedAt: this.nowIso(), ...failureFields(code) },
         },
       }));
-      throw toApiError(error);
+      throw asDomainError(error);
     }
 
     const action =
@@ -378,14 +378,14 @@ export class Checkout {
   async handleNotification(providerId: string, input: NotificationInput): Promise<NotificationAck> {
     const provider = this.deps.providers.get(providerId as ProviderId);
     if (!provider?.parseNotification) {
-      throw new ApiError(404, 'not_found', `no provider "${providerId}" takes notifications here`);
+      throw new DomainError('not_found', `no provider "${providerId}" takes notifications here`);
     }
     let notification;
     try {
       notification = await provider.parseNotification(input);
     } catch (error) {
       this.deps.log.warn('rejected provider notification', { provider: provider.id, error });
-      throw new ApiError(401, 'invalid_notification', 'the notification could not be verified');
+      throw new DomainError('invalid_notification', 'the notification could not be verified');
     }
     const fresh = await this.deps.store.recordNotification({
       provider: provider.id,
@@ -400,7 +400,7 @@ export class Checkout {
           provider: provider.id,
           orderId: notification.orderId,
         });
-        throw new ApiError(404, 'not_found', 'unknown order');
+        throw new DomainError('not_found', 'unknown order');
       }
       await this.deps.onPayoutNotification(provider.id, notification);
       return notification.ack;
@@ -408,7 +408,7 @@ export class Checkout {
     const attempt = await this.deps.store.findAttemptByOrder(provider.id, notification.orderId);
     if (!attempt) {
       this.deps.log.warn('notification for an unknown order', { provider: provider.id, orderId: notification.orderId });
-      throw new ApiError(404, 'not_found', 'unknown order');
+      throw new DomainError('not_found', 'unknown order');
     }
     if (!fresh && !isAttemptLive(attempt.status) && attempt.status !== 'expired') {
       return notification.ack; // a redelivery of news already applied changes nothing
@@ -451,7 +451,7 @@ export class Checkout {
       if (!nextCheckAt)
         this.deps.log.error('gave up asking about an attempt; review it by hand', { attempt: attempt.id });
       await this.deps.store.updateAttempt(attempt.id, { nextCheckAt, checkCount: attempt.checkCount + 1 });
-      if (throwIfUnavailable) throw toApiError(error);
+      if (throwIfUnavailable) throw asDomainError(error);
       return;
     }
     await this.applyState(attempt.id, status);
@@ -566,14 +566,14 @@ export class Checkout {
     input: { amount: Money | null; reason: string | null; id?: string },
   ): Promise<RefundRecord> {
     const session = await this.deps.store.getSession(sessionId);
-    if (!session) throw new ApiError(404, 'not_found', 'session not found');
+    if (!session) throw new DomainError('not_found', 'session not found');
     if (input.amount && input.amount.currency !== session.currency) {
-      throw new ApiError(400, 'invalid_request', `body.amount: the session is in ${session.currency}`);
+      throw new DomainError('invalid_request', `body.amount: the session is in ${session.currency}`);
     }
     const attempt = session.succeededAttemptId ? await this.deps.store.getAttempt(session.succeededAttemptId) : null;
     const provider = attempt ? this.deps.providers.get(attempt.provider) : undefined;
     if (attempt && !provider?.refund) {
-      throw new ApiError(422, 'refund_unsupported', `${attempt.provider} payments cannot be refunded through Tender`);
+      throw new DomainError('refund_unsupported', `${attempt.provider} payments cannot be refunded through Tender`);
     }
 
     const now = this.deps.clock.now();
@@ -595,18 +595,14 @@ export class Checkout {
     };
     await this.change(session.id, (fresh, _attempts, refunds) => {
       if (!hasSucceeded(fresh.status) || fresh.status === 'refunded' || !attempt) {
-        throw new ApiError(
-          409,
-          'not_refundable',
-          `this session is ${fresh.status}; only a paid session can be refunded`,
-        );
+        throw new DomainError('not_refundable', `this session is ${fresh.status}; only a paid session can be refunded`);
       }
       const remaining =
         fresh.amount - refunds.filter((each) => each.status !== 'failed').reduce((sum, each) => sum + each.amount, 0);
       const amount = input.amount?.minor ?? remaining;
       if (amount <= 0 || amount > remaining) {
         const left = formatDecimal({ minor: Math.max(remaining, 0), currency: fresh.currency });
-        throw new ApiError(422, 'amount_out_of_range', `at most ${left} ${fresh.currency} can still be refunded`);
+        throw new DomainError('amount_out_of_range', `at most ${left} ${fresh.currency} can still be refunded`);
       }
       refund.amount = amount;
       return { newRefund: refund };
@@ -624,7 +620,7 @@ export class Checkout {
       if (error instanceof ProviderError && REFUND_REFUSALS.has(error.code)) {
         // The provider refused outright, so nothing was sent back: the reservation is released.
         await this.settleRefund(refund.id, session.id, 'failed', error.code);
-        throw toApiError(error);
+        throw asDomainError(error);
       }
       // Anything else (no answer, an unreadable one) leaves the outcome unknown: the refund stays
       // pending and reserved, and the refund checks find out. Refunding again could pay twice.
@@ -838,7 +834,7 @@ export class Checkout {
   private assertAcceptsAttempts(session: SessionRecord): void {
     if (acceptsAttempts(session.status) && !this.isPast(session.expiresAt)) return;
     const why = hasSucceeded(session.status) ? 'has been paid' : `is ${session.status}`;
-    throw new ApiError(409, 'session_closed', `this checkout ${why} and takes no new payment attempts`);
+    throw new DomainError('session_closed', `this checkout ${why} and takes no new payment attempts`);
   }
 
   private nextCheckAt(checkCount: number): string {
@@ -937,27 +933,26 @@ export function validateFields(method: MethodView, given: Record<string, string>
   const out: Record<string, string> = {};
   for (const name of Object.keys(given)) {
     if (!method.fields.some((field) => field.name === name)) {
-      throw new ApiError(400, 'invalid_request', `fields.${name} is not a field of ${method.id}`);
+      throw new DomainError('invalid_request', `fields.${name} is not a field of ${method.id}`);
     }
   }
   for (const field of method.fields) {
     const value = (given[field.name] ?? '').trim();
     if (!value) {
-      if (field.required)
-        throw new ApiError(400, 'invalid_request', `fields.${field.name} is required for ${method.id}`);
+      if (field.required) throw new DomainError('invalid_request', `fields.${field.name} is required for ${method.id}`);
       continue;
     }
     if (value.length > (field.maxLength ?? 200)) {
-      throw new ApiError(400, 'invalid_request', `fields.${field.name} is too long`);
+      throw new DomainError('invalid_request', `fields.${field.name} is too long`);
     }
     if (field.type === 'select' && !field.options?.some((option) => option.value === value)) {
-      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not one of the offered options`);
+      throw new DomainError('invalid_request', `fields.${field.name} is not one of the offered options`);
     }
     if (field.type === 'email' && !EMAIL.test(value)) {
-      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not an email address`);
+      throw new DomainError('invalid_request', `fields.${field.name} is not an email address`);
     }
     if (field.type === 'tel' && !PHONE.test(value)) {
-      throw new ApiError(400, 'invalid_request', `fields.${field.name} is not a phone number`);
+      throw new DomainError('invalid_request', `fields.${field.name} is not a phone number`);
     }
     out[field.name] = value;
   }

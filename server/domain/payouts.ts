@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { ApiError } from '../http/errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import {
   ProviderError,
@@ -23,8 +22,8 @@ import {
   type VerifiedNotification,
 } from '../providers/provider.ts';
 import type { IdempotencyRecord, PayoutRecord, Store } from '../store/store.ts';
-import { toApiError } from '../http/errors.ts';
 import type { Clock } from './clock.ts';
+import { asDomainError, DomainError, providerFailure } from './errors.ts';
 import { sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
@@ -171,7 +170,10 @@ export class Payouts extends PeriodicJob {
           };
         } catch (error) {
           this.#deps.log.warn('balance query failed', { provider: provider.id, currency, error });
-          const { code, message } = toApiError(error);
+          const { code, message } =
+            error instanceof ProviderError
+              ? providerFailure(error)
+              : { code: 'internal', message: 'something went wrong on our side' };
           return {
             object: 'balance',
             provider: provider.id,
@@ -200,7 +202,7 @@ export class Payouts extends PeriodicJob {
       return lists.flat();
     } catch (error) {
       this.#deps.log.warn('bank list failed', { currency, purpose, error });
-      throw toApiError(error);
+      throw asDomainError(error);
     }
   }
 
@@ -274,7 +276,7 @@ export class Payouts extends PeriodicJob {
         provider: providerId,
         orderId: notification.orderId,
       });
-      throw new ApiError(404, 'not_found', 'unknown payout');
+      throw new DomainError('not_found', 'unknown payout');
     }
     if (payout.status !== 'pending') {
       const claimedFinal =
@@ -332,9 +334,8 @@ export class Payouts extends PeriodicJob {
     const able = [...this.#deps.providers.values()]
       .filter((each) => each.payout && each.queryPayout)
       .map((each) => each.id);
-    throw new ApiError(
-      422,
-      'invalid_request',
+    throw new DomainError(
+      'unprocessable',
       `body.provider: "${id}" is not an enabled provider that makes payouts (enabled: ${able.join(', ') || 'none'})`,
     );
   }
@@ -357,12 +358,11 @@ export class Payouts extends PeriodicJob {
     }
     const { currency } = input.money;
     if (banks.length === 0) {
-      throw new ApiError(422, 'invalid_request', `body.currency: ${provider.id} lists no payout banks for ${currency}`);
+      throw new DomainError('unprocessable', `body.currency: ${provider.id} lists no payout banks for ${currency}`);
     }
     if (!banks.some((bank) => bank.id === input.bankId)) {
-      throw new ApiError(
-        422,
-        'invalid_request',
+      throw new DomainError(
+        'unprocessable',
         `body.bankId: ${provider.id} has no payout bank "${input.bankId}" for ${currency}; GET /v1/banks?currency=${currency} lists them`,
       );
     }
@@ -408,7 +408,7 @@ export class Payouts extends PeriodicJob {
     input: CreatePayoutInput,
   ): Promise<{ payout: PayoutView; replayed: boolean }> {
     if (record.requestHash !== requestHash) {
-      throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
+      throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
     }
     const id = (JSON.parse(record.body) as { payout?: unknown }).payout;
     if (typeof id !== 'string') throw new Error(`idempotency record ${record.key} names no payout`);
@@ -526,7 +526,7 @@ export class Payouts extends PeriodicJob {
         const unreadable = error instanceof ProviderError && error.code === 'bad_response';
         log[unreadable ? 'error' : 'warn']('payout status query failed', { payout: id, error });
         if (reschedule) await this.#bump(payout);
-        if (throwIfUnavailable) throw toApiError(error);
+        if (throwIfUnavailable) throw asDomainError(error);
         return;
       }
       await this.#apply(id, status, { counted: true, reschedule });
@@ -665,24 +665,22 @@ function isUnclear(error: ProviderError): boolean {
 }
 
 /** The answer to a payout the provider refused when asked to make it (the same on every replay). */
-function refusalError(payout: PayoutRecord): ApiError {
+function refusalError(payout: PayoutRecord): DomainError {
   const notSent = `payout ${payout.id} was recorded as failed and nothing was sent`;
   switch (payout.failureCode) {
     case 'insufficient_balance':
-      return new ApiError(
-        422,
+      return new DomainError(
         'provider_declined',
         `the ${payout.provider} ${payout.currency} balance is lower than the payout amount; ${notSent}`,
       );
     case 'declined':
-      return new ApiError(422, 'provider_declined', `${payout.provider} refused this payout; ${notSent}`);
+      return new DomainError('provider_declined', `${payout.provider} refused this payout; ${notSent}`);
     case 'amount_out_of_range':
-      return new ApiError(
-        422,
+      return new DomainError(
         'amount_out_of_range',
         `the amount is outside what ${payout.provider} accepts for payouts; ${notSent}`,
       );
     default:
-      return new ApiError(502, 'provider_error', `${payout.provider} could not handle this payout request; ${notSent}`);
+      return new DomainError('provider_error', `${payout.provider} could not handle this payout request; ${notSent}`);
   }
 }

@@ -1,8 +1,16 @@
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, providerFailure, type DomainErrorCode } from '../domain/errors.ts';
 import { ProviderError } from '../providers/provider.ts';
 
 /**
- * The one error a route throws. `app.onError` turns it into `{ error: { code, message, requestId } }`;
+ * Errors at the edge. Routes and middleware throw `ApiError` for what only HTTP knows (a missing
+ * secret key, a body that is not JSON); the domain throws `DomainError`, and providers'
+ * `ProviderError`s may pass through it. `toApiError` turns any of them into one `ApiError`, which
+ * `app.onError` writes as the one JSON shape `{ error: { code, message, requestId } }`.
+ */
+
+/**
+ * The one error the edge answers with. `app.onError` turns it into `{ error: { code, message, requestId } }`;
  * the message is written for the caller and must never carry a provider's raw text or a secret.
  */
 export class ApiError extends Error {
@@ -38,42 +46,39 @@ export type ApiErrorCode =
   | 'invalid_notification'
   | 'internal';
 
-/** Maps a provider failure to what the caller may see: a code and our own words, never theirs. */
+/** Each domain error's status. */
+const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, ContentfulStatusCode>> = {
+  invalid_request: 400,
+  unprocessable: 422,
+  not_found: 404,
+  idempotency_mismatch: 422,
+  method_unavailable: 422,
+  amount_out_of_range: 422,
+  session_closed: 409,
+  not_refundable: 409,
+  refund_unsupported: 422,
+  invalid_notification: 401,
+  provider_declined: 422,
+  provider_refused: 422,
+  insufficient_funds: 422,
+  unsupported: 422,
+  provider_unavailable: 503,
+  provider_error: 502,
+};
+
+/** A domain error's code on the wire: its own, except that both kinds of bad request read `invalid_request`. */
+function wireCode(code: DomainErrorCode): ApiErrorCode {
+  return code === 'unprocessable' ? 'invalid_request' : code;
+}
+
+/** What the caller may see of any error: a status, a code and our own words; unknown errors say nothing. */
 export function toApiError(error: unknown): ApiError {
   if (error instanceof ApiError) return error;
-  if (!(error instanceof ProviderError)) {
-    return new ApiError(500, 'internal', 'something went wrong on our side', { cause: error });
+  if (error instanceof ProviderError) return toApiError(providerFailure(error));
+  if (error instanceof DomainError) {
+    return new ApiError(DOMAIN_STATUS[error.code], wireCode(error.code), error.message, {
+      cause: error.cause ?? error,
+    });
   }
-  switch (error.code) {
-    case 'unavailable':
-      return new ApiError(
-        503,
-        'provider_unavailable',
-        'the payment provider is not reachable right now; please try again',
-        { cause: error },
-      );
-    case 'amount_out_of_range':
-      return new ApiError(422, 'amount_out_of_range', 'the amount is outside what this payment method accepts', {
-        cause: error,
-      });
-    case 'declined':
-      return new ApiError(422, 'provider_declined', 'the payment provider declined this payment', { cause: error });
-    case 'insufficient_funds':
-      return new ApiError(422, 'insufficient_funds', 'the account with the payment provider cannot cover this', {
-        cause: error,
-      });
-    case 'refused':
-      return new ApiError(422, 'provider_refused', 'the payment provider refused this operation', { cause: error });
-    case 'unsupported':
-      return new ApiError(422, 'unsupported', 'the payment provider does not offer this operation', { cause: error });
-    case 'invalid_request':
-    case 'authentication':
-    case 'duplicate_order':
-    case 'not_found':
-    case 'bad_response':
-    case 'invalid_signature':
-      return new ApiError(502, 'provider_error', 'the payment provider could not handle this request', {
-        cause: error,
-      });
-  }
+  return new ApiError(500, 'internal', 'something went wrong on our side', { cause: error });
 }
