@@ -1,7 +1,8 @@
 /** Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on create and refund). */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { PHONE, type Checkout } from '../domain/checkout.ts';
+import type { Checkout } from '../domain/checkout.ts';
+import { PHONE } from '../domain/fields.ts';
 import { newRefundId, sha256Hex } from '../domain/ids.ts';
 import { KeyedSerial } from '../domain/serial.ts';
 import { isKnownCurrency } from '../domain/money.ts';
