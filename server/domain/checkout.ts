@@ -9,6 +9,7 @@
  * - `notifications.ts`: the inbox for provider callbacks (verify, dedupe, confirm);
  * - `payment-checks.ts` and `check-schedule.ts`: asking providers where attempts stand, and when;
  * - `refunds.ts`: refunds and their checks;
+ * - `idempotency.ts`: the one `Idempotency-Key` path, for sessions, refunds and payouts alike.
  */
 import type { MethodView } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
@@ -18,6 +19,7 @@ import type { AttemptRecord, RefundRecord, SessionRecord, Store } from '../store
 import { Attempts, type CreateAttemptInput } from './attempts.ts';
 import type { Clock } from './clock.ts';
 import type { EventHub } from './events.ts';
+import { Idempotency, type Idempotent, type IdempotencyRequest } from './idempotency.ts';
 import type { Logger } from './log.ts';
 import { NotificationInbox, type PayoutNotificationHandler } from './notifications.ts';
 import { PaymentChecks } from './payment-checks.ts';
@@ -46,7 +48,8 @@ export class Checkout {
   constructor(private readonly deps: CheckoutDeps) {
     const { config, store, providers, hub, clock, log } = deps;
     const writer = new SessionWriter({ config, store, hub, clock });
-    this.sessions = new Sessions({ config, store, clock, writer });
+    const idempotency = new Idempotency({ store, clock });
+    this.sessions = new Sessions({ config, store, clock, writer, idempotency });
     this.attempts = new Attempts({ config, store, providers, clock, log, writer, sessions: this.sessions });
     this.checks = new PaymentChecks({ store, providers, clock, log, writer });
     this.notifications = new NotificationInbox({
@@ -57,7 +60,7 @@ export class Checkout {
       checks: this.checks,
       onPayoutNotification: deps.onPayoutNotification,
     });
-    this.refunds = new Refunds({ store, providers, clock, log, writer });
+    this.refunds = new Refunds({ store, providers, clock, log, writer, idempotency });
   }
 
   get config(): Config {
@@ -68,8 +71,8 @@ export class Checkout {
     return this.deps.clock.now();
   }
 
-  createSession(input: CreateSessionInput): Promise<SessionRecord> {
-    return this.sessions.create(input);
+  createSession(input: CreateSessionInput, request?: IdempotencyRequest): Promise<Idempotent<SessionRecord>> {
+    return this.sessions.create(input, request);
   }
 
   /** Reads a session, first expiring it if its time is up (so no reader sees a stale `open`). */
@@ -102,8 +105,12 @@ export class Checkout {
     return this.checks.reconcile(attempt, options);
   }
 
-  createRefund(sessionId: string, input: CreateRefundInput & { id?: string }): Promise<RefundRecord> {
-    return this.refunds.create(sessionId, input, input.id);
+  createRefund(
+    sessionId: string,
+    input: CreateRefundInput,
+    request?: IdempotencyRequest,
+  ): Promise<Idempotent<RefundRecord>> {
+    return this.refunds.create(sessionId, input, request);
   }
 
   /** One refund check (the reconciler's step). */

@@ -11,6 +11,7 @@ import type { RefundRecord, Store } from '../store/store.ts';
 import { checkAt } from './check-schedule.ts';
 import { nowIso, type Clock } from './clock.ts';
 import { DomainError, providerFailure } from './errors.ts';
+import type { Idempotency, Idempotent, IdempotencyRequest } from './idempotency.ts';
 import { newRefundId } from './ids.ts';
 import type { Logger } from './log.ts';
 import { formatDecimal, moneyOf, type Money } from './money.ts';
@@ -29,6 +30,7 @@ export interface RefundsDeps {
   clock: Clock;
   log: Logger;
   writer: SessionWriter;
+  idempotency: Idempotency;
 }
 
 /** A refund is first checked this long after it is recorded (in case its create never finished). */
@@ -49,11 +51,24 @@ export class Refunds {
   constructor(private readonly deps: RefundsDeps) {}
 
   /**
-   * Refunds `input.amount` of a paid session, or all that is left, under the refund id `id` (a fresh
-   * one by default). Resolves with the refund as it stands: succeeded, or pending while the provider's
-   * answer is unknown. A refusal is recorded as failed (freeing the amount) and thrown.
+   * Refunds `input.amount` of a paid session, or all that is left. Resolves with the refund as it
+   * stands: succeeded, or pending while the provider's answer is unknown. A refusal is recorded as
+   * failed (freeing the amount) and thrown. With an `Idempotency-Key` (`idempotency.ts`) the key is
+   * claimed, naming the refund id, before any money moves: a retry (after a timeout, a crash, a 5xx)
+   * finds that refund and never makes a second.
    */
-  async create(sessionId: string, input: CreateRefundInput, id: string = newRefundId()): Promise<RefundRecord> {
+  create(sessionId: string, input: CreateRefundInput, request?: IdempotencyRequest): Promise<Idempotent<RefundRecord>> {
+    const { store, idempotency } = this.deps;
+    return idempotency.run({
+      scope: `refunds.create:${sessionId}`,
+      request,
+      newId: newRefundId,
+      find: (id) => store.getRefund(id),
+      make: (id) => this.#create(sessionId, input, id),
+    });
+  }
+
+  async #create(sessionId: string, input: CreateRefundInput, id: string): Promise<RefundRecord> {
     const { store, providers, clock, log, writer } = this.deps;
     const session = await store.getSession(sessionId);
     if (!session) throw new DomainError('not_found', 'session not found');

@@ -10,6 +10,7 @@ import type { SessionRecord, Store } from '../store/store.ts';
 import { isPast, nowIso, type Clock } from './clock.ts';
 import { DomainError } from './errors.ts';
 import { failure, failureFields, attemptFailure } from './failures.ts';
+import type { Idempotency, Idempotent, IdempotencyRequest } from './idempotency.ts';
 import { newClientSecret, newSessionId } from './ids.ts';
 import type { Money } from './money.ts';
 import type { SessionWriter } from './session-writer.ts';
@@ -30,15 +31,29 @@ export interface SessionsDeps {
   store: Store;
   clock: Clock;
   writer: SessionWriter;
+  idempotency: Idempotency;
 }
 
 export class Sessions {
   constructor(private readonly deps: SessionsDeps) {}
 
-  async create(input: CreateSessionInput): Promise<SessionRecord> {
+  /**
+   * Makes a session for the merchant. With an `Idempotency-Key` (`idempotency.ts`), a retry answers
+   * the session the first request made, as it stands now.
+   */
+  create(input: CreateSessionInput, request?: IdempotencyRequest): Promise<Idempotent<SessionRecord>> {
+    return this.deps.idempotency.run({
+      scope: 'sessions.create',
+      request,
+      newId: newSessionId,
+      find: (id) => this.deps.store.getSession(id),
+      make: (id) => this.#insert(id, input),
+    });
+  }
+
+  async #insert(id: string, input: CreateSessionInput): Promise<SessionRecord> {
     const now = this.deps.clock.now();
     const ttl = input.expiresInSeconds ?? this.deps.config.checkout.sessionTtlSeconds;
-    const id = newSessionId();
     const session: SessionRecord = {
       id,
       clientSecret: newClientSecret(id),
