@@ -30,7 +30,7 @@ export default {
   middleware: [fakeBffMiddleware()],
   plugins: [
     // The tsconfig is handed to esbuild so experimentalDecorators applies: without it esbuild keeps
-    // Lit's decorators as standard decorators, which the browser rejects (TOOLCHAIN.md).
+    // Lit's decorators as standard decorators, which the browser rejects.
     esbuildPlugin({ ts: true, tsconfig: fileURLToPath(new URL('./tsconfig.json', import.meta.url)) }),
   ],
   browsers: [

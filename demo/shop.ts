@@ -90,6 +90,8 @@ export function orderPageCsp(bffUrl: string): string {
     "default-src 'none'",
     `script-src 'self' ${bff}`,
     `connect-src 'self' ${bff}`,
+    // The card fields and 3-D Secure pages are frames from the card tokenizer's origin (the BFF's sandbox here).
+    `frame-src ${bff}`,
     "style-src 'self'",
     "img-src 'self' data:",
     "base-uri 'none'",

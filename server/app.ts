@@ -2,15 +2,18 @@
  * `createApp(deps)` builds the BFF from its dependencies. It never listens on a port (the node entry
  * does), so tests drive it with `app.request()`.
  */
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Config } from './config.ts';
 import type { Checkout } from './domain/checkout.ts';
+import { ApiError } from './http/errors.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';
-import { errorHandler, requestId, type AppEnv } from './http/middleware.ts';
+import { errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
+import type { StreamLimits } from './http/status-streams.ts';
+import { LIMITS } from './limits.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { openApiDocument } from './routes/openapi.ts';
@@ -33,15 +36,28 @@ export interface AppDeps {
   /** `fetch` the mounted simulators use to send their callbacks. */
   simulatorFetch?: typeof fetch;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
 }
 
-export const DEFAULT_WIDGET_BUNDLE = fileURLToPath(new URL('../dist/tender.js', import.meta.url));
+/** Longest `/readyz` waits for the database before it answers 503. */
+const READY_CHECK_MS = 5_000;
+
+/**
+ * The widget package's script-tag bundle (`tender/tender.iife.js`, built by `npm run build`), found
+ * through the package so it works from the sources, from the compiled server and from an install.
+ * Resolved by way of its package.json, which always exists: the bundle may not be built yet.
+ */
+export const DEFAULT_WIDGET_BUNDLE = join(
+  dirname(fileURLToPath(import.meta.resolve('tender/package.json'))),
+  'dist/tender.iife.js',
+);
 
 export function createApp(deps: AppDeps) {
   const { config, store, checkout, hub, log } = deps;
   const app = new Hono<AppEnv>();
   app.use('*', requestId());
-  app.use('/v1/*', bodyLimit({ maxSize: 64 * 1024 }));
+  app.use('/v1/*', limitBody({ maxBytes: LIMITS.apiBodyBytes }));
   app.onError(errorHandler({ log }));
   app.notFound((c) =>
     c.json(
@@ -56,9 +72,21 @@ export function createApp(deps: AppDeps) {
     ),
   );
 
-  app.get('/healthz', async (c) => {
-    await store.getSession('ses_healthcheck');
-    return c.json({ status: 'ok' });
+  // Liveness: the process answers. It does not touch the database, so a database outage takes the
+  // instance out of rotation (/readyz) instead of getting it restarted over and over.
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  // Readiness: this instance can write to its database now (and, on SQLite, the file it opened is
+  // still there). The cause goes to the log as one line; the caller learns only that it is not ready.
+  app.get('/readyz', async (c) => {
+    try {
+      await withDeadline(store.checkHealth(), READY_CHECK_MS);
+    } catch (error) {
+      // The error handler logs the cause (one line naming it and the fix) with the request id.
+      throw new ApiError(503, 'not_ready', 'this instance cannot write to its database; its log says why', {
+        cause: error,
+      });
+    }
+    return c.json({ status: 'ready' });
   });
   app.get('/openapi.json', (c) => c.json(openApiDocument(config)));
 
@@ -71,6 +99,7 @@ export function createApp(deps: AppDeps) {
       hub,
       allowedOrigins: config.merchant.allowedOrigins,
       heartbeatMs: deps.sseHeartbeatMs,
+      streamLimits: deps.sseLimits,
     }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));
@@ -89,3 +118,12 @@ export function createApp(deps: AppDeps) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Settles as `promise` does, or rejects once `ms` have passed (the work itself is not stopped). */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}

@@ -7,7 +7,9 @@ import { serve, type ServerType } from '@hono/node-server';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger, silentLogger } from './domain/log.ts';
+import { LIMITS } from './limits.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
+import { StoreUnavailableError } from './store/index.ts';
 
 export interface RunningBff {
   runtime: Runtime;
@@ -25,7 +27,10 @@ export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<Ru
     // The sandbox has public credentials and test controls: it listens on loopback unless told
     // otherwise (HOST=0.0.0.0 lets a phone on the network scan a code).
     const hostname = env.HOST ?? (config.sandbox ? '127.0.0.1' : '0.0.0.0');
-    const listening = serve({ fetch: runtime.app.fetch, port, hostname }, () => resolve(listening));
+    const listening = serve(
+      { fetch: runtime.app.fetch, port, hostname, serverOptions: { maxHeaderSize: LIMITS.headerBytes } },
+      () => resolve(listening),
+    );
   });
   runtime.start();
   log.info('Tender BFF listening', { url: config.publicUrl, port, sandbox: config.sandbox });
@@ -52,6 +57,11 @@ export async function runUntilSignal(start: () => Promise<{ stop(): Promise<void
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`Tender cannot start: configuration error: ${error.message}\n`);
+      process.exit(1);
+    }
+    // One line naming the cause and the fix (a read-only file, a full disk, PostgreSQL unreachable…).
+    if (error instanceof StoreUnavailableError) {
+      process.stderr.write(`Tender cannot start: ${error.message}\n`);
       process.exit(1);
     }
     throw error;

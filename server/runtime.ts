@@ -9,6 +9,8 @@ import { createLogger, type Logger } from './domain/log.ts';
 import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
+import type { StreamLimits } from './http/status-streams.ts';
+import { LIMITS } from './limits.ts';
 import { buildProviders } from './providers/index.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
@@ -23,6 +25,8 @@ export interface RuntimeOptions {
   providerTimeoutMs?: number;
   widgetBundlePath?: string;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
   reconcilerIntervalMs?: number;
   /** `fetch` for webhooks to the merchant. */
   webhookFetch?: typeof fetch;
@@ -50,7 +54,11 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
   const store = await openStore(config.database);
   const providers = buildProviders(
     config,
-    { fetch: options.fetch ?? fetch, now: () => clock.now(), timeoutMs: options.providerTimeoutMs ?? 15_000 },
+    {
+      fetch: options.fetch ?? fetch,
+      now: () => clock.now(),
+      timeoutMs: options.providerTimeoutMs ?? LIMITS.providerAnswerMs,
+    },
     log,
   );
   // Several instances on one PostgreSQL database hear each other's events through LISTEN/NOTIFY;
@@ -84,6 +92,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     widgetBundlePath: options.widgetBundlePath,
     simulatorFetch: options.simulatorFetch,
     sseHeartbeatMs: options.sseHeartbeatMs,
+    sseLimits: options.sseLimits,
   });
   const reconciler = new Reconciler({ store, checkout, clock, log, intervalMs: options.reconcilerIntervalMs });
   const { webhookUrl, webhookSecret } = config.merchant;

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The README's test command (`npm test`): type-check, build the widget, then run the server tests
-// (node's test runner), the widget tests (web-test-runner on real Chromium) and the end-to-end tests
-// (real Chromium driving the demo). Ends with one line counting every test; exits non-zero on any
-// failure. Chromium is installed with apt when it is missing and this machine allows it.
+// The README's test command (`npm test`): type-check, build both packages (and the demo's bundle),
+// then run the server tests (node's test runner), the widget tests (web-test-runner on real
+// Chromium) and the end-to-end tests (real Chromium driving the demo; the packed packages). Ends
+// with one line counting every test; exits non-zero on any failure. Chromium is installed with apt
+// when it is missing and this machine allows it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -99,7 +100,7 @@ if (wants('types')) {
   if (result.code !== 0) totals.failed += 1;
 }
 if (wants('widget') || wants('e2e')) {
-  const result = await run('build (vite)', 'npm', ['run', '--silent', 'build']);
+  const result = await run('build (widget and server packages, demo)', 'npm', ['run', '--silent', 'build']);
   record('build', result, null);
   if (result.code !== 0) totals.failed += 1;
 }

@@ -463,7 +463,8 @@ export class TenderCheckout extends LitElement {
   #onCardToken(fields: Record<string, string>): void {
     const method = this.#selectedMethod();
     if (this.phase.name !== 'submitting' || !method?.tokenizer) return;
-    void this.#create(method, { fields });
+    // The frame's tokens go beside what the shopper typed in the checkout's own fields.
+    void this.#create(method, { fields: { ...fieldValues(method.fields, this.values), ...fields } });
   }
 
   /** A buyer's code read by the camera or typed at the till; each code is sent once. */
@@ -588,7 +589,10 @@ export class TenderCheckout extends LitElement {
         return;
       }
       const code = answer === 'cancel' ? 'wallet_canceled' : 'wallet_unavailable';
-      this.#enter({ name: 'choosing', error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }) });
+      this.#enter({
+        name: 'choosing',
+        error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }),
+      });
     });
   }
 
@@ -1024,7 +1028,7 @@ export class TenderCheckout extends LitElement {
       class="card-frame"
       part="card-frame"
       title=${this.#t('cardFrame')}
-      src=${method.tokenizer?.url ?? ''}
+      src=${method.tokenizer ? tokenizerSrc(method.tokenizer.url) : ''}
       height=${this.#card.height ?? nothing}
     ></iframe>`;
   }
@@ -1098,11 +1102,16 @@ export class TenderCheckout extends LitElement {
     return html`${methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing}
       ${
         canScan() && camera !== 'unavailable'
-          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video>
-              ${
+          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video> ${
                 camera === 'on'
                   ? nothing
-                  : html`<button type="button" class="secondary" part="button" ?disabled=${submitting} @click=${this.onStartCamera}>
+                  : html`<button
+                      type="button"
+                      class="secondary"
+                      part="button"
+                      ?disabled=${submitting}
+                      @click=${this.onStartCamera}
+                    >
                       ${t('posCamera')}
                     </button>`
               }`
@@ -1203,7 +1212,10 @@ export class TenderCheckout extends LitElement {
   private renderReturn(): TemplateResult | typeof nothing {
     const view = this.view;
     return view?.returnUrl && isNavigableUrl(view.returnUrl)
-      ? html`<a class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}" part="return-link" href=${view.returnUrl}
+      ? html`<a
+          class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}"
+          part="return-link"
+          href=${view.returnUrl}
           >${this.#t('returnToShop', { merchant: view.merchant.name })}</a
         >`
       : nothing;
@@ -1228,37 +1240,43 @@ export class TenderCheckout extends LitElement {
       case 'unsupported':
         return this.renderChooseButton(t('tryAnother'));
       case 'code-expired':
-        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>${t('newCode')}</button>
+        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>
+            ${t('newCode')}
+          </button>
           ${this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
       case 'awaiting': {
         const action = phase.attempt.action;
-        const resumable = !pos && (action?.type === 'redirect' || action?.type === 'app' || action?.type === 'challenge');
+        const resumable =
+          !pos && (action?.type === 'redirect' || action?.type === 'app' || action?.type === 'challenge');
         return html`${this.renderHint(pos ? 'posConfirmingHint' : 'awaitingHint')}
-          ${
-            resumable
-              ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
-                  ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
-                </button>`
-              : nothing
-          }
-          ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+        ${
+          resumable
+            ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
+                ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
+              </button>`
+            : nothing
+        }
+        ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
       }
       case 'in-app':
         return this.renderChooseButton(t('chooseAnother'), 'secondary');
       case 'expired':
       case 'canceled':
-        return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')} ${this.renderReturn()}`;
+        return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')}
+        ${this.renderReturn()}`;
       case 'unavailable':
         if (phase.error.recoverable) {
-          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>${t('retry')}</button>`;
+          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>
+            ${t('retry')}
+          </button>`;
         }
         // No session to go back to: the shop's page is the way on, one step back in this tab.
         return html`${this.renderHint('startAgainHint')}
-          ${
-            history.length > 1
-              ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
-              : nothing
-          }`;
+        ${
+          history.length > 1
+            ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
+            : nothing
+        }`;
       default:
         return nothing;
     }
@@ -1293,4 +1311,11 @@ export class TenderCheckout extends LitElement {
 
 function configError(message: string, cause?: unknown): CheckoutError {
   return new CheckoutError('invalid_config', message, { recoverable: false, cause });
+}
+
+/** The tokenizer frame learns which page may frame it and hear from it: this page's origin. */
+function tokenizerSrc(url: string): string {
+  const src = new URL(url);
+  src.searchParams.set('origin', location.origin);
+  return src.href;
 }

@@ -1,5 +1,5 @@
 /**
- * Display formatting. Amounts arrive as decimal strings (DESIGN.md, Domain) and are shown without
+ * Display formatting. Amounts arrive as decimal strings and are shown without
  * passing through a float where the browser allows it.
  */
 

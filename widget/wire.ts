@@ -1,7 +1,7 @@
 /**
  * The browser side of Tender's HTTP contract: the shapes the BFF sends to the checkout element.
  * Types only — both `widget/` and `server/` import this module, so it must never hold code.
- * Field names are a contract (DESIGN.md, "Wire shapes"); fields may be added, never renamed.
+ * Field names are a contract (the README documents them); fields may be added, never renamed.
  */
 
 /** Session lifecycle. `failed` means the latest attempt failed; the shopper may try again until expiry. */
@@ -74,6 +74,8 @@ export interface MethodView {
 export interface CardTokenizer {
   url: string;
   origin: string;
+  /** The names of the fields the frame posts (tokens, the holder's name), accepted in the attempt. */
+  fields?: string[];
 }
 
 /** A QR matrix encoded on the server: `path` is an SVG path over a `size`×`size` grid of modules. */

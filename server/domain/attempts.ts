@@ -4,21 +4,22 @@
  * process dies mid-call) and reused while it still waits, so a double click or a reload never makes
  * a second provider order.
  */
-import type { MethodId, MethodView } from '../../widget/wire.ts';
+import type { AttemptStatus, ClientContext, MethodId, MethodView } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
 import { providerOfMethod, type ProviderRegistry } from '../providers/index.ts';
 import { ProviderError, type ProviderId } from '../providers/provider.ts';
 import type { AttemptRecord, SessionRecord, Store } from '../store/store.ts';
-import { checkAt } from './check-schedule.ts';
+import { firstCheckAt } from './check-schedule.ts';
 import { isPast, nowIso, type Clock } from './clock.ts';
 import { asDomainError, DomainError } from './errors.ts';
 import { failureFields, type FailureCode } from './failures.ts';
 import { customerFields, validateFields } from './fields.ts';
 import { newAttemptId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
-import { moneyOf } from './money.ts';
+import { formatDecimal, moneyOf } from './money.ts';
 import { encodeQr } from './qr.ts';
 import { KeyedSerial } from './serial.ts';
+import type { PaymentChecks } from './payment-checks.ts';
 import type { SessionWriter } from './session-writer.ts';
 import type { Sessions } from './sessions.ts';
 import { acceptsAttempts, canTransition } from './session.ts';
@@ -26,6 +27,10 @@ import { acceptsAttempts, canTransition } from './session.ts';
 export interface CreateAttemptInput {
   method: MethodId;
   fields: Record<string, string>;
+  /** Where the shopper is (phone, a wallet's in-app browser): the provider may pick its flow by it. */
+  client?: ClientContext | null;
+  /** A buyer's payment code scanned at a till: charged at once. */
+  buyerCode?: string | null;
 }
 
 export interface AttemptsDeps {
@@ -36,6 +41,8 @@ export interface AttemptsDeps {
   log: Logger;
   writer: SessionWriter;
   sessions: Sessions;
+  /** Settles an attempt whose provider already knew its outcome when asked to start it. */
+  checks: PaymentChecks;
 }
 
 /** How long the checkout view waits for one provider to say which methods it takes. */
@@ -69,7 +76,13 @@ export class Attempts {
             provider: provider.id,
             kind: offer.kind,
             label: offer.label,
+            ...(offer.brand ? { brand: offer.brand } : {}),
             fields: offer.fields,
+            ...(offer.estimate
+              ? { estimate: { amount: formatDecimal(offer.estimate), currency: offer.estimate.currency } }
+              : {}),
+            ...(offer.tokenizer ? { tokenizer: offer.tokenizer } : {}),
+            ...(offer.buyerCode ? { buyerCode: true } : {}),
           }));
         } catch (error) {
           // A provider that cannot say what it takes is left out; the others still work.
@@ -93,7 +106,7 @@ export class Attempts {
   }
 
   async #create(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
-    const { config, store, providers, clock, writer, sessions } = this.deps;
+    const { config, store, providers, clock, writer, sessions, checks } = this.deps;
     const session = await sessions.load(sessionId);
     if (!session) throw new DomainError('not_found', 'checkout session not found');
     sessions.assertAcceptsAttempts(session);
@@ -106,19 +119,29 @@ export class Attempts {
       throw new DomainError('method_unavailable', `method ${input.method} is not available for this checkout`);
     }
     const fields = validateFields(method, input.fields);
-    const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort()]));
+    const buyerCode = input.buyerCode?.replace(/\s/g, '') || null;
+    if (buyerCode && !method.buyerCode) {
+      throw new DomainError('method_unavailable', `method ${input.method} does not take buyer codes`);
+    }
+    // The same choice (fields and buyer code included) while its attempt still runs is the same tap.
+    const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort(), buyerCode]));
 
-    const current = (await store.listAttempts(session.id)).at(-1);
+    const attempts = await store.listAttempts(session.id);
+    const current = attempts.at(-1);
     if (
       current &&
       current.method === input.method &&
       current.fieldsHash === fieldsHash &&
-      current.status === 'requires_action' &&
+      (current.status === 'requires_action' || (buyerCode !== null && current.status !== 'failed')) &&
       current.action &&
       !(current.expiresAt && isPast(clock, current.expiresAt))
     ) {
       return current;
     }
+    // A buyer code already charged on this checkout is never charged again.
+    const charged =
+      buyerCode && attempts.find((earlier) => earlier.fieldsHash === fieldsHash && earlier.status === 'succeeded');
+    if (charged) return charged;
 
     const provider = providers.get(providerId)!;
     const now = clock.now();
@@ -165,6 +188,8 @@ export class Attempts {
         // not carry the client secret: the provider must never hold it.
         returnUrl: session.returnUrl ?? `${config.publicUrl}/pay/${session.id}`,
         expiresAt: new Date(session.expiresAt),
+        client: input.client ?? null,
+        buyerCode,
       });
     } catch (error) {
       const code: FailureCode =
@@ -188,7 +213,14 @@ export class Attempts {
             deepLink: result.action.deepLink,
           }
         : result.action;
-    const expiresAt = action.type === 'qr' ? action.expiresAt : session.expiresAt;
+    const expiresAt =
+      action.type === 'qr'
+        ? action.expiresAt
+        : result.expiresAt
+          ? minIso(result.expiresAt.toISOString(), session.expiresAt)
+          : session.expiresAt;
+    // With nothing for the shopper to do (a buyer code charged at a till), the attempt just waits.
+    const waiting: AttemptStatus = action.type === 'none' ? 'pending' : 'requires_action';
     let closedMeanwhile = false;
     await writer.change(session.id, (fresh) => {
       // The session may have been paid or expired while the provider answered: the order is kept
@@ -200,22 +232,33 @@ export class Attempts {
         attempt: {
           id: attempt.id,
           patch: {
-            status: 'requires_action',
+            status: waiting,
             action,
             providerPaymentId: result.providerPaymentId,
             expiresAt,
-            nextCheckAt: checkAt(clock, 0),
+            nextCheckAt: firstCheckAt(clock, provider),
             updatedAt: now,
           },
         },
         event: {
           status: closedMeanwhile ? fresh.status : 'pending',
-          attempt: { id: attempt.id, status: 'requires_action', failure: null },
+          attempt: { id: attempt.id, status: waiting, failure: null },
           at: now,
         },
       };
     });
     if (closedMeanwhile) sessions.assertAcceptsAttempts((await store.getSession(session.id))!);
+    // What the provider already knows: a refusal ends the attempt; a success counts only once the
+    // provider's own status query confirms it (with the amount).
+    if (result.state === 'failed') {
+      await checks.apply(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'declined');
+    } else if (result.state === 'succeeded') {
+      const stored = await store.getAttempt(attempt.id);
+      if (stored)
+        await checks
+          .reconcile(stored)
+          .catch((error: unknown) => this.deps.log.warn('confirming a charge failed', { attempt: attempt.id, error }));
+    }
     return (await store.getAttempt(attempt.id))!;
   }
 }

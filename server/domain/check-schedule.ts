@@ -3,7 +3,7 @@
  * watch after it expires (a late payment still counts), hourly retries while the provider cannot
  * answer, and an end to asking once an answer can no longer change anything.
  */
-import type { PaymentState } from '../providers/provider.ts';
+import type { PaymentState, Provider } from '../providers/provider.ts';
 import type { AttemptRecord } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 
@@ -29,11 +29,30 @@ export function checkAt(clock: Clock, checkCount: number): string {
   return new Date(clock.now().getTime() + delayBefore(checkCount) * 1000).toISOString();
 }
 
-/** The next check for an attempt, or null once asking again can no longer change anything. */
-export function nextCheckAt(clock: Clock, attempt: AttemptRecord, state: PaymentState = 'pending'): string | null {
+/** The provider's own pace where it has one (a provider that never calls back is polled often). */
+type Paced = Pick<Provider, 'pollDelayMs'> | undefined;
+
+/** The first check of a new attempt: the provider's own pace, or the back-off. */
+export function firstCheckAt(clock: Clock, provider: Paced): string {
+  const delayMs = provider?.pollDelayMs?.(0) ?? delayBefore(0) * 1000;
+  return new Date(clock.now().getTime() + delayMs).toISOString();
+}
+
+/**
+ * The next check for an attempt, or null once asking again can no longer change anything. The
+ * attempt's provider sets the pace by the attempt's age where it has one; otherwise the back-off.
+ */
+export function nextCheckAt(
+  clock: Clock,
+  attempt: AttemptRecord,
+  provider: Paced,
+  state: PaymentState = 'pending',
+): string | null {
   if (state === 'succeeded' || state === 'failed') return null;
   const now = clock.now().getTime();
-  let delay = delayBefore(attempt.checkCount + 1);
+  let delay = provider?.pollDelayMs
+    ? provider.pollDelayMs(now - new Date(attempt.createdAt).getTime()) / 1000
+    : delayBefore(attempt.checkCount + 1);
   const expiresAt = attempt.expiresAt ? new Date(attempt.expiresAt).getTime() : Infinity;
   if (expiresAt <= now) delay = Math.max(delay, LATE_CHECK_MIN_DELAY_S);
   const next = now + delay * 1000;

@@ -50,8 +50,17 @@ export class Checkout {
     const writer = new SessionWriter({ config, store, hub, clock });
     const idempotency = new Idempotency({ store, clock });
     this.sessions = new Sessions({ config, store, clock, writer, idempotency });
-    this.attempts = new Attempts({ config, store, providers, clock, log, writer, sessions: this.sessions });
     this.checks = new PaymentChecks({ store, providers, clock, log, writer });
+    this.attempts = new Attempts({
+      config,
+      store,
+      providers,
+      clock,
+      log,
+      writer,
+      sessions: this.sessions,
+      checks: this.checks,
+    });
     this.notifications = new NotificationInbox({
       store,
       providers,

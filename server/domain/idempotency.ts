@@ -9,6 +9,7 @@
  *    and storing the thing, the retry makes it under the same id; the store takes each id once, so
  *    two makers never both succeed, and the loser answers what the winner made.
  * 3. The same key with another request (another `requestHash`) is refused: `idempotency_mismatch`.
+ * 4. Work refused before it made anything releases the claim: the key did nothing and stays free.
  *
  * Requests with one key also take turns in this process, so a second simply finds the first one's
  * result. Checks that refuse a request on its face (`check`) run before the claim, so a retry with a
@@ -93,9 +94,12 @@ export class Idempotency {
     try {
       return { value: await create.make(id), replayed: !claimed };
     } catch (error) {
+      const made = await create.find(id);
       // Another instance holding the same claim made the thing first: its result is the answer.
-      const made = claimed ? null : await create.find(id);
-      if (made) return { value: made, replayed: true };
+      if (made && !claimed) return { value: made, replayed: true };
+      // Refused before anything was made (a refund of an unpaid session, say): the key did nothing,
+      // so this request's claim goes and the key stays free. Something made keeps its claim.
+      if (!made && claimed) await store.releaseIdempotency(record);
       throw error;
     }
   }

@@ -54,26 +54,27 @@ export class PaymentChecks {
       if (error instanceof ProviderError && error.code === 'not_found' && !attempt.action) {
         // The process stopped before the provider answered the create, and the provider never
         // made the order: nothing was shown to the shopper, nothing can be paid.
-        await this.#apply(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'not_found');
+        await this.apply(attempt.id, { state: 'failed', money: null, providerPaymentId: null }, 'not_found');
         return;
       }
       // A failed query proves nothing, so it never ends the watch: keep asking, more slowly.
       const unreadable = error instanceof ProviderError && error.code === 'bad_response';
       log[unreadable ? 'error' : 'warn']('payment status query failed', { attempt: attempt.id, error });
-      const next = nextCheckAt(clock, attempt) ?? retryAfterError(clock, attempt);
+      const next = nextCheckAt(clock, attempt, provider) ?? retryAfterError(clock, attempt);
       if (!next) log.error('gave up asking about an attempt; review it by hand', { attempt: attempt.id });
       await store.updateAttempt(attempt.id, { nextCheckAt: next, checkCount: attempt.checkCount + 1 });
       if (throwIfUnavailable) throw asDomainError(error);
       return;
     }
-    await this.#apply(attempt.id, status);
+    await this.apply(attempt.id, status);
   }
 
   /** Applies a confirmed provider state to an attempt and, through it, to its session. */
-  async #apply(attemptId: string, status: PaymentStatus, failureCode?: FailureCode): Promise<void> {
-    const { store, clock, log, writer } = this.deps;
+  async apply(attemptId: string, status: PaymentStatus, failureCode?: FailureCode): Promise<void> {
+    const { store, providers, clock, log, writer } = this.deps;
     const attempt = await store.getAttempt(attemptId);
     if (!attempt) return;
+    const provider = providers.get(attempt.provider);
     let state: PaymentState = status.state;
     let code: FailureCode | undefined = failureCode;
     if (state === 'succeeded' && !status.money) {
@@ -104,7 +105,9 @@ export class PaymentChecks {
         const expiredNow =
           current.expiresAt !== null && isPast(clock, current.expiresAt) && isAttemptLive(current.status);
         if (!expiredNow) {
-          return { attempt: { id: current.id, patch: { ...checks, nextCheckAt: nextCheckAt(clock, current) } } };
+          return {
+            attempt: { id: current.id, patch: { ...checks, nextCheckAt: nextCheckAt(clock, current, provider) } },
+          };
         }
         state = 'expired';
       }
@@ -112,7 +115,7 @@ export class PaymentChecks {
       const target: AttemptStatus = state;
       // An expired code may still be paid late, so it is watched through the late-payment window;
       // a final answer ends the watch.
-      const next = state === 'expired' ? nextCheckAt(clock, current, state) : null;
+      const next = state === 'expired' ? nextCheckAt(clock, current, provider, state) : null;
       if (current.status === target || current.status === 'succeeded') {
         if (current.status === 'succeeded' && target !== 'succeeded') {
           log.warn('provider reports a non-success for an attempt that succeeded', { attempt: current.id, state });

@@ -45,6 +45,9 @@ const REFUND_REFUSALS: ReadonlySet<ProviderErrorCode> = new Set([
   'invalid_request',
   'amount_out_of_range',
   'authentication',
+  'refused',
+  'insufficient_funds',
+  'unsupported',
 ]);
 
 export class Refunds {

@@ -5,6 +5,7 @@
  */
 import type { MethodId } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
+import { providerOfMethod } from '../providers/index.ts';
 import type { Customer } from '../providers/provider.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 import { isPast, nowIso, type Clock } from './clock.ts';
@@ -46,9 +47,24 @@ export class Sessions {
       scope: 'sessions.create',
       request,
       newId: newSessionId,
+      check: async () => this.#assertMethodsEnabled(input.methods ?? []),
       find: (id) => this.deps.store.getSession(id),
       make: (id) => this.#insert(id, input),
     });
+  }
+
+  /** A method whose provider is not configured could never be paid: refuse it now, not at checkout. */
+  #assertMethodsEnabled(methods: MethodId[]): void {
+    const configured = this.deps.config.providers as Record<string, unknown>;
+    for (const method of methods) {
+      const provider = providerOfMethod(method);
+      if (!provider || configured[provider] === undefined) {
+        throw new DomainError(
+          'method_unavailable',
+          `methods: ${method} is not enabled on this Tender (its provider is not configured)`,
+        );
+      }
+    }
   }
 
   async #insert(id: string, input: CreateSessionInput): Promise<SessionRecord> {

@@ -27,6 +27,8 @@ export class ApiError extends Error {
 
 export type ApiErrorCode =
   | 'invalid_request'
+  /** A request body over its named limit (`server/limits.ts`); HTTP 413. */
+  | 'too_large'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
@@ -44,6 +46,8 @@ export type ApiErrorCode =
   | 'provider_unavailable'
   | 'provider_error'
   | 'invalid_notification'
+  /** The instance cannot serve requests now (`/readyz`); HTTP 503. */
+  | 'not_ready'
   | 'internal';
 
 /** Each domain error's status. */

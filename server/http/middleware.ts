@@ -1,5 +1,6 @@
 /** Middleware factories for the BFF. Each takes its options with defaults and returns a named function. */
 import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../../widget/wire.ts';
@@ -59,6 +60,37 @@ export function clientAuth({ checkout }: { checkout: Checkout }): MiddlewareHand
     }
     c.set('session', session);
     await next();
+  };
+}
+
+/**
+ * Refuses a body over `maxBytes` with a 413 in the one error shape, naming what was too large and the
+ * limit, before a handler reads any of it. A declared Content-Length is checked without reading; a
+ * chunked body is read only up to the limit.
+ */
+export function limitBody({
+  maxBytes,
+  what = 'the request body',
+}: {
+  maxBytes: number;
+  what?: string;
+}): MiddlewareHandler {
+  const limit = bodyLimit({
+    maxSize: maxBytes,
+    onError: () => {
+      throw new ApiError(413, 'too_large', `${what} is larger than ${maxBytes} bytes`);
+    },
+  });
+  return async function limitBodyMiddleware(c, next) {
+    // A GET or HEAD without Content-Length or Transfer-Encoding carries no body (RFC 9112 §6.3):
+    // nothing to limit, and asking for its body would build a whole web Request on node.
+    if (
+      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+      c.req.header('content-length') === undefined &&
+      c.req.header('transfer-encoding') === undefined
+    )
+      return next();
+    return limit(c, next);
   };
 }
 

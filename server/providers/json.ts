@@ -9,7 +9,10 @@
  * outside strings are quoted; then `JSON.parse` does the rest.
  */
 export function parseJsonNumbersAsText(source: string): unknown {
-  const quoted = source.replace(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (token) =>
+  // NOTE: the closing quote is optional so that an unterminated string is one token to the end rather
+  // than a failed match retried from every later quote (quadratic on `"\"\"\"…`); JSON.parse then
+  // refuses it.
+  const quoted = source.replace(/"(?:[^"\\]|\\[\s\S])*"?|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, (token) =>
     token.startsWith('"') ? token : `"${token}"`,
   );
   return JSON.parse(quoted) as unknown;

@@ -18,6 +18,8 @@ import type {
 import type { Hono } from 'hono';
 import type { z } from 'zod';
 import type { Money } from '../domain/money.ts';
+import { LIMITS } from '../limits.ts';
+import { AnswerError, fetchBounded, jsonNestingExceeds } from './http.ts';
 
 /** A provider's id as registered in `registry.ts` (`ottpay`, `kesspay`, …): the prefix of its method ids. */
 export type ProviderId = string;
@@ -93,10 +95,14 @@ export interface ProviderCache {
 export interface ProviderContext {
   fetch: typeof fetch;
   now: () => Date;
-  /** Per-request timeout for calls to the provider. */
+  /** Deadline for a whole call to the provider: from sending the request to the answer's last byte. */
   timeoutMs: number;
   cache: ProviderCache;
   log: ProviderLogger;
+  /** Largest answer body read; `LIMITS.providerAnswerBytes` when absent. */
+  maxAnswerBytes?: number;
+  /** Longest wait for the answer's headers (capped by `timeoutMs`); `LIMITS.providerFirstByteMs` when absent. */
+  firstByteMs?: number;
 }
 
 /** A `ProviderCache` in process memory, on the context's clock. */
@@ -220,6 +226,13 @@ export interface VerifiedNotification {
   /** Stable for redeliveries of the same callback, so duplicates can be recognised. */
   dedupeKey: string;
   ack: NotificationAck;
+  /**
+   * Set when the callback names the order only by the provider's own payment id, so the signature
+   * could not be checked against Tender's order id yet: the caller finds the attempt by
+   * `providerPaymentId` and accepts the callback only if `authenticate(attempt's order id)` holds.
+   */
+  providerPaymentId?: string;
+  authenticate?: (orderId: string) => boolean;
 }
 
 /** How the provider expects a callback to be acknowledged. */
@@ -298,8 +311,12 @@ export interface Provider {
 }
 
 /**
- * Calls `fetch` with the context's timeout and maps network failures to `unavailable`.
- * Adapters use this for every request so a hung provider cannot hang a shopper.
+ * Calls the provider and reads its whole answer within the context's limits (size, time to the
+ * headers, time to the last byte). Adapters use this for every request, so a hung, slow or huge answer
+ * cannot hang a shopper or exhaust the BFF. The Response returned holds its body in memory already.
+ *
+ * Mapping: no answer in time, a broken connection or a 5xx is `unavailable` (worth retrying); an
+ * answer over the size limit is `bad_response`.
  */
 export async function providerFetch(
   provider: ProviderId,
@@ -307,30 +324,65 @@ export async function providerFetch(
   url: string,
   init: RequestInit,
 ): Promise<Response> {
+  const where = new URL(url).pathname;
   let response: Response;
   try {
-    response = await ctx.fetch(url, { ...init, signal: AbortSignal.timeout(ctx.timeoutMs) });
+    response = await fetchBounded(ctx.fetch, url, init, {
+      maxBytes: ctx.maxAnswerBytes ?? LIMITS.providerAnswerBytes,
+      firstByteMs: Math.min(ctx.firstByteMs ?? LIMITS.providerFirstByteMs, ctx.timeoutMs),
+      totalMs: ctx.timeoutMs,
+    });
   } catch (cause) {
-    throw new ProviderError(provider, 'unavailable', `request to ${new URL(url).pathname} failed`, { cause });
+    const reason = cause instanceof AnswerError ? cause : null;
+    const serverError = (reason?.status ?? 0) >= 500;
+    if (reason?.reason === 'too_large' && !serverError) {
+      throw new ProviderError(provider, 'bad_response', `${where}: ${reason.message}`, { cause });
+    }
+    const detail = reason ? `: ${reason.message}` : '';
+    throw new ProviderError(provider, 'unavailable', `request to ${where} failed${detail}`, { cause });
   }
   if (response.status >= 500) {
-    throw new ProviderError(provider, 'unavailable', `HTTP ${response.status} from ${new URL(url).pathname}`);
+    throw new ProviderError(provider, 'unavailable', `HTTP ${response.status} from ${where}`);
   }
   return response;
 }
 
-/** Reads a response body as JSON, mapping anything unreadable to `bad_response`. */
-export async function readJson(provider: ProviderId, response: Response): Promise<unknown> {
+/**
+ * The body of an answer from `providerFetch` as text that is about to be parsed as JSON: nesting
+ * deeper than `maxDepth` is `bad_response` before any parser sees it. For providers whose JSON needs
+ * a lenient parser; the others use `readJson`.
+ */
+export async function readJsonText(
+  provider: ProviderId,
+  response: Response,
+  { maxDepth = LIMITS.providerAnswerDepth }: { maxDepth?: number } = {},
+): Promise<string> {
   let text: string;
   try {
     text = await response.text();
   } catch (cause) {
-    // The body stopped coming (the request's timeout fired while it trickled, or the connection
-    // was cut after the headers): as unavailable as no answer at all.
+    // The body stopped coming (the connection was cut after the headers): as unavailable as no answer.
     throw new ProviderError(provider, 'unavailable', `HTTP ${response.status} with a body that did not arrive`, {
       cause,
     });
   }
+  if (jsonNestingExceeds(text, maxDepth)) {
+    throw new ProviderError(
+      provider,
+      'bad_response',
+      `HTTP ${response.status} with JSON nested deeper than ${maxDepth}`,
+    );
+  }
+  return text;
+}
+
+/** Reads a body as JSON (see `readJsonText` for the depth limit), mapping anything unreadable to `bad_response`. */
+export async function readJson(
+  provider: ProviderId,
+  response: Response,
+  options: { maxDepth?: number } = {},
+): Promise<unknown> {
+  const text = await readJsonText(provider, response, options);
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {

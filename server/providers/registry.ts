@@ -9,8 +9,9 @@ import { one1pay } from './one1pay/index.ts';
 import { ottpay } from './ottpay/index.ts';
 import { payotc365 } from './payotc365/index.ts';
 import type { ProviderDescriptor } from './provider.ts';
+import { sansan } from './sansan/index.ts';
 
-export const PROVIDERS = [ottpay, kesspay, one1pay, payotc365] as const;
+export const PROVIDERS = [ottpay, kesspay, one1pay, payotc365, sansan] as const;
 
 type Registered = (typeof PROVIDERS)[number];
 

@@ -5,10 +5,13 @@
  */
 import { Hono } from 'hono';
 import type { Checkout } from '../domain/checkout.ts';
-import type { AppEnv } from '../http/middleware.ts';
+import { limitBody, type AppEnv } from '../http/middleware.ts';
+import { LIMITS } from '../limits.ts';
 
 export function notifyRoutes({ checkout }: { checkout: Checkout }) {
   const app = new Hono<AppEnv>();
+  // A callback larger than any real one is refused before it is read, let alone verified.
+  app.use('*', limitBody({ maxBytes: LIMITS.callbackBodyBytes, what: 'a provider callback' }));
   app.post('/:provider', async (c) => {
     const ack = await checkout.handleNotification(c.req.param('provider'), {
       rawBody: await c.req.text(),

@@ -66,7 +66,7 @@ export function openApiDocument(config: Config) {
           type: 'object',
           description: 'A checkout session with its attempts; `clientSecret` opens it for one browser.',
         },
-        CheckoutView: { type: 'object', description: 'Public view of a session (see DESIGN.md, Wire shapes).' },
+        CheckoutView: { type: 'object', description: 'Public view of a session: what the checkout element shows.' },
         Attempt: { type: 'object', description: 'An attempt and its action: qr, redirect, card or none.' },
         CreatePayout: {
           type: 'object',
@@ -317,7 +317,13 @@ export function openApiDocument(config: Config) {
       '/tender.js': {
         get: { summary: 'Script-tag bundle of <tender-checkout>', responses: { '200': { description: 'JavaScript' } } },
       },
-      '/healthz': { get: { summary: 'Liveness', responses: { '200': { description: 'ok' } } } },
+      '/healthz': { get: { summary: 'Liveness (the process answers)', responses: { '200': { description: 'ok' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: the database takes a write now',
+          responses: { '200': { description: 'ready' }, '503': { description: 'not ready (the log says why)' } },
+        },
+      },
     },
   };
 }

@@ -17,7 +17,7 @@ export const HOSTED_PAGE_CSP = [
   "connect-src 'self'",
   "img-src 'self' data:",
   // The card issuer's 3-D Secure page and the card tokenizer live in frames from their own origins.
-  "frame-src https: http://localhost:* http://127.0.0.1:*",
+  'frame-src https: http://localhost:* http://127.0.0.1:*',
   "base-uri 'none'",
   "frame-ancestors 'none'",
 ].join('; ');

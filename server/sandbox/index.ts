@@ -4,6 +4,9 @@
  */
 import { Hono as HonoApp, type Hono } from 'hono';
 import type { Config } from '../config.ts';
+import { createLogger, type Logger } from '../domain/log.ts';
+import { errorHandler, limitBody, type AppEnv } from '../http/middleware.ts';
+import { LIMITS } from '../limits.ts';
 import type { ProviderDescriptor } from '../providers/provider.ts';
 import { PROVIDERS } from '../providers/registry.ts';
 
@@ -24,7 +27,8 @@ export function createSimulators(
         if (!callbackOrigins.includes(url.origin)) {
           return Promise.reject(new Error(`sandbox callbacks may only go to ${callbackOrigins.join(', ')}`));
         }
-        return unguardedFetch(input, init);
+        // Never followed: a redirect could lead anywhere (the simulators treat a 3xx as undelivered).
+        return unguardedFetch(input, { ...init, redirect: 'manual' });
       }
     : unguardedFetch;
   const configured = config.providers as Record<string, unknown>;
@@ -41,15 +45,30 @@ export function createSimulators(
       }),
     ]);
   }
-  return mounted;
+  return mounted.map(([path, simulator]) => [path, bounded(simulator)]);
+}
+
+/** A simulator behind the sandbox body limit: a larger body is a 413 before the simulator reads it. */
+function bounded(simulator: Hono): Hono {
+  const app = new HonoApp();
+  app.use('*', limitBody({ maxBytes: LIMITS.sandboxBodyBytes, what: 'a sandbox request body' }));
+  app.route('/', simulator);
+  return app;
 }
 
 /**
  * All simulators in one app of their own, each under /<provider>/, for running apart from the BFF
  * (`npm run sandbox`, or a test that points adapters at any base URL).
  */
-export function createSandboxApp(options: { publicUrl: string; config: Config; fetch?: typeof fetch }): Hono {
-  const app = new HonoApp();
+export function createSandboxApp(options: {
+  publicUrl: string;
+  config: Config;
+  fetch?: typeof fetch;
+  log?: Logger;
+}): Hono<AppEnv> {
+  const app = new HonoApp<AppEnv>();
+  // The same error shape as the BFF's (the body limit's 413 among them).
+  app.onError(errorHandler({ log: options.log ?? createLogger() }));
   const config: Config = { ...options.config, publicUrl: options.publicUrl };
   for (const [path, simulator] of createSimulators(config, { fetch: options.fetch, prefix: '' }))
     app.route(path, simulator);

@@ -12,6 +12,8 @@
  * one pooled connection between BEGIN and COMMIT. Either way the program's code is the same.
  */
 
+import type { StoreLocation } from './errors.ts';
+
 export type SqlValue = string | number | boolean | null;
 
 /** One statement and how its result is read: the rows it returns, or how many rows it changed. */
@@ -70,6 +72,13 @@ export const postgresDialect: Dialect = {
 /** A connection to one database, as the shared store uses it. */
 export interface Engine {
   readonly dialect: Dialect;
+  /** Where the database is, for messages (never with a password). */
+  readonly location: StoreLocation;
+  /**
+   * Throws `StoreUnavailableError` when the database is no longer the one opened (SQLite: its file
+   * was deleted or replaced while the process ran). Engines that cannot tell leave it out.
+   */
+  assertSameDatabase?(): void;
   /** Creates missing tables and applies pending migrations (each engine has its own list). */
   migrate(): Promise<void>;
   /** Safe to call more than once. */

@@ -15,6 +15,7 @@
 import pg from 'pg';
 import type { PoolClient, QueryResultRow } from 'pg';
 import { postgresDialect, type Engine, type Program, type SqlValue } from './dialect.ts';
+import type { StoreLocation } from './errors.ts';
 import { SqlStore } from './sql-store.ts';
 
 /**
@@ -174,8 +175,16 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX refunds_due ON refunds (next_check_at) WHERE next_check_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      CREATE TABLE health (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
-
 /**
  * The key of the advisory lock that `migrate()` holds, so BFF instances starting together take turns
  * instead of racing to create the same tables. Advisory locks are per database; any constant will do
@@ -198,6 +207,8 @@ types.setTypeParser(pg.types.builtins.INT8, (text: string) => {
 export interface PostgresStoreOptions {
   /** Most connections this store holds open at once; `pg`'s default is 10. */
   maxConnections?: number;
+  /** How long opening a connection may take before it fails (`pg` would wait forever); 10 s by default. */
+  connectTimeoutMs?: number;
 }
 
 /** The store on a PostgreSQL database (see `SqlStore`). */
@@ -210,16 +221,19 @@ export class PostgresStore extends SqlStore {
 
 class PostgresEngine implements Engine {
   readonly dialect = postgresDialect;
+  readonly location: StoreLocation;
   readonly #pool: pg.Pool;
   /** The store's `?` texts with numbered placeholders, converted once per text. */
   readonly #numbered = new Map<string, string>();
   #closed = false;
 
   constructor(connectionString: string, options: PostgresStoreOptions) {
+    this.location = { engine: 'postgres', url: connectionString };
     this.#pool = new pg.Pool({
       connectionString,
       types,
       max: options.maxConnections,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       application_name: 'tender',
     });
     // An idle connection that the server drops (a restart, a failover) is reported here and

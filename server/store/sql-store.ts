@@ -10,6 +10,7 @@
 import type { StatusEvent } from '../../widget/wire.ts';
 import type { ProviderId } from '../providers/provider.ts';
 import { count, first, rows, type Dialect, type Engine, type Program } from './dialect.ts';
+import { storeFailure } from './errors.ts';
 import {
   ATTEMPT_COLUMNS,
   PAYOUT_COLUMNS,
@@ -140,6 +141,18 @@ export class SqlStore implements Store {
     return this.#engine.close();
   }
 
+  async checkHealth(): Promise<void> {
+    this.#engine.assertSameDatabase?.();
+    try {
+      await this.#engine.count(
+        'INSERT INTO health (id, checked_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at',
+        [new Date().toISOString()],
+      );
+    } catch (error) {
+      throw storeFailure(error, this.#engine.location);
+    }
+  }
+
   // ---- sessions --------------------------------------------------------------------------------
 
   async createSession(session: SessionRecord, extras: NewSessionExtras = {}): Promise<SessionCreated> {
@@ -199,6 +212,14 @@ export class SqlStore implements Store {
     return row ? rowToAttempt(row) : null;
   }
 
+  async findAttemptByPayment(provider: ProviderId, providerPaymentId: string): Promise<AttemptRecord | null> {
+    const [row] = await this.#engine.rows<AttemptRow>(
+      'SELECT * FROM attempts WHERE provider = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1',
+      [provider, providerPaymentId],
+    );
+    return row ? rowToAttempt(row) : null;
+  }
+
   async listAttempts(sessionId: string): Promise<AttemptRecord[]> {
     const found = await this.#engine.rows<AttemptRow>(
       `SELECT * FROM attempts WHERE session_id = ? ORDER BY created_at, ${this.#dialect.insertionOrder}`,
@@ -244,6 +265,14 @@ export class SqlStore implements Store {
 
   async putIdempotency(record: IdempotencyRecord): Promise<boolean> {
     return (await this.#engine.count(INSERT_IDEMPOTENCY, idempotencyValues(record))) === 1;
+  }
+
+  async releaseIdempotency(record: IdempotencyRecord): Promise<boolean> {
+    const deleted = await this.#engine.count(
+      'DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND request_hash = ? AND body = ?',
+      [record.scope, record.key, record.requestHash, record.body],
+    );
+    return deleted === 1;
   }
 
   async recordNotification(record: NotificationRecord): Promise<boolean> {

@@ -5,7 +5,7 @@
  * itself (every query, `commit`, the leases) is `SqlStore`; this file holds the connection, the
  * statement cache, the group commit and the migrations.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
@@ -16,6 +16,7 @@ import {
   type SqlValue,
   type Statement,
 } from './dialect.ts';
+import { StoreUnavailableError, type StoreLocation } from './errors.ts';
 import { SqlStore } from './sql-store.ts';
 
 /**
@@ -167,7 +168,48 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX refunds_due ON refunds (next_check_at) WHERE next_check_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      CREATE TABLE health (
+        id         INTEGER PRIMARY KEY CHECK (id = 1),
+        checked_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
+/** The device and inode of a file: the same path holding another file has another identity. */
+function identity(path: string): { dev: number; ino: number } {
+  const { dev, ino } = statSync(path);
+  return { dev, ino };
+}
+
+/** How long a statement waits for another connection's lock before it fails with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/**
+ * Turns on WAL. The switch needs the file to itself for a moment, and SQLite answers SQLITE_BUSY at
+ * once instead of waiting out `busy_timeout` when another connection holds it: two BFFs starting on
+ * one new file then crash one of them. So it is retried, with growing and jittered pauses, for up to
+ * `maxWaitMs`. The constructor is synchronous, so the pauses block; they happen only at start-up and
+ * only while another process is opening the same file.
+ */
+function switchToWal(db: Database.Database, maxWaitMs: number): void {
+  const started = Date.now();
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      const wait = Math.ceil(pause * (0.5 + Math.random()));
+      if (!busy || Date.now() - started + wait > maxWaitMs) throw error;
+      Atomics.wait(sleeper, 0, 0, wait);
+    }
+  }
+}
 
 /** The store on one SQLite file (see `SqlStore`). */
 export class SqliteStore extends SqlStore {
@@ -187,7 +229,10 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 class SqliteEngine implements Engine {
   readonly dialect = sqliteDialect;
+  readonly location: StoreLocation;
   readonly #db: Database.Database;
+  /** The file as opened (null in memory), to notice it being deleted or replaced while we run. */
+  readonly #file: { dev: number; ino: number } | null;
   /**
    * Every statement is prepared once and kept, keyed by its SQL text. The texts are a bounded set:
    * fixed queries, one per combination of patched fields, one per lease batch size.
@@ -202,12 +247,14 @@ class SqliteEngine implements Engine {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.#db = new Database(path);
-    // WAL lets SSE readers keep reading while a callback writes; busy_timeout makes a second
-    // process (the CLI, a second BFF on the same file) wait for the write lock instead of failing.
+    // busy_timeout makes a second process (the CLI, a second BFF on the same file) wait for the
+    // write lock instead of failing; WAL lets SSE readers keep reading while a callback writes.
     // `synchronous` stays at its FULL default: a payment recorded must survive a power cut.
-    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    switchToWal(this.#db, BUSY_TIMEOUT_MS);
     this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 5000');
+    this.location = { engine: 'sqlite', path };
+    this.#file = path === ':memory:' ? null : identity(path);
     // Called inside the batch's transaction, a better-sqlite3 transaction function is a SAVEPOINT:
     // a program that throws takes back its own writes only.
     const one = this.#db.transaction((program: Program<unknown>) => this.#drive(program));
@@ -250,6 +297,27 @@ class SqliteEngine implements Engine {
     // IMMEDIATE takes the write lock before reading the version, so two processes starting at
     // once cannot both decide to apply the same migration.
     apply.immediate();
+  }
+
+  /** SQLite keeps writing to a deleted file, so every write "succeeds" into nothing: check it is there. */
+  assertSameDatabase(): void {
+    if (!this.#file) return;
+    const { path } = this.location as { path: string };
+    let now: { dev: number; ino: number };
+    try {
+      now = identity(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new StoreUnavailableError(
+        `the database file ${path} was deleted or moved while Tender was running: stop Tender, put the file ` +
+          'back (from a backup if need be) and start Tender again',
+      );
+    }
+    if (now.dev !== this.#file.dev || now.ino !== this.#file.ino) {
+      throw new StoreUnavailableError(
+        `the database file ${path} was replaced while Tender was running: restart Tender to open the file now there`,
+      );
+    }
   }
 
   async close(): Promise<void> {

@@ -211,6 +211,12 @@ export interface Store {
   /** Creates missing tables and applies pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Proves the store can take a write now (a one-row write to its health table; SQLite also checks
+   * that its file is still the one it opened). Throws `StoreUnavailableError` with one line naming the
+   * cause and the fix. For `/readyz`.
+   */
+  checkHealth(): Promise<void>;
 
   /**
    * Writes a new session and, in the same transaction, what `extras` names. Resolves
@@ -223,6 +229,8 @@ export interface Store {
 
   getAttempt(id: string): Promise<AttemptRecord | null>;
   findAttemptByOrder(provider: ProviderId, providerOrderId: string): Promise<AttemptRecord | null>;
+  /** The attempt a provider knows by its own payment id (for callbacks that name only that id). */
+  findAttemptByPayment(provider: ProviderId, providerPaymentId: string): Promise<AttemptRecord | null>;
   /** Oldest first; attempts made in the same instant come in the order they were created. */
   listAttempts(sessionId: string): Promise<AttemptRecord[]>;
   /** Sessions still taking attempts (open, pending, failed) whose `expiresAt` is at or before `now`. */
@@ -245,6 +253,12 @@ export interface Store {
   getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
   /** Returns false when a record for (scope, key) already exists; the first writer wins. */
   putIdempotency(record: IdempotencyRecord): Promise<boolean>;
+  /**
+   * Deletes the record for (scope, key) if it is still exactly `record` (same request hash and body),
+   * so a claim made before the work is released when the work was refused before anything was
+   * written; a record another request wrote stays. Returns whether a record was deleted.
+   */
+  releaseIdempotency(record: IdempotencyRecord): Promise<boolean>;
 
   /** Returns false when (provider, dedupeKey) was recorded before. */
   recordNotification(record: NotificationRecord): Promise<boolean>;

@@ -1,8 +1,9 @@
 /**
  * `import 'tender/widget'` type-checks in a merchant's own project: strict, without this repo's
- * compiler options (no allowImportingTsExtensions, no experimentalDecorators), with the package
- * resolved through package.json "exports" as a bundler or Node would. Needs `npm run build`
- * (test/run.mjs runs it first), which writes the declarations.
+ * compiler options (no allowImportingTsExtensions, no experimentalDecorators), with the widget
+ * package (widget/) resolved through its package.json "exports" as a bundler or Node would. Needs
+ * `npm run build` (test/run.mjs runs it first), which writes the declarations. packages.test.ts
+ * checks the same types once more from the packed tarball.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -40,7 +41,7 @@ describe('the npm package’s types', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tender-consumer-'));
     mkdirSync(join(dir, 'node_modules'));
-    symlinkSync(root, join(dir, 'node_modules/tender'), 'dir');
+    symlinkSync(join(root, 'widget'), join(dir, 'node_modules/tender'), 'dir');
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
     writeFileSync(join(dir, 'main.ts'), consumer);
   });
@@ -49,8 +50,8 @@ describe('the npm package’s types', () => {
   for (const resolution of ['Bundler', 'NodeNext'] as const) {
     it(`type-check in a strict project (moduleResolution ${resolution})`, () => {
       assert.ok(
-        existsSync(join(root, 'dist/widget/types/index.d.ts')),
-        'no declarations in dist/widget/types: run `npm run build`',
+        existsSync(join(root, 'widget/dist/types/index.d.ts')),
+        'no declarations in widget/dist/types: run `npm run build`',
       );
       const config = `tsconfig.${resolution}.json`;
       writeFileSync(

@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 
-const dist = fileURLToPath(new URL('../../dist/', import.meta.url));
+// The widget package's build output; the BFF serves tender.iife.js as /tender.js.
+const dist = fileURLToPath(new URL('../../widget/dist/', import.meta.url));
 const KIB = 1024;
 
 function gzipped(path: string): number {
@@ -20,7 +21,7 @@ function gzipped(path: string): number {
 
 describe('widget bundle size', () => {
   it('sends /tender.js in 16 KiB or less, gzipped', () => {
-    const size = gzipped(join(dist, 'tender.js'));
+    const size = gzipped(join(dist, 'tender.iife.js'));
     assert.ok(size <= 16 * KIB, `tender.js is ${size} bytes gzipped, over ${16 * KIB}`);
   });
 
@@ -31,7 +32,7 @@ describe('widget bundle size', () => {
       files,
       ['ar', 'id', 'ja', 'km', 'ko', 'ms', 'th', 'vi', 'zh-Hans', 'zh-Hant'].map((locale) => `${locale}.js`),
     );
-    const main = readFileSync(join(dist, 'tender.js'), 'utf8');
+    const main = readFileSync(join(dist, 'tender.iife.js'), 'utf8');
     assert.ok(!main.includes('ชำระ'), 'Thai text is in tender.js');
     for (const file of files) {
       const size = gzipped(join(dir, file));

@@ -81,7 +81,15 @@ export interface TestBff {
 export const WEBHOOK_SECRET = 'whsec_test_harness_secret';
 
 export async function startTestBff(
-  options: { clock?: TestClock; sseHeartbeatMs?: number; webhookUrl?: string; database?: string } = {},
+  options: {
+    clock?: TestClock;
+    sseHeartbeatMs?: number;
+    webhookUrl?: string;
+    database?: string;
+    /** `fetch` the adapters use to reach the simulators (a test can make the network misbehave). */
+    fetch?: typeof fetch;
+    providerTimeoutMs?: number;
+  } = {},
 ): Promise<TestBff> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-test-'));
   const dbPath = join(dir, 'tender.db');
@@ -110,7 +118,8 @@ export async function startTestBff(
       log: silentLogger,
       clock,
       sseHeartbeatMs: options.sseHeartbeatMs,
-      providerTimeoutMs: 5000,
+      fetch: options.fetch,
+      providerTimeoutMs: options.providerTimeoutMs ?? 5000,
     });
   let runtime = await open();
   bff.handle((request) => runtime.app.fetch(request));

@@ -92,13 +92,13 @@ async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>
   }
 }
 
-interface Cluster {
+export interface Cluster {
   port: number;
   /** Synchronous so it can run from an `exit` handler; safe to call more than once. */
   stop(): void;
 }
 
-function findPostgresBin(): string | null {
+export function findPostgresBin(): string | null {
   const onPath = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
   if (onPath.status === 0 && onPath.stdout.trim()) return join(onPath.stdout.trim(), '..');
   // Debian keeps the server binaries off PATH unless postgresql-common links them.
@@ -110,7 +110,7 @@ function findPostgresBin(): string | null {
   return null;
 }
 
-async function startCluster(bin: string): Promise<Cluster> {
+export async function startCluster(bin: string): Promise<Cluster> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {

@@ -42,7 +42,10 @@ const screens: Record<string, Screen> = {
     const el = await mount(session, { locale });
     await payFirst(el);
     await waitUntil(() => el.shadowRoot?.querySelector('[part="qr-code"]'), 'no QR code');
-    await fake.emit(session.id, { status: 'failed', attempt: { status: 'failed', failure: { code: 'declined', message: '' } } });
+    await fake.emit(session.id, {
+      status: 'failed',
+      attempt: { status: 'failed', failure: { code: 'declined', message: '' } },
+    });
     await waitUntil(() => $(el, '[part="status"]').classList.contains('is-error'), 'not failed');
     return el;
   },

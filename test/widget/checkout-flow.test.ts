@@ -64,7 +64,9 @@ describe('<tender-checkout> paying', () => {
   describe('QR codes', () => {
     it('draws the server’s module path with a four-module quiet zone, as a labelled image', async () => {
       const { el, session, attempt } = await scanning();
-      expect((await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request)).to.deep.equal([{ method: 'ottpay.wechat' }]);
+      expect(
+        (await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request),
+      ).to.deep.equal([{ method: 'ottpay.wechat' }]);
       expect(attempt.method).to.equal('ottpay.wechat');
       const svg = $<SVGSVGElement>(el, 'svg[part="qr-code"]');
       expect(svg.getAttribute('role')).to.equal('img');

@@ -289,7 +289,9 @@ describe('<tender-checkout> choosing a method', () => {
       await type(el, 'Account number', '123-4-56789');
       await pay(el);
       await waitForStatus(el, 'Waiting for confirmation…');
-      expect((await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request)).to.deep.equal([
+      expect(
+        (await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request),
+      ).to.deep.equal([
         {
           method: 'one1pay.thaiqr',
           fields: { bankId: '1', holderName: 'Somchai Jaidee', accountNumber: '123-4-56789' },

@@ -1,6 +1,6 @@
 /**
  * A stand-in for the BFF's browser API, mounted on the test runner's own server so the element
- * talks to it same-origin. It speaks the checkout contract (DESIGN.md, "Public HTTP API") and is
+ * talks to it same-origin. It speaks the checkout contract and is
  * strict where the real BFF is: a missing or misplaced client secret is a 401/400, which the
  * element surfaces as an error and a test notices.
  *
@@ -156,8 +156,24 @@ function templates(origin) {
       amount: '88.00',
       currency: 'USD',
       methods: [
-        { id: 'kesspay.wechat', provider: 'kesspay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [], buyerCode: true },
-        { id: 'kesspay.alipay', provider: 'kesspay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [], buyerCode: true },
+        {
+          id: 'kesspay.wechat',
+          provider: 'kesspay',
+          kind: 'qr',
+          brand: 'wechat',
+          label: 'WeChat Pay',
+          fields: [],
+          buyerCode: true,
+        },
+        {
+          id: 'kesspay.alipay',
+          provider: 'kesspay',
+          kind: 'qr',
+          brand: 'alipay',
+          label: 'Alipay',
+          fields: [],
+          buyerCode: true,
+        },
         { id: 'sansan.card', provider: 'sansan', kind: 'card', label: 'Card', fields: [] },
       ],
     }),
@@ -165,8 +181,24 @@ function templates(origin) {
     cny: () => ({
       ...cad(),
       methods: [
-        { id: 'ottpay.wechat', provider: 'ottpay', kind: 'qr', brand: 'wechat', label: 'WeChat Pay', fields: [], estimate: { amount: '221.35', currency: 'CNY' } },
-        { id: 'ottpay.alipay', provider: 'ottpay', kind: 'qr', brand: 'alipay', label: 'Alipay', fields: [], estimate: { amount: '221.35', currency: 'CNY' } },
+        {
+          id: 'ottpay.wechat',
+          provider: 'ottpay',
+          kind: 'qr',
+          brand: 'wechat',
+          label: 'WeChat Pay',
+          fields: [],
+          estimate: { amount: '221.35', currency: 'CNY' },
+        },
+        {
+          id: 'ottpay.alipay',
+          provider: 'ottpay',
+          kind: 'qr',
+          brand: 'alipay',
+          label: 'Alipay',
+          fields: [],
+          estimate: { amount: '221.35', currency: 'CNY' },
+        },
       ],
     }),
     succeeded: () => ({
@@ -185,7 +217,11 @@ function templates(origin) {
  */
 function actionFor(origin, attempt, method, session, body = {}) {
   if (method.endsWith('.wechat') && body.client?.inApp === 'wechat') {
-    return { type: 'app', wallet: 'wechat', params: { appId: 'wx_fake', package: `prepay_id=${attempt}`, signType: 'RSA' } };
+    return {
+      type: 'app',
+      wallet: 'wechat',
+      params: { appId: 'wx_fake', package: `prepay_id=${attempt}`, signType: 'RSA' },
+    };
   }
   if (method === 'sansan.card' && body.fields?.token) {
     return {

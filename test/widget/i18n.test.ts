@@ -1,5 +1,13 @@
 import { expect } from '@open-wc/testing';
-import { english, LOCALES, loadTranslator, localeOf, resolveLocale, setLocaleLoader, translator } from '../../widget/i18n.ts';
+import {
+  english,
+  LOCALES,
+  loadTranslator,
+  localeOf,
+  resolveLocale,
+  setLocaleLoader,
+  translator,
+} from '../../widget/i18n.ts';
 import { tables } from '../../widget/locales/all.ts';
 import { bundledLocales } from '../../widget/locales/bundled.ts';
 
@@ -59,10 +67,14 @@ describe('translator', () => {
       expect(missing, `${locale} lacks`).to.deep.equal([]);
       const extra = Object.keys(table).filter((key) => english[key] === undefined);
       expect(extra, `${locale} has keys English lacks`).to.deep.equal([]);
-      const wrongParams = keys.filter((key) => JSON.stringify(params(table[key])) !== JSON.stringify(params(english[key])));
+      const wrongParams = keys.filter(
+        (key) => JSON.stringify(params(table[key])) !== JSON.stringify(params(english[key])),
+      );
       expect(wrongParams, `${locale} has other parameters in`).to.deep.equal([]);
       // A copy of the English text is a translation someone forgot (a few words are the same).
-      const same = keys.filter((key) => table[key] === english[key] && !/^(≈ \{amount\}|Email|Bank)$/.test(table[key] ?? ''));
+      const same = keys.filter(
+        (key) => table[key] === english[key] && !/^(≈ \{amount\}|Email|Bank)$/.test(table[key] ?? ''),
+      );
       expect(same, `${locale} left in English`).to.deep.equal([]);
     }
   });

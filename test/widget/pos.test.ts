@@ -4,7 +4,18 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import type { TenderCheckout } from '../../widget/define.ts';
-import { $, $$, buttonNamed, fake, hasButton, ManualClock, mount, radios, statusText, waitForStatus } from './harness.ts';
+import {
+  $,
+  $$,
+  buttonNamed,
+  fake,
+  hasButton,
+  ManualClock,
+  mount,
+  radios,
+  statusText,
+  waitForStatus,
+} from './harness.ts';
 
 const WECHAT_CODE = '134567890123456789';
 
@@ -59,7 +70,9 @@ describe('<tender-checkout mode="pos">', () => {
     buttonNamed(el, 'Scan again').click();
     await el.updateComplete;
     await typeCode(el, WECHAT_CODE);
-    expect($(el, '#form-note').textContent?.trim()).to.equal('This code was already used. Ask the buyer to refresh it.');
+    expect($(el, '#form-note').textContent?.trim()).to.equal(
+      'This code was already used. Ask the buyer to refresh it.',
+    );
     expect((await fake.log(session.id)).attemptRequests).to.have.length(1);
     await typeCode(el, '284567890123456789');
     await waitForStatus(el, 'Waiting for the buyer to confirm (PIN)…');

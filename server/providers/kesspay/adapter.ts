@@ -9,6 +9,7 @@ import { parseJsonNumbersAsText, stringifyWithDecimals } from '../json.ts';
 import {
   ProviderError,
   providerFetch,
+  readJsonText,
   type CreatePaymentInput,
   type CreatePaymentResult,
   type MethodOffer,
@@ -330,7 +331,7 @@ function walletParams(data: Record<string, unknown>): Record<string, string> | n
 }
 
 async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+  const text = await readJsonText('kesspay', response);
   try {
     return parseJsonNumbersAsText(text);
   } catch (cause) {

@@ -1,5 +1,5 @@
 /**
- * One1Pay (PROVIDERS.md §3, seeds/003): Thai QR and TrueMoney pay-ins through a hosted payment page
+ * One1Pay (docs/providers/one1pay.md): Thai QR and TrueMoney pay-ins through a hosted payment page
  * (`p_url`), payouts to bank accounts, bank lists and balances.
  *
  * Wire facts this adapter relies on, all from the document:
@@ -8,22 +8,22 @@
  * - `/merchant/auth` (username + api_key) hands out the `auth` code that order creation, payouts and
  *   the balance need; `currency`, `bank_list` and the two status calls take only `username`;
  * - amounts are decimals in major units; answers carry them as JSON numbers with four decimals
- *   (`300.0000`), which this file reads as text so that no float ever holds money;
+ *   (`300.0000`), read as text so that no float ever holds money;
  * - the callback is a JSON POST whose `token` is MD5(secret + merchant order id) and covers nothing
- *   else, so a callback is only a claim until `/merchant/check_status` confirms it (DESIGN.md).
+ *   else, so a callback is only a claim until `/merchant/check_status` confirms it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { FieldSpec, MethodId } from '../../../widget/wire.ts';
+import type { FieldSpec } from '../../../widget/wire.ts';
 import { formatDecimal, isKnownCurrency, MoneyError, parseProviderDecimal, type Money } from '../../domain/money.ts';
 import {
   providerFetch,
   ProviderError,
+  readJsonText,
   type Bank,
   type CreatePaymentInput,
   type CreatePaymentResult,
   type MethodOffer,
-  type NotificationAck,
   type NotificationInput,
   type OfferInput,
   type PaymentState,
@@ -36,294 +36,32 @@ import {
   type QueryPaymentInput,
   type VerifiedNotification,
 } from '../provider.ts';
+import { parseOne1PayJson } from './json.ts';
+import { one1payOptionsSchema, type Endpoint, type One1PayOptions } from './options.ts';
+import { depositState, refusalCode, withdrawalState } from './status.ts';
+import {
+  authAnswer,
+  balanceAnswer,
+  bankListAnswer,
+  callbackBody,
+  currencyAnswer,
+  fromWireCurrency,
+  generateOrderAnswer,
+  isOne1PayMethod,
+  METHODS,
+  ONE1PAY_NOTIFICATION_ACK,
+  PHONE_PATTERN,
+  statusAnswer,
+  toWireCurrency,
+  withdrawAnswer,
+  type One1PayMethod,
+} from './wire.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Options
+export { parseOne1PayJson } from './json.ts';
+export { one1payOptionsSchema, type One1PayOptions } from './options.ts';
+export { ONE1PAY_NOTIFICATION_ACK, PHONE_PATTERN } from './wire.ts';
 
-const DEFAULT_PATHS = {
-  currency: '/merchant/currency',
-  auth: '/merchant/auth',
-  generateOrders: '/merchant/generate_orders',
-  checkStatus: '/merchant/check_status',
-  bankList: '/wallet/bank_list',
-  withdrawOrders: '/merchant/withdraw_orders',
-  checkWithdrawStatus: '/merchant/check_withdraw_status',
-  withdrawBankList: '/wallet/withdraw_bank_list',
-  balance: '/wallet/get_balance',
-} as const;
-
-type Endpoint = keyof typeof DEFAULT_PATHS;
-
-const path = z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"');
-
-const pathsSchema = z
-  .strictObject({
-    currency: path.default(DEFAULT_PATHS.currency),
-    auth: path.default(DEFAULT_PATHS.auth),
-    generateOrders: path.default(DEFAULT_PATHS.generateOrders),
-    checkStatus: path.default(DEFAULT_PATHS.checkStatus),
-    bankList: path.default(DEFAULT_PATHS.bankList),
-    withdrawOrders: path.default(DEFAULT_PATHS.withdrawOrders),
-    checkWithdrawStatus: path.default(DEFAULT_PATHS.checkWithdrawStatus),
-    withdrawBankList: path.default(DEFAULT_PATHS.withdrawBankList),
-    balance: path.default(DEFAULT_PATHS.balance),
-  })
-  // The document's paths, each overridable because a merchant's account may differ (PROVIDERS.md).
-  .prefault({});
-
-const secret = z.string().min(1, 'must not be empty');
-
-export const one1payOptionsSchema = z.strictObject({
-  /** The provider's root; the document's paths are appended to it. */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
-  username: secret,
-  apiKey: secret,
-  /** The secret in the callback token; the document does not say which one (PROVIDERS.md §3). */
-  callbackSecret: secret,
-  paths: pathsSchema,
-  /**
-   * `username` in generate_orders: the document's field list calls it the customer's username, its
-   * examples send the merchant's. `merchant` (the default) sends `username`; `customerEmail` sends
-   * the shopper's email.
-   */
-  orderUsername: z.enum(['merchant', 'customerEmail']).default('merchant'),
-  /** How long currency limits and bank lists are kept before they are asked for again. */
-  cacheSeconds: z.number().int().min(0).max(86_400).default(300),
-});
-
-export type One1PayOptions = z.infer<typeof one1payOptionsSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Wire types (answers after `parseOne1PayJson`, so every number arrives as its text)
-
-const text = z.string();
-const idText = z.string().min(1);
-
-const currencyAnswer = z.object({
-  status: z.literal(true),
-  rate: z.array(z.object({ currency: text, min: text, max: text })),
-});
-
-const authAnswer = z.object({ status: z.literal(true), auth: z.string().min(1) });
-
-const generateOrderAnswer = z.object({ status: z.literal(true), p_url: z.string().min(1), payment_id: idText });
-
-const statusAnswer = z.object({
-  status: z.literal(true),
-  order_status: text,
-  order_datetime: text.optional(),
-  amount: text,
-  currency: text,
-});
-
-const bankListAnswer = z.object({
-  status: z.literal(true),
-  data: z.array(z.object({ currency: text, bank_name: text, id: idText })),
-});
-
-const withdrawAnswer = z.object({ status: z.literal(true), payment_id: idText.optional() });
-
-const balanceAnswer = z.object({ status: z.literal(true), balance: text });
-
-/** The callback body. `name` and `remarks` are free text and are not used. */
-const callbackBody = z.object({
-  order_id: idText,
-  amount: text,
-  currency: text,
-  order_status: text,
-  type: z.enum(['deposit', 'withdrawal']),
-  token: text,
-  charge: text.optional(),
-});
-
-/**
- * A phone number as Tender accepts it everywhere (this field's `pattern`, which the widget applies
- * too): an optional "+", then digits with spaces or dashes; One1Pay receives the digits only.
- */
-export const PHONE_PATTERN = '\\+?[0-9][0-9 -]{5,19}';
-
-// ---------------------------------------------------------------------------------------------
-// Methods
-
-/** Thai QR (PromptPay) and TrueMoney are Thai schemes: offered for THB only. */
-const METHODS = {
-  'one1pay.thaiqr': { payMethod: 'thaiqr', label: 'Thai QR', brand: 'thaiqr', currencies: ['THB'] },
-  'one1pay.truemoney': { payMethod: 'truemoney', label: 'TrueMoney', brand: 'truemoney', currencies: ['THB'] },
-} as const satisfies Partial<
-  Record<MethodId, { payMethod: string; label: string; brand: string; currencies: readonly string[] }>
->;
-
-type One1PayMethod = keyof typeof METHODS;
-
-function isOne1PayMethod(method: MethodId): method is One1PayMethod {
-  return Object.hasOwn(METHODS, method);
-}
-
-/** One1Pay's name for Tender's USDT (the document's currency list). */
-const WIRE_CURRENCIES: Readonly<Record<string, string>> = { USDT: 'USDT-TRC20' };
-
-function toWireCurrency(currency: string): string {
-  return WIRE_CURRENCIES[currency] ?? currency;
-}
-
-function fromWireCurrency(currency: string): string {
-  const entry = Object.entries(WIRE_CURRENCIES).find(([, wire]) => wire === currency);
-  return entry ? entry[0] : currency;
-}
-
-export const ONE1PAY_NOTIFICATION_ACK: NotificationAck = {
-  status: 200,
-  body: 'success',
-  contentType: 'text/plain',
-};
-
-// ---------------------------------------------------------------------------------------------
-// Status mapping: the only two places One1Pay's statuses become Tender's.
-
-/** Deposit `order_status` (document: completed, fail, pending). */
-function depositState(status: string): PaymentState {
-  switch (status) {
-    case 'completed':
-      return 'succeeded';
-    case 'fail':
-      return 'failed';
-    case 'pending':
-      return 'pending';
-    default:
-      throw new ProviderError('one1pay', 'bad_response', `unknown deposit order_status "${status}"`);
-  }
-}
-
-/** Withdrawal `order_status` (document: completed, fail, proccess, rejected). */
-function withdrawalState(status: string): PayoutStatus['state'] {
-  switch (status) {
-    case 'completed':
-      return 'succeeded';
-    case 'fail':
-      return 'failed';
-    // One1Pay spells it "proccess" (sic) in every example; the correct spelling is accepted too in
-    // case the provider ever fixes it.
-    case 'proccess':
-    case 'process':
-      return 'pending';
-    case 'rejected':
-      return 'rejected';
-    default:
-      throw new ProviderError('one1pay', 'bad_response', `unknown withdrawal order_status "${status}"`);
-  }
-}
-
-/**
- * Maps a `status:false` message to an error code. The document's messages vary in case and in their
- * last character ("Params incorrect" / "Params incorrect.", "Order ID Exist." / "Order id exist!"),
- * so they are compared without either.
- */
-function refusalCode(message: string): ProviderErrorCode {
-  const normalized = message
-    .trim()
-    .toLowerCase()
-    .replace(/[.!。]+$/, '');
-  switch (normalized) {
-    // Every call carries a credential (username or auth code); the document answers this for a
-    // wrong api_key and for a wrong or spent auth code.
-    case 'params incorrect':
-      return 'authentication';
-    case 'params missing':
-    case 'email incorrect':
-      return 'invalid_request';
-    // The document gives "Order ID Exist." for an order id that is "wrong or already exists".
-    case 'order id exist':
-      return 'duplicate_order';
-    case 'invalid amount':
-    case 'amount invalid':
-      return 'amount_out_of_range';
-    case 'balance not enough':
-      return 'declined';
-    // Tender convention: the document shows no answer for an unknown order id; the simulator says
-    // "Order not found." and a real account's wording can be added here once seen.
-    case 'order not found':
-      return 'not_found';
-    default:
-      // "bank_id invalid." is documented; other "<field> invalid." answers follow the same pattern.
-      return / invalid$/.test(normalized) ? 'invalid_request' : 'declined';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// JSON as One1Pay writes it
-
-/**
- * Parses One1Pay JSON. Two deliberate departures from JSON.parse:
- * - a comma before `}` or `]` is dropped: every example in the document has one (`"type":"deposit",}`),
- *   and a hand-built PHP answer may really send it; nothing else that is not JSON is accepted;
- * - every number is kept as its source text (`300.0000` becomes "300.0000"), so amounts are read
- *   exactly by `parseProviderDecimal` instead of through a float.
- */
-export function parseOne1PayJson(source: string): unknown {
-  let out = '';
-  let i = 0;
-  while (i < source.length) {
-    const ch = source[i]!;
-    if (ch === '"') {
-      const end = endOfString(source, i);
-      out += source.slice(i, end);
-      i = end;
-    } else if (ch === ',') {
-      let j = i + 1;
-      while (j < source.length && /\s/.test(source[j]!)) j++;
-      if (source[j] !== '}' && source[j] !== ']') out += ch;
-      i++;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
-      const match = /^-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(source.slice(i));
-      if (!match) throw new SyntaxError(`unexpected "${ch}" at ${i}`);
-      out += `"${match[0]}"`;
-      i += match[0].length;
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  return JSON.parse(out) as unknown;
-}
-
-/** Index just past the string literal that starts at `start`. */
-function endOfString(source: string, start: number): number {
-  let i = start + 1;
-  while (i < source.length) {
-    if (source[i] === '\\') i += 2;
-    else if (source[i] === '"') return i + 1;
-    else i++;
-  }
-  throw new SyntaxError('unterminated string');
-}
-
-// ---------------------------------------------------------------------------------------------
 // The adapter
-
-class TtlCache<T> {
-  private readonly entries = new Map<string, { expires: number; value: Promise<T> }>();
-  constructor(
-    private readonly ttlMs: number,
-    private readonly now: () => Date,
-  ) {}
-
-  /** Shares one request between concurrent callers; a failed load is forgotten at once. */
-  get(key: string, load: () => Promise<T>): Promise<T> {
-    const now = this.now().getTime();
-    const hit = this.entries.get(key);
-    if (hit && hit.expires > now) return hit.value;
-    const value = load();
-    this.entries.set(key, { expires: now + this.ttlMs, value });
-    value.catch(() => {
-      if (this.entries.get(key)?.value === value) this.entries.delete(key);
-    });
-    return value;
-  }
-}
 
 interface Limits {
   min: Money;
@@ -337,8 +75,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
     throw new Error(`providers.one1pay.${issue.path.join('.')}: ${issue.message}`);
   }
   const opts = parsed.data;
-  const limitsCache = new TtlCache<Map<string, Limits>>(opts.cacheSeconds * 1000, ctx.now);
-  const banksCache = new TtlCache<Bank[]>(opts.cacheSeconds * 1000, ctx.now);
+  const cacheMs = opts.cacheSeconds * 1000;
 
   const fail = (code: ProviderErrorCode, message: string, cause?: unknown) =>
     new ProviderError('one1pay', code, message, cause === undefined ? undefined : { cause });
@@ -353,12 +90,8 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
       headers: { accept: 'application/json' },
       body: form,
     });
-    let raw: string;
-    try {
-      raw = await response.text();
-    } catch (cause) {
-      throw fail('unavailable', `${target}: the answer was cut off`, cause);
-    }
+    // Read within the answer limits (size, time, nesting depth) by providerFetch and readJsonText.
+    const raw = await readJsonText('one1pay', response);
     let body: unknown;
     try {
       body = parseOne1PayJson(raw);
@@ -378,7 +111,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
     return result.data;
   }
 
-  /** A fresh auth code for each call that needs one (PROVIDERS.md conventions: no caching). */
+  /** A fresh auth code for each call that needs one (docs/providers/one1pay.md: no caching). */
   async function authCode(): Promise<string> {
     const answer = await call('auth', { username: opts.username, api_key: opts.apiKey }, authAnswer);
     return answer.auth;
@@ -402,7 +135,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
   }
 
   function currencyLimits(): Promise<Map<string, Limits>> {
-    return limitsCache.get('limits', async () => {
+    return ctx.cache.getOrLoad('one1pay:limits', cacheMs, async (): Promise<Map<string, Limits>> => {
       const answer = await call('currency', { username: opts.username }, currencyAnswer);
       const limits = new Map<string, Limits>();
       for (const entry of answer.rate) {
@@ -424,7 +157,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
   }
 
   function bankList(currency: string, purpose: 'deposit' | 'withdrawal'): Promise<Bank[]> {
-    return banksCache.get(`${purpose}:${currency}`, async () => {
+    return ctx.cache.getOrLoad(`one1pay:banks:${purpose}:${currency}`, cacheMs, async (): Promise<Bank[]> => {
       const wire = toWireCurrency(currency);
       const answer = await call(
         purpose === 'deposit' ? 'bankList' : 'withdrawBankList',
@@ -589,12 +322,18 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
       if (!isRecord(body) || typeof body.order_id !== 'string' || typeof body.token !== 'string') {
         throw fail('invalid_signature', 'callback lacks order_id or token');
       }
-      // One1Pay: the token covers only the order id, MD5(secret + merchant order id); PROVIDERS.md §3.
-      const expected = createHash('md5')
-        .update(opts.callbackSecret + body.order_id, 'utf8')
-        .digest('hex');
-      if (!sameText(body.token.toLowerCase(), expected)) {
-        throw fail('invalid_signature', `callback token does not match order ${body.order_id}`);
+      // One1Pay: the token covers only the order id, MD5(secret + merchant order id); docs/providers/one1pay.md.
+      const token = body.token.toLowerCase();
+      const tokenFor = (orderId: string) =>
+        createHash('md5')
+          .update(opts.callbackSecret + orderId, 'utf8')
+          .digest('hex');
+      // The document's success example names One1Pay's own id ("20073"), its failure example the
+      // merchant's: a token that does not fit `order_id` may still fit the order One1Pay's id
+      // stands for, which only the caller can look up (docs/providers/one1pay.md).
+      const byPaymentId = !sameText(token, tokenFor(body.order_id));
+      if (byPaymentId && !/^[0-9A-Za-z_-]{1,64}$/.test(body.order_id)) {
+        throw fail('invalid_signature', 'callback token does not match its order');
       }
 
       const result = callbackBody.safeParse(body);
@@ -620,11 +359,17 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
         .digest('hex');
       return {
         kind: callback.type === 'deposit' ? 'payment' : 'payout',
-        orderId: callback.order_id,
+        orderId: byPaymentId ? '' : callback.order_id,
         claimed,
         money,
         dedupeKey: `one1pay:${dedupeKey}`,
         ack: ONE1PAY_NOTIFICATION_ACK,
+        ...(byPaymentId
+          ? {
+              providerPaymentId: callback.order_id,
+              authenticate: (orderId: string) => sameText(token, tokenFor(orderId)),
+            }
+          : {}),
       };
     },
 

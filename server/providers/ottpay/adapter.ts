@@ -1,17 +1,15 @@
 /**
- * OTT Pay "Payment Web API" (PROVIDERS.md §1, seed 002): PC-browser QR payments through WeChat Pay,
- * Alipay and UnionPay (`ACTIVEPAY`), status query (`STATUS_QUERY`), refunds (`REFUND`) and the
- * encrypted callback. Every message carries its transaction data AES-encrypted under a key derived
- * from an unkeyed MD5 of the data and the merchant's sign key (Appendix A); the crypto, the wire
- * types and the status mapping all live in this file.
+ * OTT Pay "Payment Web API" (docs/providers/ottpay.md): QR payments through WeChat Pay, Alipay and
+ * UnionPay (`ACTIVEPAY`), H5 links on phones (`H5PAY`), status query (`STATUS_QUERY`), refunds
+ * (`REFUND`), the exchange rate (`EX_RATE_QUERY`) and the encrypted callback. Every message carries
+ * its transaction data AES-encrypted under a key derived from an unkeyed MD5 of the data and the
+ * merchant's sign key (`crypto.ts`).
  *
  * OTT Pay's account has one currency and ACTIVEPAY takes none per order, so methods are offered only
- * for sessions in `options.currency` (DESIGN.md, Configuration).
+ * for sessions in `options.currency`.
  */
-import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { MethodId } from '../../../widget/wire.ts';
-import { exponentOf, isKnownCurrency, type Money } from '../../domain/money.ts';
+import { exponentOf, type Money } from '../../domain/money.ts';
 import {
   ProviderError,
   providerFetch,
@@ -22,422 +20,44 @@ import {
   type NotificationAck,
   type NotificationInput,
   type OfferInput,
-  type PaymentState,
   type PaymentStatus,
   type Provider,
   type ProviderContext,
-  type ProviderErrorCode,
   type QueryPaymentInput,
   type QueryRefundInput,
   type RefundInput,
   type RefundResult,
   type VerifiedNotification,
 } from '../provider.ts';
+import { ottDecrypt, ottEncrypt } from './crypto.ts';
+import {
+  BIZ_TYPES,
+  BRANDS,
+  LABELS,
+  ottpayOptionsSchema,
+  type OttPayMethod,
+  type OttPayOptions,
+  type ResolvedOptions,
+} from './options.ts';
+import { errorCodeFor, mapOrderStatus } from './status.ts';
+import {
+  activePayResponseSchema,
+  callbackDataSchema,
+  callbackEnvelopeSchema,
+  exRateResponseSchema,
+  h5PayResponseSchema,
+  responseEnvelopeSchema,
+  statusQueryResponseSchema,
+  type ActivePayRequest,
+  type OttAction,
+  type OttRequestEnvelope,
+  type RefundRequest,
+  type StatusQueryRequest,
+} from './wire.ts';
 
-// ---------------------------------------------------------------------------------------------
-// Appendix A — exact crypto (VERIFIED against the documented worked example; see the tests)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The "md5" of a transaction-data object: the values concatenated in ASCII key order, with no
- * separators and no key names, then MD5 as upper-case hex (Appendix A, steps 1–2).
- * NOTE: an empty value adds nothing to the concatenation, so "omit empty keys" (Tender's convention)
- * and "send them empty" hash alike; PROVIDERS.md leaves open which one the server expects.
- */
-export function ottMd5(data: Record<string, string>): string {
-  const concat = Object.keys(data)
-    .sort(compareAscii)
-    .map((key) => data[key])
-    .join('');
-  return createHash('md5').update(concat, 'utf8').digest('hex').toUpperCase();
-}
-
-/**
- * The AES key: the middle 16 hex characters of UPPER(MD5(md5 + signKey)), used as 16 ASCII bytes
- * (not hex-decoded) — OTT Pay's "16-bit MD5" (Appendix A, step 3).
- */
-export function ottAesKey(md5: string, signKey: string): string {
-  return createHash('md5')
-    .update(md5 + signKey, 'utf8')
-    .digest('hex')
-    .toUpperCase()
-    .slice(8, 24);
-}
-
-/**
- * Encrypts transaction data for an envelope: AES-128-ECB with PKCS#7 padding over the compact JSON
- * of the object in the order its keys were built, non-ASCII left raw (Appendix A, step 4).
- */
-export function ottEncrypt(data: Record<string, string>, signKey: string): { data: string; md5: string } {
-  const md5 = ottMd5(data);
-  const cipher = createCipheriv('aes-128-ecb', Buffer.from(ottAesKey(md5, signKey), 'utf8'), null);
-  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(data), 'utf8'), cipher.final()]);
-  return { data: ciphertext.toString('base64'), md5 };
-}
-
-/**
- * Decrypts an envelope's `data` and checks it against `md5`. The key is derived from the md5 the
- * sender chose, so decrypting alone proves little: the md5 recomputed over the decrypted values must
- * match too, or a captured (data, md5) pair could be replayed with other contents (PROVIDERS.md §1,
- * "Integrity check"). Keys `md5` and `code` are left out of the recompute, as OTT Pay's own plugins do.
- *
- * `failure` is the error code for anything that does not decrypt or verify: `invalid_signature` for
- * callbacks, `bad_response` for answers to our own requests.
- */
-export function ottDecrypt(
-  dataB64: string,
-  md5: string,
-  signKey: string,
-  failure: Extract<ProviderErrorCode, 'invalid_signature' | 'bad_response'> = 'invalid_signature',
-): Record<string, unknown> {
-  if (!/^[0-9A-Fa-f]{32}$/.test(md5)) {
-    throw new ProviderError('ottpay', failure, 'md5 is not 32 hex characters');
-  }
-  const key = Buffer.from(ottAesKey(md5, signKey), 'utf8');
-  const expected = md5.toUpperCase();
-  let lastError: unknown = null;
-  for (const candidate of base64Candidates(dataB64)) {
-    let decrypted: Record<string, unknown>;
-    try {
-      decrypted = decryptObject(candidate, key);
-    } catch (cause) {
-      lastError = cause;
-      continue;
-    }
-    const hashed = Object.fromEntries(Object.entries(decrypted).filter(([name]) => name !== 'md5' && name !== 'code'));
-    if (md5Forms(hashed).includes(expected)) return decrypted;
-    lastError = new Error('md5 does not match the decrypted data');
-  }
-  throw new ProviderError('ottpay', failure, 'data does not decrypt and verify under the sign key', {
-    cause: lastError,
-  });
-}
-
-/**
- * Decoders must ignore whitespace: the docs show `data` wrapped every 60 characters, and some
- * channels hand it over form-decoded with '+' turned into ' ' (PROVIDERS.md §1, quirks). The two
- * readings of a space differ, so both are tried; the md5 check decides which one was meant.
- */
-function base64Candidates(dataB64: string): string[] {
-  const plusRestored = dataB64.replace(/ /g, '+').replace(/\s/g, '');
-  const whitespaceRemoved = dataB64.replace(/\s/g, '');
-  return [...new Set([plusRestored, whitespaceRemoved])].filter(
-    (candidate) => candidate.length > 0 && candidate.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(candidate),
-  );
-}
-
-function decryptObject(base64: string, key: Buffer): Record<string, unknown> {
-  const ciphertext = Buffer.from(base64, 'base64');
-  if (ciphertext.length === 0 || ciphertext.length % 16 !== 0) throw new Error('ciphertext is not whole AES blocks');
-  const decipher = createDecipheriv('aes-128-ecb', key, null);
-  const plaintext = Buffer.concat([decipher.update(ciphertext), decipher.final()]).toString('utf8');
-  const parsed: unknown = JSON.parse(plaintext);
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
-    throw new Error('data is not a JSON object');
-  return parsed as Record<string, unknown>;
-}
-
-/**
- * The md5 forms a decrypted object may legitimately have. Tender and its simulator send every value
- * as a string (conventions table), and then there is exactly one form. OTT Pay's server may answer
- * with JSON numbers, and one public client appends ".0" to numeric values before hashing, which
- * reads as the server hashing Java `Double.toString` (PROVIDERS.md §1, quirks). We therefore accept
- * the number as written or in that Java form — both are only the *unkeyed* md5 of the same values,
- * so accepting either adds no room for forgery: authenticity rests on decrypting under the signKey
- * derived key. `null` counts as empty (it adds nothing to the concatenation either way).
- */
-function md5Forms(data: Record<string, unknown>): string[] {
-  const plain: Record<string, string> = {};
-  const javaDouble: Record<string, string> = {};
-  for (const [key, value] of Object.entries(data)) {
-    plain[key] = valueText(value, false);
-    javaDouble[key] = valueText(value, true);
-  }
-  return [...new Set([ottMd5(plain), ottMd5(javaDouble)])];
-}
-
-function valueText(value: unknown, javaDouble: boolean): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return javaDouble && Number.isInteger(value) ? `${value}.0` : String(value);
-  if (typeof value === 'boolean') return String(value);
-  return JSON.stringify(value);
-}
-
-/** ASCII (code unit) order, which is what OTT Pay's "dictionary order" means for its ASCII keys. */
-function compareAscii(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Options
-// ---------------------------------------------------------------------------------------------
-
-export type OttPayMethod = 'ottpay.wechat' | 'ottpay.alipay' | 'ottpay.unionpay';
-
-const OTT_METHODS = ['ottpay.wechat', 'ottpay.alipay', 'ottpay.unionpay'] as const satisfies readonly OttPayMethod[];
-
-/** ACTIVEPAY's `biz_type` per method; "ALIPAY" and "UNIONPAY" come from public client code (§1, Actions). */
-const BIZ_TYPES: Record<OttPayMethod, OttBizType> = {
-  'ottpay.wechat': 'WECHATPAY',
-  'ottpay.alipay': 'ALIPAY',
-  'ottpay.unionpay': 'UNIONPAY',
-};
-
-const BRANDS: Record<OttPayMethod, string> = {
-  'ottpay.wechat': 'wechat',
-  'ottpay.alipay': 'alipay',
-  'ottpay.unionpay': 'unionpay',
-};
-
-const LABELS: Record<OttPayMethod, string> = {
-  'ottpay.wechat': 'WeChat Pay',
-  'ottpay.alipay': 'Alipay',
-  'ottpay.unionpay': 'UnionPay',
-};
-
-export const ottpayOptionsSchema = z.strictObject({
-  /** OTT Pay's root, e.g. "https://frontapi.ottpay.com:443"; `path` is appended. */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
-  merchantId: z.string().min(1),
-  /** The 10-digit operator id OTT Pay issues with the account. */
-  operatorId: z.string().min(1),
-  signKey: z.string().min(1),
-  /** The currency of the merchant's OTT Pay account (ACTIVEPAY takes none per order). */
-  currency: z.string().refine(isKnownCurrency, 'must be a currency code Tender knows, such as "CAD"'),
-  /** `/processV2` is documented; older and card integrations use `/process` and `/processV3`. */
-  path: z
-    .string()
-    .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path such as "/processV2"')
-    .default('/processV2'),
-  /** OTT Pay states no QR lifetime; Tender stops offering a code after this (conventions table). */
-  qrExpirySeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(24 * 3600)
-    .default(900),
-  methods: z
-    .array(z.enum(OTT_METHODS))
-    .min(1)
-    .refine((list) => new Set(list).size === list.length, 'must not repeat a method')
-    .default([...OTT_METHODS]),
-  /**
-   * Methods paid through H5PAY (a link that opens the wallet) when the shopper is on a phone,
-   * instead of a QR code they cannot scan with the same phone. The document shows H5PAY for
-   * WeChat Pay; add Alipay if the account takes it.
-   */
-  h5Methods: z.array(z.enum(OTT_METHODS)).default(['ottpay.wechat']),
-  /** `shop_id` for H5PAY, when OTT Pay issued one with the account. */
-  shopId: z.string().min(1).optional(),
-  /** How long an EX_RATE_QUERY answer is kept before it is asked for again. */
-  rateCacheSeconds: z.number().int().min(0).max(86_400).default(600),
-});
-
-/** What the adapter accepts (defaults may be left out); validated again when the adapter is built. */
-export type OttPayOptions = z.input<typeof ottpayOptionsSchema>;
-type ResolvedOptions = z.output<typeof ottpayOptionsSchema>;
-
-// ---------------------------------------------------------------------------------------------
-// Wire types
-// ---------------------------------------------------------------------------------------------
-
-type OttAction = 'ACTIVEPAY' | 'H5PAY' | 'STATUS_QUERY' | 'REFUND' | 'EX_RATE_QUERY';
-type OttBizType = 'WECHATPAY' | 'ALIPAY' | 'UNIONPAY';
-
-/** The plain-JSON first level of every request (common rules); only `data` is Base64. */
-export interface OttRequestEnvelope {
-  action: OttAction;
-  /** "1.0" for most actions; H5PAY is documented as "2.0". */
-  version: '1.0' | '2.0';
-  merchant_id: string;
-  data: string;
-  md5: string;
-}
-
-/** Decrypted ACTIVEPAY request data; every value a string, empty ones left out (conventions table). */
-interface ActivePayRequest extends Record<string, string> {
-  order_id: string;
-  operator_id: string;
-  /** Minor units of the account currency ("cents"): "100" is 1.00 CAD. */
-  amount: string;
-  biz_type: OttBizType;
-  call_back_url: string;
-}
-
-interface StatusQueryRequest extends Record<string, string> {
-  order_id: string;
-}
-
-interface RefundRequest extends Record<string, string> {
-  /** Our id for the refund (optional on OTT Pay's side; Tender always sends one). */
-  order_id: string;
-  ori_order_id: string;
-  refund_amt: string;
-}
-
-/** OTT Pay may send numbers where Tender sends strings; both are read as text. */
-const wireText = z.union([z.string(), z.number()]).transform((value) => String(value));
-
-/** Envelope of every answer: `{rsp_code, rsp_msg, data, md5}` (the docs misspell rsp_code "rep_code"). */
-const responseEnvelopeSchema = z.object({
-  rsp_code: z.string().min(1),
-  rsp_msg: z.string().nullish(),
-  data: z.string().nullish(),
-  md5: z.string().nullish(),
-});
-
-/** Callback body: the response envelope plus `merchant_id` (§1, Callback). */
-const callbackEnvelopeSchema = z.object({
-  rsp_code: z.string().min(1),
-  rsp_msg: z.string().nullish(),
-  merchant_id: z.string().min(1),
-  data: z.string().min(1),
-  md5: z.string().min(1),
-});
-
-/**
- * ACTIVEPAY answer; the docs lost the QR field's name, public code reads `code_url` (§1, Actions).
- * Its `amount` is not compared with ours: OTT Pay's H5PAY example adds a 1-cent convenience fee, and
- * what counts is the amount STATUS_QUERY reports, which the caller compares with the attempt.
- */
-const activePayResponseSchema = z.object({
-  order_id: wireText,
-  code_url: z.string().min(1),
-  bizpay_order_id: wireText.nullish(),
-  amount: wireText.nullish(),
-});
-
-/** H5PAY answer: `payinfo` is the link that opens the wallet (WeChat's MWEB URL). */
-const h5PayResponseSchema = z.object({
-  order_id: wireText,
-  payinfo: z.string().min(1),
-  amount: wireText.nullish(),
-});
-
-/** EX_RATE_QUERY answer: `rate` is the rate to CNY × 10^8 (650000000 is 6.5). */
-const exRateResponseSchema = z.object({
-  rate: wireText,
-  feeType: z.string().nullish(),
-  fee_type: z.string().nullish(),
-});
-
-/** STATUS_QUERY answer; the full field list is not public, these are the fields Tender reads. */
-const statusQueryResponseSchema = z.object({
-  order_id: wireText.nullish(),
-  order_status: z.string().min(1),
-  amount: wireText.nullish(),
-  bizpay_order_id: wireText.nullish(),
-  // INFERRED: the running total refunded on the order, in cents (CC_QUERYPAY documents
-  // `refund_amount`; STATUS_QUERY's field list is cut from the page, §1).
-  refund_amount: wireText.nullish(),
-});
-
-/** Decrypted callback data (§1, Callback); `order_status` is documented for the newer API only. */
-const callbackDataSchema = z.object({
-  order_id: wireText,
-  amount: wireText.nullish(),
-  merchant_id: wireText.nullish(),
-  order_status: z.string().nullish(),
-  bizpay_order_id: wireText.nullish(),
-});
-
-// ---------------------------------------------------------------------------------------------
-// Status and response-code mapping
-// ---------------------------------------------------------------------------------------------
-
-/**
- * `order_status` of STATUS_QUERY (and callbacks) to Tender's state, in one exhaustive switch. OTT Pay
- * documents only "success" as paid; the rest is the set one public client treats as complete
- * (PROVIDERS.md §1, Status enums — INFERRED), plus the values WeChat Pay reports for an unpaid order
- * and "expired", which Tender's simulator uses for a code that timed out. Anything else is unknown and
- * must not be guessed at: it is a `bad_response`.
- */
-export function mapOrderStatus(orderStatus: string): PaymentState {
-  const status = orderStatus.trim().toLowerCase();
-  switch (status) {
-    case 'success':
-    case 'paid':
-    case 'trade_success':
-    case 'captured':
-    // NOTE: a refunded order was paid; refunds are Tender's own records (session refund states), so
-    // the payment itself stays succeeded rather than turning into a failure after the fact.
-    case 'refunded':
-    case 'fully_refunded':
-    case 'partial_refunded':
-      return 'succeeded';
-    case 'fail':
-    case 'failure':
-    case 'failed':
-    case 'closed':
-    case 'orderclose':
-    case 'orderclosed':
-    case 'cancelled':
-    case 'canceled':
-    case 'revoked':
-    // A reversal cancels the order as a whole and a chargeback takes the money back: neither may
-    // count as money received.
-    case 'reversed':
-    case 'fully_reversal':
-    case 'chargeback':
-      return 'failed';
-    case 'processing':
-    case 'pending':
-    case 'notpay':
-    case 'not paid':
-    case 'not_paid':
-    case 'unpaid':
-    case 'userpaying':
-      return 'pending';
-    case 'expired':
-      return 'expired';
-    default:
-      throw new ProviderError('ottpay', 'bad_response', `unknown order_status "${orderStatus.slice(0, 40)}"`);
-  }
-}
-
-/**
- * Appendix B's `rsp_code` (the list is truncated in the docs) to Tender's error codes.
- * `SIGN_ERROR` and `ORDER_NOT_EXIST` are Tender conventions its simulator uses where OTT Pay's list
- * is cut off: a message that does not decrypt or verify (the only sign of a wrong signKey or merchant
- * id), and an order id the provider does not know.
- */
-function errorCodeFor(rspCode: string): ProviderErrorCode {
-  switch (rspCode) {
-    case 'PARAM_INVALID':
-    case 'PARAM_ERROR':
-    case 'ORDER_TYPE_ERROR':
-      return 'invalid_request';
-    case 'PWD_INCORRECT':
-    case 'SIGN_ERROR':
-      return 'authentication';
-    // ORDER_PAID on ACTIVEPAY means the order id was used and already paid: like ORDER_USED, the id
-    // cannot make a new order. The payment itself is learned through STATUS_QUERY, never from here.
-    case 'ORDER_USED':
-    case 'ORDER_PAID':
-      return 'duplicate_order';
-    case 'ORDER_NOT_EXIST':
-      return 'not_found';
-    case 'FAIL':
-      return 'declined';
-    case 'SYSTEM_ERROR':
-    case 'TIMEOUT':
-    case 'DB_ERROR':
-    // PROCESSING on a call that should answer at once: the same call may succeed later.
-    case 'PROCESSING':
-      return 'unavailable';
-    default:
-      return 'bad_response';
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The adapter
-// ---------------------------------------------------------------------------------------------
+export { ottAesKey, ottDecrypt, ottEncrypt, ottMd5 } from './crypto.ts';
+export { ottpayOptionsSchema, type OttPayMethod, type OttPayOptions } from './options.ts';
+export { mapOrderStatus } from './status.ts';
 
 /** OTT Pay does not document the acknowledgement; Tender answers HTTP 200 "SUCCESS" (docs/providers/ottpay.md). */
 const OTTPAY_NOTIFICATION_ACK: NotificationAck = { status: 200, body: 'SUCCESS', contentType: 'text/plain' };

@@ -57,7 +57,7 @@ export function createPayOtc365Provider(options: PayOtc365Options, ctx: Provider
   }
 
   async function inquireWallet(): Promise<{ totalAssets: string; coin: string }> {
-    const response = await providerFetch('payotc365', ctx, url, {
+    const response = await providerFetch('payotc365', { ...ctx, maxAnswerBytes: MAX_ANSWER_BYTES }, url, {
       method: 'POST',
       headers: { Accept: 'application/json', Authorization: authorization },
     });

@@ -76,7 +76,7 @@ describe('payouts', () => {
     });
   }
 
-  /** A withdrawal callback signed with the sandbox's callback secret (PROVIDERS.md conventions). */
+  /** A withdrawal callback signed with the sandbox's callback secret (docs/providers/one1pay.md). */
   function signedCallback(orderId: string, orderStatus: string) {
     const token = createHash('md5')
       .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret + orderId)

@@ -18,7 +18,7 @@ import {
 } from '../../../server/providers/provider.ts';
 import { createKessPaySimulator } from '../../../server/sandbox/kesspay/index.ts';
 import { listen } from '../harness.ts';
-import { providerContract, type ContractHarness } from './contract.ts';
+import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
 const CREDENTIALS = { user: 'cashier-1', password: 'kess-secret-1', storeId: '109038', currency: 'USD' };
 
@@ -272,15 +272,35 @@ describe('KessPay adapter', () => {
 
 providerContract('kesspay', async (): Promise<ContractHarness> => {
   const sandbox = await startSandbox();
+  const contractContext = () => ({ ...context(), timeoutMs: CONTRACT_TIMEOUT_MS });
+  /** A control that must answer 200. */
+  async function control(path: string, body?: unknown): Promise<void> {
+    const response = await fetch(`${sandbox.url}/control${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    assert.equal(response.status, 200, `control ${path}: ${await response.text()}`);
+  }
   return {
-    provider: sandbox.provider,
-    badCredentials: createKessPayProvider({ ...CREDENTIALS, password: 'wrong', baseUrl: sandbox.url }, context()),
-    method: 'kesspay.wechat',
-    money: usd(12_30),
-    unsupportedMoney: { minor: 12_30, currency: 'THB' },
-    fields: {},
-    pay: async (id) => void (await sandbox.control('POST', `/orders/${id}/pay`)),
-    decline: async (id) => void (await sandbox.control('POST', `/orders/${id}/fail`)),
+    provider: createKessPayProvider({ ...CREDENTIALS, baseUrl: sandbox.url }, contractContext()),
+    badCredentials: createKessPayProvider(
+      { ...CREDENTIALS, password: 'wrong', baseUrl: sandbox.url },
+      contractContext(),
+    ),
+    payIn: {
+      method: 'kesspay.wechat',
+      money: usd(12_30),
+      unsupportedMoney: { minor: 12_30, currency: 'THB' },
+      fields: {},
+      pay: (id) => control(`/orders/${id}/pay`),
+      decline: (id) => control(`/orders/${id}/fail`),
+    },
+    refunds: {
+      holdNext: () => control('/refunds/next', { outcome: 'processing' }),
+      settle: (_orderId, refundId) => control(`/refunds/${refundId}/succeed`),
+    },
+    setFault: (mode) => control('/faults', { mode }),
     close: () => sandbox.close(),
   };
 });

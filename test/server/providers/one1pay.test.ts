@@ -11,10 +11,12 @@ import {
   parseOne1PayJson,
   type One1PayOptions,
 } from '../../../server/providers/one1pay/adapter.ts';
+import { formatDecimal } from '../../../server/domain/money.ts';
 import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
 import {
   ProviderError,
   type CreatePaymentInput,
+  type NotificationInput,
   type Provider,
   type ProviderContext,
   type PayoutDestination,
@@ -22,7 +24,7 @@ import {
   memoryCache,
   silentLogger,
 } from '../../../server/providers/provider.ts';
-import { providerContract } from './contract.ts';
+import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
 const CREDENTIALS = {
   username: 'test-merchant',
@@ -71,7 +73,8 @@ function optionsFor(baseUrl: string, overrides: Partial<Record<string, unknown>>
 }
 
 function context(overrides: Partial<ProviderContext> = {}): ProviderContext {
-  return { fetch, now: () => new Date(), timeoutMs: 5_000, cache: memoryCache(), log: silentLogger, ...overrides };
+  const now = overrides.now ?? (() => new Date());
+  return { fetch, now, timeoutMs: 5_000, cache: memoryCache(now), log: silentLogger, ...overrides };
 }
 
 async function control(baseUrl: string, path: string): Promise<Record<string, unknown>> {
@@ -104,17 +107,50 @@ async function assertCode(promise: Promise<unknown>, code: ProviderErrorCode): P
 const THB_500 = { minor: 500_00, currency: 'THB' };
 const BANK_FIELDS = { bankId: '2', holderName: 'Somchai Jaidee', accountNumber: '1234567890' };
 
-providerContract('one1pay', async () => {
+providerContract('one1pay', async (): Promise<ContractHarness> => {
   const sim = await startSimulator();
+  const contractContext = () => context({ timeoutMs: CONTRACT_TIMEOUT_MS });
+  /** The order's (or withdrawal's) last callback, as the simulator posted it. */
+  const lastCallback = (record: Record<string, unknown>): NotificationInput => {
+    const sent = (record.callbacks as Array<{ sent: string }>).at(-1);
+    assert.ok(sent, 'the simulator sent a callback');
+    return { rawBody: sent.sent, contentType: 'application/json' };
+  };
   return {
-    provider: createOne1PayProvider(optionsFor(sim.url), context()),
-    badCredentials: createOne1PayProvider(optionsFor(sim.url, { apiKey: 'not-the-key' }), context()),
-    method: 'one1pay.thaiqr',
-    money: THB_500,
-    unsupportedMoney: { minor: 500_00, currency: 'USD' },
-    fields: { ...BANK_FIELDS },
-    pay: async (id) => void (await control(sim.url, `orders/${id}/pay`)),
-    decline: async (id) => void (await control(sim.url, `orders/${id}/decline`)),
+    provider: createOne1PayProvider(optionsFor(sim.url), contractContext()),
+    badCredentials: createOne1PayProvider(optionsFor(sim.url, { apiKey: 'not-the-key' }), contractContext()),
+    payIn: {
+      method: 'one1pay.thaiqr',
+      money: THB_500,
+      unsupportedMoney: { minor: 500_00, currency: 'USD' },
+      fields: { ...BANK_FIELDS },
+      pay: async (id) => void (await control(sim.url, `orders/${id}/pay`)),
+      decline: async (id) => void (await control(sim.url, `orders/${id}/decline`)),
+    },
+    notifications: {
+      paid: async (id, amount) =>
+        lastCallback(await control(sim.url, `orders/${id}/pay${amount ? `?amount=${formatDecimal(amount)}` : ''}`)),
+      resent: async (id) => lastCallback(await control(sim.url, `orders/${id}/callback`)),
+      forged: async (id) => lastCallback(await control(sim.url, `orders/${id}/forged-callback`)),
+      // docs/providers/one1pay.md: HTTP 200 with the body `success`.
+      ack: { body: 'success', contentType: 'text/plain' },
+    },
+    payouts: {
+      money: { minor: 1_000_00, currency: 'THB' },
+      destination: bank('101', null, '1234567890'),
+      complete: async (id) => void (await control(sim.url, `withdrawals/${id}/complete`)),
+      lastCallback: async (id) => lastCallback(await record(sim.url, `withdrawals/${id}`)),
+    },
+    // A fresh simulator's wallet (server/sandbox/one1pay/).
+    balance: { expected: { minor: 100_000_00, currency: 'THB' } },
+    setFault: async (mode) => {
+      const response = await fetch(`${sim.url}/_control/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode }),
+      });
+      assert.equal(response.status, 200, await response.text());
+    },
     close: () => sim.close(),
   };
 });
@@ -195,11 +231,16 @@ describe('one1pay adapter against its simulator', () => {
       assert.equal(notification.claimed, 'failed');
     });
 
-    it('rejects a forged callback with invalid_signature', async () => {
+    it('never lets a forged callback stand for the order it names', async () => {
       const id = orderId();
       await provider.createPayment(payment(id));
       await control(sim.url, `orders/${id}/forged-callback`);
-      await assertCode(provider.parseNotification!(lastCallback(id)), 'invalid_signature');
+      // Its token fits no order id it names: at most it could be One1Pay's own id for an order, and
+      // then only the order whose number the token covers would be touched.
+      const notification = await provider.parseNotification!(lastCallback(id));
+      assert.equal(notification.orderId, '');
+      assert.equal(notification.providerPaymentId, id);
+      assert.equal(notification.authenticate!(id), false);
     });
 
     it('rejects a token that belongs to another order', async () => {
@@ -210,10 +251,10 @@ describe('one1pay adapter against its simulator', () => {
       await control(sim.url, `orders/${paid}/pay`);
       const body = JSON.parse(lastCallback(paid).rawBody) as Record<string, unknown>;
       const moved = JSON.stringify({ ...body, order_id: other });
-      await assertCode(
-        provider.parseNotification!({ rawBody: moved, contentType: 'application/json' }),
-        'invalid_signature',
-      );
+      const notification = await provider.parseNotification!({ rawBody: moved, contentType: 'application/json' });
+      assert.equal(notification.orderId, '');
+      assert.equal(notification.authenticate!(other), false);
+      assert.equal(notification.authenticate!(paid), true);
     });
 
     it('rejects a body that is not JSON, or has no token, as invalid_signature', async () => {
@@ -596,5 +637,54 @@ describe('parseOne1PayJson', () => {
   it('still refuses what is not JSON', () => {
     assert.throws(() => parseOne1PayJson('{"a": 1 "b": 2}'), SyntaxError);
     assert.throws(() => parseOne1PayJson('{"a": "\\"}'), SyntaxError);
+  });
+
+  it('handles escapes, exponents, whitespace before a closer and numbers inside strings', () => {
+    assert.deepEqual(parseOne1PayJson('{"a\\"1,]": -1.5e3 ,\n\t} '), { 'a"1,]': '-1.5e3' });
+    assert.deepEqual(parseOne1PayJson('[[1,\r\n],[],{"b":"2",},]'), [['1'], [], { b: '2' }]);
+    assert.throws(() => parseOne1PayJson('[-]'), SyntaxError);
+  });
+
+  it('reads a long answer of many numbers and trailing commas exactly', () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `{"id":${i},"amount":${i}.0000,"s":"${i},}",}`);
+    const parsed = parseOne1PayJson(`{"rows":[${rows.join(',')},],}`) as { rows: Array<Record<string, string>> };
+    assert.equal(parsed.rows.length, 50_000);
+    assert.deepEqual(parsed.rows[49_999], { id: '49999', amount: '49999.0000', s: '49999,}' });
+  });
+});
+
+describe('one1pay answers within limits', () => {
+  const queryWith = (body: string | ReadableStream<Uint8Array>) =>
+    createOne1PayProvider(
+      optionsFor('https://one1pay.test'),
+      context({ fetch: async () => new Response(body), timeoutMs: 300 }),
+    ).queryPayment({ orderId: 'A1', method: 'one1pay.thaiqr', money: THB_500 });
+
+  it('refuses a 5 MB answer as bad_response', async () => {
+    let produced = 0;
+    const huge = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (produced >= 5_000_000) return controller.close();
+          produced += 64 * 1024;
+          controller.enqueue(new Uint8Array(64 * 1024).fill(0x20));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    await assertCode(queryWith(huge), 'bad_response');
+    assert.ok(produced < 2 * 1024 * 1024, `read ${produced} bytes`);
+  });
+
+  it('refuses a deeply nested answer as bad_response', async () => {
+    await assertCode(queryWith(`{"status":true,"x":${'['.repeat(200_000)}${']'.repeat(200_000)},}`), 'bad_response');
+  });
+
+  it('maps a body that stalls to unavailable', async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start: (controller) => controller.enqueue(new TextEncoder().encode('{"status":tr')),
+      pull: () => new Promise<void>(() => undefined),
+    });
+    await assertCode(queryWith(stalled), 'unavailable');
   });
 });

@@ -24,6 +24,7 @@ import {
 import {
   ProviderError,
   type CreatePaymentInput,
+  type NotificationInput,
   type Provider,
   type ProviderContext,
   type ProviderErrorCode,
@@ -31,9 +32,9 @@ import {
   silentLogger,
 } from '../../../server/providers/provider.ts';
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
-import { providerContract, type ContractHarness } from './contract.ts';
+import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
-// --- Appendix A worked example (PROVIDERS.md §1; docs.ottpay.com/payment-api/appendix-a) ----------
+// --- Appendix A worked example (docs/providers/ottpay.md, "Crypto") ----------
 
 const EXAMPLE: Record<string, string> = {
   orderId: '1234567890',
@@ -269,18 +270,45 @@ function paymentInput(overrides: Partial<CreatePaymentInput> = {}): CreatePaymen
 
 providerContract('ottpay', async (): Promise<ContractHarness> => {
   const sandbox = await startSandbox();
+  const contractContext = () => ({ ...fixedContext(globalThis.fetch), timeoutMs: CONTRACT_TIMEOUT_MS });
+  /** The body of the order's last callback, as the simulator posted it (JSON). */
+  const lastCallback = (record: Record<string, unknown>): NotificationInput => {
+    const sent = (record.callbacks as Array<{ sent: string }>).at(-1);
+    assert.ok(sent, 'the simulator sent a callback');
+    return { rawBody: sent.sent, contentType: 'application/json' };
+  };
   return {
-    provider: sandbox.provider,
+    provider: createOttPayProvider({ ...CREDENTIALS, baseUrl: sandbox.base }, contractContext()),
     badCredentials: createOttPayProvider(
       { ...CREDENTIALS, signKey: 'FFFFFFFFFFFFFFFF', baseUrl: sandbox.base },
-      fixedContext(globalThis.fetch),
+      contractContext(),
     ),
-    method: 'ottpay.wechat',
-    money: cad(1234),
-    unsupportedMoney: { minor: 1234, currency: 'USD' },
-    fields: {},
-    pay: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/pay`)),
-    decline: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/decline`)),
+    payIn: {
+      method: 'ottpay.wechat',
+      money: cad(1234),
+      unsupportedMoney: { minor: 1234, currency: 'USD' },
+      fields: {},
+      pay: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/pay`)),
+      decline: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/decline`)),
+    },
+    notifications: {
+      paid: async (orderId, amount) =>
+        lastCallback(await sandbox.control('POST', `/orders/${orderId}/pay${amount ? `?amount=${amount.minor}` : ''}`)),
+      resent: async (orderId) => lastCallback(await sandbox.control('POST', `/orders/${orderId}/callback`)),
+      forged: async (orderId) => lastCallback(await sandbox.control('POST', `/orders/${orderId}/forged-callback`)),
+      // docs/providers/ottpay.md: HTTP 200 with the body SUCCESS.
+      ack: { body: 'SUCCESS', contentType: 'text/plain' },
+    },
+    // REFUND answers at once; the simulator has no refund that stays pending.
+    refunds: {},
+    setFault: async (mode) => {
+      const response = await fetch(`${sandbox.base}/_control/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode }),
+      });
+      assert.equal(response.status, 200, await response.text());
+    },
     close: () => sandbox.close(),
   };
 });

@@ -19,6 +19,9 @@ import {
   type ProviderLogger,
 } from '../../../server/providers/provider.ts';
 import { createPayOtc365Simulator } from '../../../server/sandbox/payotc365/index.ts';
+import { parseDecimal } from '../../../server/domain/money.ts';
+import { listen } from '../harness.ts';
+import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
 const APP_ID = 'app_5Nf8';
 const SECRET = 'key-2f7c91e0';
@@ -309,4 +312,34 @@ describe('PayOtc365 adapter: failures', () => {
     const provider = createPayOtc365Provider({ baseUrl: BASE_URL, appId: APP_ID, secret: SECRET }, ctx);
     await rejectsWith(provider.balance!('USDT'), 'unavailable');
   });
+});
+
+/**
+ * The contract, over real HTTP: PayOtc365 takes no payments, so only its balance, credentials and
+ * faults apply.
+ */
+providerContract('payotc365', async (): Promise<ContractHarness> => {
+  const running = await listen();
+  const app = createPayOtc365Simulator({ publicUrl: running.url, appId: APP_ID, secret: SECRET });
+  running.handle((request) => app.fetch(request));
+  const adapter = (secret: string) =>
+    createPayOtc365Provider(
+      { baseUrl: running.url, appId: APP_ID, secret },
+      { ...context(fetch).ctx, timeoutMs: CONTRACT_TIMEOUT_MS },
+    );
+  return {
+    provider: adapter(SECRET),
+    badCredentials: adapter('not-the-secret'),
+    // A fresh simulator's wallet (server/sandbox/payotc365/).
+    balance: { expected: parseDecimal('1250.000000', 'USDT') },
+    setFault: async (mode) => {
+      const response = await fetch(`${running.url}/control/faults`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ mode }),
+      });
+      assert.equal(response.status, 200, await response.text());
+    },
+    close: () => running.close(),
+  };
 });

@@ -130,6 +130,20 @@ describe('refunds', () => {
     assert.equal(noAuth.status, 401);
   });
 
+  it('leaves a key refused before any refund was recorded free for the real refund', async () => {
+    const session = await bff.createSession({ amount: '25.00', currency: 'CAD', reference: 'early-refund' });
+    const early = await refund(session.id, { amount: '5.00' }, { 'idempotency-key': 'early-1' });
+    assert.equal(early.status, 409);
+    assert.equal(await bff.runtime.store.getIdempotency(`refunds.create:${session.id}`, 'early-1'), null);
+    const { session: cad } = await paid();
+    const tooMuch = await refund(cad.id, { amount: '99.00' }, { 'idempotency-key': 'early-2' });
+    assert.equal(tooMuch.status, 422);
+    // The key did nothing, so another body under it is a new request, not a mismatch.
+    const real = await refund(cad.id, { amount: '5.00' }, { 'idempotency-key': 'early-2' });
+    assert.equal(real.status, 201);
+    assert.equal(real.headers.get('idempotent-replayed'), null);
+  });
+
   it('answers 422 when the provider refuses a refund, and frees the amount', async () => {
     const { session } = await paid();
     await fetch(`${bff.sandboxUrl}/ottpay/_control/refuse-next-refund`, { method: 'POST' });

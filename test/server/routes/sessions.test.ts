@@ -72,6 +72,23 @@ describe('merchant sessions API', () => {
     }
   });
 
+  it('refuses a method whose provider is not configured, so no session is made that cannot be paid', async () => {
+    // The harness configures One1Pay and OTT Pay only.
+    const refused = await bff.merchant(
+      '/v1/sessions',
+      json({ amount: '1.00', currency: 'USD', reference: 'r-kess', methods: ['kesspay.wechat'] }),
+    );
+    assert.equal(refused.status, 422);
+    const error = (await refused.json()).error;
+    assert.equal(error.code, 'method_unavailable');
+    assert.match(error.message, /kesspay\.wechat/);
+    const accepted = await bff.merchant(
+      '/v1/sessions',
+      json({ amount: '1.00', currency: 'CAD', reference: 'r-ott', methods: ['ottpay.wechat'] }),
+    );
+    assert.equal(accepted.status, 201);
+  });
+
   it('refuses a body that is not JSON', async () => {
     const response = await bff.merchant('/v1/sessions', {
       method: 'POST',

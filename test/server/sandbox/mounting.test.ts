@@ -9,9 +9,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sandboxConfig } from '../../../server/config.ts';
 import { silentLogger } from '../../../server/domain/log.ts';
+import { LIMITS } from '../../../server/limits.ts';
 import { memoryCache } from '../../../server/providers/provider.ts';
 import { createOttPayProvider } from '../../../server/providers/ottpay/adapter.ts';
 import { createRuntime, type Runtime } from '../../../server/runtime.ts';
+import { createSandboxApp } from '../../../server/sandbox/index.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
 describe('sandbox mounting', () => {
@@ -94,5 +96,30 @@ describe('sandbox mounting', () => {
     assert.equal(record.callbacks.length, 1);
     assert.equal(record.callbacks[0]!.httpStatus, null);
     assert.match(String(record.callbacks[0]!.error), /sandbox callbacks may only go to http:\/\/localhost:18787/);
+  });
+
+  it('refuses a body over the sandbox limit with a 413 in the one error shape, mounted or on its own', async () => {
+    const standalone = createSandboxApp({
+      publicUrl: 'http://127.0.0.1:8790',
+      config: runtime.config,
+      log: silentLogger,
+    });
+    const oversized = (): RequestInit => ({
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: 'a'.repeat(LIMITS.sandboxBodyBytes + 1),
+    });
+    for (const [app, path] of [
+      [runtime.app, '/sandbox/ottpay/processV2'],
+      [runtime.app, '/sandbox/one1pay/merchant/currency'],
+      [standalone, '/ottpay/processV2'],
+      [standalone, '/one1pay/_control/orders/x/pay'],
+    ] as const) {
+      const response = await app.request(path, oversized());
+      assert.equal(response.status, 413, path);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      assert.equal(body.error.code, 'too_large', path);
+      assert.match(body.error.message, new RegExp(`sandbox request body is larger than ${LIMITS.sandboxBodyBytes}`));
+    }
   });
 });

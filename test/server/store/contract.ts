@@ -712,6 +712,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await store.getIdempotency('sessions.create', key), first);
       });
 
+      it('releases a claim only while it is the record that was written', async () => {
+        const key = uid('idem');
+        const claim = {
+          scope: 'refunds.create',
+          key,
+          requestHash: 'h1',
+          status: 202,
+          body: '{"refundId":"ref_a"}',
+          createdAt: at(0),
+        };
+        assert.equal(await store.putIdempotency(claim), true);
+        // Another body under the key is not this claim: nothing is released.
+        assert.equal(await store.releaseIdempotency({ ...claim, body: '{"refundId":"ref_b"}' }), false);
+        assert.equal(await store.releaseIdempotency({ ...claim, requestHash: 'h2' }), false);
+        assert.deepEqual(await store.getIdempotency('refunds.create', key), claim);
+        assert.equal(await store.releaseIdempotency(claim), true);
+        assert.equal(await store.getIdempotency('refunds.create', key), null);
+        assert.equal(await store.releaseIdempotency(claim), false);
+        // Released, the key can be claimed again.
+        assert.equal(await store.putIdempotency({ ...claim, requestHash: 'h2' }), true);
+      });
+
       it('treats the same key in another scope as a different record', async () => {
         const key = uid('idem');
         const create = { scope: 'sessions.create', key, requestHash: 'h1', status: 201, body: '{}', createdAt: at(0) };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { openStore } from '../../../server/store/index.ts';
+import { openStore, StoreUnavailableError } from '../../../server/store/index.ts';
 import { PostgresStore } from '../../../server/store/postgres.ts';
 import { ConflictError, type Store } from '../../../server/store/store.ts';
 import { usePostgres } from '../pg.ts';
@@ -296,8 +296,28 @@ describe('PostgreSQL', { skip }, () => {
       url.port = String(await closedPort());
       await assert.rejects(openStore(url.toString()), (error: Error) => {
         assert.doesNotMatch(error.message, /hunter2/);
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.match(error.message, /refused the connection: start the server/);
         return true;
       });
+    });
+
+    it('names a database that does not exist, in one line', async () => {
+      const url = new URL(await database());
+      url.pathname = '/tender_no_such_database';
+      await assert.rejects(openStore(url.toString()), (error: Error) => {
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.match(error.message, /the database "tender_no_such_database" does not exist at .*: create it/);
+        assert.doesNotMatch(error.message, /\n/);
+        return true;
+      });
+    });
+
+    it('takes a test write for readiness', async () => {
+      const store = await openStore(await database());
+      stores.push(store);
+      await store.checkHealth();
+      await store.checkHealth();
     });
   });
 });

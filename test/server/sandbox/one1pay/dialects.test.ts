@@ -8,7 +8,6 @@ import { describe, it } from 'node:test';
 import { createOne1PayProvider, one1payOptionsSchema } from '../../../../server/providers/one1pay/adapter.ts';
 import {
   memoryCache,
-  ProviderError,
   silentLogger,
   type CreatePaymentInput,
   type Provider,
@@ -126,17 +125,18 @@ describe('One1Pay callback order_id', () => {
     assert.equal((await h.lastCallback()).orderId, input.orderId);
   });
 
-  it('may carry the platform payment id: the adapter then refuses the callback, never crediting another order, and the payment is found by check_status', async () => {
+  it('may carry the platform payment id: the callback is tied to the order whose number its token covers', async () => {
     const h = harness({ callbackOrderId: 'platform' });
     const input = await h.newPayment();
     await h.control(`orders/${input.orderId}/pay`);
     const sent = JSON.parse(h.received.at(-1)!) as { order_id: string; token: string };
     assert.equal(sent.order_id, input.paymentId);
-    // The token covers the merchant's order number, which this callback does not name.
-    await assert.rejects(
-      h.lastCallback(),
-      (error: unknown) => error instanceof ProviderError && error.code === 'invalid_signature',
-    );
+    // The token covers the merchant's order number, which this callback does not name: the caller
+    // finds the order by One1Pay's id and checks the token against that order's number.
+    const notification = await h.lastCallback();
+    assert.equal(notification.providerPaymentId, input.paymentId);
+    assert.equal(notification.authenticate!(input.orderId), true);
+    assert.equal(notification.authenticate!(`${input.orderId}x`), false);
     const status = await h.provider.queryPayment({ orderId: input.orderId, method: input.method, money: input.money });
     assert.equal(status.state, 'succeeded');
   });

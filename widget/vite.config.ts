@@ -1,18 +1,20 @@
 /**
- * Two builds of the widget (`npm run build` runs both):
- * - `vite build`              → `dist/widget/tender.js`, the npm entry: an ES module with `lit` left
- *                               as an import, so an app that already has Lit ships it once;
- * - `vite build --mode iife`  → `dist/tender.js`, the script-tag bundle the BFF serves at
+ * Two builds of the widget package (its `npm run build` runs both, from `widget/`):
+ * - `vite build`              → `widget/dist/tender.js`, the npm entry (`import 'tender/widget'`): an
+ *                               ES module with `lit` left as an import, so an app that already has
+ *                               Lit ships it once;
+ * - `vite build --mode iife`  → `widget/dist/tender.iife.js`, the script-tag bundle the BFF serves at
  *                               `/tender.js`: one minified classic script with Lit inside.
  * The IIFE cannot hold chunks, so its languages other than English are written beside it as small
- * ES modules, `dist/tender-locales/<tag>.js`, which `widget/script-tag.ts` imports on demand.
- * Each build empties only its own output, so running one never deletes the other's file. Between
- * the two, `tsc -p widget/tsconfig.build.json` writes the npm entry's declarations to
- * `dist/widget/types/` (package.json "exports" → "types"); it runs after the ES build because that
- * build empties `dist/widget/`.
+ * ES modules, `dist/tender-locales/<tag>.js`, which `script-tag.ts` imports on demand (the BFF
+ * serves them next to `/tender.js`).
+ * The ES build empties `dist/` and runs first; then `tsc -p tsconfig.build.json` writes the
+ * declarations to `dist/types/` (package.json "exports" → "types"), the IIFE build adds its files,
+ * and the Custom Elements Manifest analyzer writes `dist/custom-elements.json`.
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
-import { tables } from './widget/locales/all.ts';
+import { tables } from './locales/all.ts';
 
 /**
  * Collapses the line breaks and indentation left inside template literals once the bundle is
@@ -48,6 +50,8 @@ function localeFiles(): Plugin {
 }
 
 const shared = {
+  // Entries and output are relative to widget/, wherever Vite is started from.
+  root: fileURLToPath(new URL('.', import.meta.url)),
   // The widget has no public/ assets; never copy a stray folder into dist.
   publicDir: false,
 } satisfies UserConfig;
@@ -59,17 +63,17 @@ export default defineConfig(({ mode }): UserConfig => {
       plugins: [localeFiles(), collapseTemplateWhitespace()],
       build: {
         outDir: 'dist',
-        // dist/ also holds dist/widget/ from the ES build.
+        // dist/ already holds the ES build and the declarations.
         emptyOutDir: false,
         target: 'es2022',
         minify: true,
         sourcemap: false,
         copyPublicDir: false,
         lib: {
-          entry: 'widget/script-tag.ts',
+          entry: 'script-tag.ts',
           formats: ['iife'],
           name: 'Tender',
-          fileName: () => 'tender.js',
+          fileName: () => 'tender.iife.js',
         },
       },
     };
@@ -77,13 +81,13 @@ export default defineConfig(({ mode }): UserConfig => {
   return {
     ...shared,
     build: {
-      outDir: 'dist/widget',
+      outDir: 'dist',
       emptyOutDir: true,
       target: 'es2022',
       sourcemap: true,
       copyPublicDir: false,
       lib: {
-        entry: 'widget/index.ts',
+        entry: 'index.ts',
         formats: ['es'],
         fileName: () => 'tender.js',
       },
