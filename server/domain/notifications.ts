@@ -45,6 +45,19 @@ export class NotificationInbox {
       log.warn('rejected provider notification', { provider: provider.id, error });
       throw new DomainError('invalid_notification', 'the notification could not be verified');
     }
+    if (notification.authenticate) {
+      // The callback names the provider's own payment id: it counts only for the order that id
+      // stands for, and only if its signature covers that order's id.
+      const byPayment =
+        notification.kind === 'payment' && notification.providerPaymentId
+          ? await store.findAttemptByPayment(provider.id, notification.providerPaymentId)
+          : null;
+      if (!byPayment || !notification.authenticate(byPayment.providerOrderId)) {
+        log.warn('rejected provider notification', { provider: provider.id, reason: 'signature fits no order' });
+        throw new DomainError('invalid_notification', 'the notification could not be verified');
+      }
+      notification = { ...notification, orderId: byPayment.providerOrderId };
+    }
     const fresh = await store.recordNotification({
       provider: provider.id,
       dedupeKey: notification.dedupeKey,
