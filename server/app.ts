@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import type { Checkout } from './domain/checkout.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/errors.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';

@@ -1,7 +1,8 @@
 /** Wires a BFF together from a configuration: store, providers, checkout service, app, reconciler. */
 import type { Config } from './config.ts';
 import { createApp, type App } from './app.ts';
-import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
+import { Checkout } from './domain/checkout.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
 import { createLocalHub, type EventHub } from './domain/events.ts';
 import { createPostgresHub } from './domain/pg-hub.ts';
 import { createLogger, type Logger } from './domain/log.ts';

@@ -7,7 +7,9 @@ import type { ErrorBody } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import { newRequestId, secretsEqual } from '../domain/ids.ts';
 import type { Logger } from '../domain/log.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain/errors.ts';
+import { ProviderError } from '../providers/provider.ts';
+import { ApiError, toApiError } from './errors.ts';
 import type { SessionRecord } from '../store/store.ts';
 
 export interface AppEnv {
@@ -92,16 +94,20 @@ export function limitBody({
   };
 }
 
-/** The one error path: typed errors become the one JSON shape; anything else reveals nothing. */
+/**
+ * The one error path: edge, domain and provider errors become the one JSON shape (`toApiError` gives
+ * the status); anything else reveals nothing.
+ */
 export function errorHandler({ log }: { log: Logger }) {
   return function onError(error: Error, c: Context<AppEnv>) {
     const requestId = c.get('requestId') ?? newRequestId();
     let status: ContentfulStatusCode = 500;
     let code = 'internal';
     let message = 'something went wrong on our side; the request id identifies it in our logs';
-    if (error instanceof ApiError) {
-      ({ status, code, message } = error);
-      if (status >= 500) log.error(message, { requestId, error: error.cause ?? error });
+    if (error instanceof ApiError || error instanceof DomainError || error instanceof ProviderError) {
+      const api = toApiError(error);
+      ({ status, code, message } = api);
+      if (status >= 500) log.error(message, { requestId, error: api.cause ?? api });
     } else if (error instanceof HTTPException) {
       status = error.status as ContentfulStatusCode;
       code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';
