@@ -621,7 +621,10 @@ describe('<tender-checkout> paying', () => {
         if (!String(input instanceof Request ? input.url : input).endsWith('/attempts')) return response;
         const attempt = (await response.json()) as Record<string, unknown>;
         const action = { type: 'card', tokenizerUrl: `${location.origin}/fake/provider/card` };
-        return new Response(JSON.stringify({ ...attempt, action }), { status: response.status, headers: response.headers });
+        return new Response(JSON.stringify({ ...attempt, action }), {
+          status: response.status,
+          headers: response.headers,
+        });
       };
       try {
         await pay(el);

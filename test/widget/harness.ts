@@ -50,7 +50,14 @@ async function control<T>(path: string, body?: unknown): Promise<T> {
 }
 
 /** Failure codes the BFF gives itself; any other is written as a newer BFF could have. */
-const BFF_FAILURES = new Set(['declined', 'expired', 'amount_mismatch', 'provider_unavailable', 'provider_rejected', 'not_found']);
+const BFF_FAILURES = new Set([
+  'declined',
+  'expired',
+  'amount_mismatch',
+  'provider_unavailable',
+  'provider_rejected',
+  'not_found',
+]);
 
 /** A payment-provider error code for `failNext`, from the API error code the test expects. */
 const PROVIDER_ERRORS: Record<string, string> = {

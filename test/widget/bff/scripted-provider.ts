@@ -121,7 +121,13 @@ export class ScriptedProvider implements Provider {
     if (step.fail) throw new ProviderError(this.id, step.fail, `failing as the script says (${step.fail})`);
     const kind = step.action ?? usualAction(input);
     const action = this.#action(kind, input, script);
-    this.book.addOrder(input.orderId, { script, method: input.method, money: input.money, state: 'pending', paid: null });
+    this.book.addOrder(input.orderId, {
+      script,
+      method: input.method,
+      money: input.money,
+      state: 'pending',
+      paid: null,
+    });
     return { action, providerPaymentId: `pay_${input.orderId}` };
   }
 
@@ -151,7 +157,12 @@ export class ScriptedProvider implements Provider {
         // One1Pay's two ways: a GET with the order in the URL, or a form POST.
         return input.method.endsWith('.truemoney')
           ? { type: 'redirect', url: `${script.origin}/fake/provider/one1pay`, method: 'POST', fields: { order } }
-          : { type: 'redirect', url: `${script.origin}/fake/provider/one1pay?order=${order}`, method: 'GET', fields: {} };
+          : {
+              type: 'redirect',
+              url: `${script.origin}/fake/provider/one1pay?order=${order}`,
+              method: 'GET',
+              fields: {},
+            };
       case 'app':
         return {
           type: 'app',

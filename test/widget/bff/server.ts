@@ -269,7 +269,10 @@ export async function startWidgetBff(): Promise<WidgetBff> {
     return { name, store, checkout, hub, app };
   }
 
-  const merchants = { siam: await merchant('Siam Goods', 'siam.db'), maple: await merchant('Maple Tea House', 'maple.db') };
+  const merchants = {
+    siam: await merchant('Siam Goods', 'siam.db'),
+    maple: await merchant('Maple Tea House', 'maple.db'),
+  };
   const sessions = new Map<string, { merchant: Merchant; script: SessionScript; faults: Faults }>();
 
   const lastEvent = async (m: Merchant, id: string): Promise<StatusEvent> => {
@@ -482,7 +485,9 @@ export async function startWidgetBff(): Promise<WidgetBff> {
       if (faults && faults.refuse > 0) {
         faults.refuse -= 1;
         connection.refused = true;
-        return json(ctx, 503, { error: { code: 'internal', message: 'stream refused by the test', requestId: 'test' } });
+        return json(ctx, 503, {
+          error: { code: 'internal', message: 'stream refused by the test', requestId: 'test' },
+        });
       }
       if (faults?.hold) {
         const closed = await new Promise<boolean>((resolve) => {
