@@ -156,7 +156,7 @@ describe('<tender-checkout> choosing a method', () => {
     it('talks to the page origin when api is absent and to the api attribute when set', async () => {
       const session = await fake.session('thb');
       const el = await mount(session);
-      // The fake BFF lives on the page's origin: loading at all proves the default.
+      // The BFF lives on the page's origin: loading at all proves the default.
       expect(statusText(el)).to.equal('Choose how you would like to pay.');
       el.api = 'http://127.0.0.1:9/';
       await waitUntil(
