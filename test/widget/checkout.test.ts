@@ -116,15 +116,15 @@ describe('<tender-checkout> choosing a method', () => {
       expect(open.shadowRoot?.querySelectorAll('input, select, button')).to.have.length(0);
       await expect(open).to.be.accessible();
 
-      await fake.emit(session.id, { status: 'succeeded', attempt: null });
+      const paidSession = await fake.session('succeeded');
       const paid = document.createElement('tender-checkout');
-      paid.session = session.id;
+      paid.session = paidSession.id;
       paid.locale = 'en';
       attach(paid);
       await waitForStatus(paid, 'Payment received. Thank you!');
       const back = $<HTMLAnchorElement>(paid, '[part="return-link"]');
       expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
-      expect(back.textContent?.trim()).to.equal('Return to Siam Goods');
+      expect(back.textContent?.trim()).to.equal('Return to Maple Tea House');
       expect(paid.shadowRoot?.querySelector('[part="hint"]')).to.equal(null);
       expect((await fake.log(session.id)).connections).to.have.length(0);
       expect(errors).to.have.length(0);

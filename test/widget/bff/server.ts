@@ -45,7 +45,8 @@ import { join } from 'node:path';
 import { getRequestListener } from '@hono/node-server';
 import { createApp, type App } from '../../../server/app.ts';
 import { parseConfig, SANDBOX_CREDENTIALS } from '../../../server/config.ts';
-import { Checkout, type Clock } from '../../../server/domain/checkout.ts';
+import { Checkout } from '../../../server/domain/checkout.ts';
+import type { Clock } from '../../../server/domain/clock.ts';
 import { createLocalHub, type EventHub } from '../../../server/domain/events.ts';
 import { silentLogger } from '../../../server/domain/log.ts';
 import { parseDecimal } from '../../../server/domain/money.ts';
@@ -305,7 +306,10 @@ export async function startWidgetBff(): Promise<WidgetBff> {
         reference: `widget-${script.key}`,
         customer: { name: script.key },
         ...(template.description ? { description: template.description } : {}),
-        ...(template.returnPath ? { returnUrl: `${origin}${template.returnPath}` } : {}),
+        // A paid session always names the way back to the shop.
+        ...(template.returnPath || name === 'succeeded'
+          ? { returnUrl: `${origin}${template.returnPath ?? '/fake/shop/thanks'}` }
+          : {}),
         ...(expiresInSeconds ? { expiresInSeconds } : {}),
       }),
     });
@@ -628,7 +632,7 @@ function embedPage(ctx: KoaContext): void {
   <head><meta charset="utf-8"><title>Embed</title></head>
   <body>
     <script type="module">
-      import '/widget/define.ts';
+      import '/widget/index.ts';
       const params = new URLSearchParams(location.search);
       const el = document.createElement('tender-checkout');
       el.setAttribute('session', params.get('session') ?? '');
