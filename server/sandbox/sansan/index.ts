@@ -257,7 +257,10 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
         // failTimes counts the failed tries of this notification before this one.
         body: (failTimes) => {
           const json = toJson({ PaymentOrderStatus: { ...snapshot, failTimes } });
-          return JSON.stringify({ noticeType: 'PaymentOrderStatus', ...sealForWebhook(json, forgery, snapshot.status) });
+          return JSON.stringify({
+            noticeType: 'PaymentOrderStatus',
+            ...sealForWebhook(json, forgery, snapshot.status),
+          });
         },
         acknowledged: acknowledgedWithCodeZero,
         onAttempt(delivery) {

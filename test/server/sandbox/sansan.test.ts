@@ -819,7 +819,12 @@ describe('SanSan simulator: webhooks', () => {
 
   it("shows and changes the webhook policy through the kit's control", async () => {
     const sim = simulator();
-    assert.deepEqual((await sim.control('/callbacks')).body, { attempts: 3, backoffMs: 1, maxBackoffMs: 2, timeoutMs: 200 });
+    assert.deepEqual((await sim.control('/callbacks')).body, {
+      attempts: 3,
+      backoffMs: 1,
+      maxBackoffMs: 2,
+      timeoutMs: 200,
+    });
     assert.equal((await sim.control('/callbacks', { attempts: 11 })).status, 400);
     assert.equal((await sim.control('/callbacks', { attempts: 1 })).body.attempts, 1);
   });
