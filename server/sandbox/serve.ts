@@ -11,5 +11,7 @@ const port = Number(process.env.SANDBOX_PORT ?? 8790);
 const publicUrl = process.env.SANDBOX_PUBLIC_URL ?? `http://localhost:${port}`;
 const app = createSandboxApp({ publicUrl, config: sandboxConfig() });
 serve({ fetch: app.fetch, port }, () => {
-  process.stdout.write(`Provider simulators listening on ${publicUrl} (/one1pay, /ottpay)\n`);
+  process.stdout.write(
+    `Provider simulators listening on ${publicUrl}/<provider>; test controls under /<provider>/_control/\n`,
+  );
 });

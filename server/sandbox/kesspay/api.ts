@@ -3,8 +3,7 @@
  * behaviour and every convention are described in ./index.ts and docs/providers/kesspay.md.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Context, Hono } from 'hono';
-import type { Faults } from './faults.ts';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import {
   chargedTotal,
   money,
@@ -57,7 +56,8 @@ export interface ApiContext {
   now: () => Date;
   ledger: Ledger;
   tokens: TokenIssuer;
-  faults: Faults;
+  /** The kit's fault and delay switches, in front of every API route (get_token too). */
+  switches: MiddlewareHandler;
   /** A control can make the next refund stay PROCESSING or fail. */
   nextRefund: { outcome: 'processing' | 'fail' | null };
 }
@@ -96,23 +96,23 @@ const WALLET_ANSWERS: Readonly<Record<Wallet, string>> = { wechat: 'WeChat Pay',
 export function mountApi(app: Hono, ctx: ApiContext): void {
   const { ledger, paths } = ctx;
 
-  /** An API route: faults first, then (unless it is get_token) the bearer token, then the JSON body. */
-  const route = (path: string, authenticated: boolean, handle: (body: Body) => JsonValue) =>
-    app.post(path, (c: Context) =>
-      ctx.faults.apply(c.req.raw, async () => {
-        try {
-          if (authenticated) {
-            const check = ctx.tokens.check(c.req.header('authorization'));
-            if (!check.ok) throw new Refusal('UNAUTHORIZED', TOKEN_MESSAGES[check.reason], 401);
-          }
-          const body = readBody(c.req.header('content-type'), await c.req.text());
-          return answer(200, { success: true, data: handle(body) });
-        } catch (error) {
-          if (!(error instanceof Refusal)) throw error;
-          return answer(error.httpStatus, { success: false, result_code: error.resultCode, message: error.message });
+  /** An API route: the switches first, then (unless it is get_token) the bearer token, then the JSON body. */
+  const route = (path: string, authenticated: boolean, handle: (body: Body) => JsonValue) => {
+    app.use(path, ctx.switches);
+    app.post(path, async (c: Context) => {
+      try {
+        if (authenticated) {
+          const check = ctx.tokens.check(c.req.header('authorization'));
+          if (!check.ok) throw new Refusal('UNAUTHORIZED', TOKEN_MESSAGES[check.reason], 401);
         }
-      }),
-    );
+        const body = readBody(c.req.header('content-type'), await c.req.text());
+        return answer(200, { success: true, data: handle(body) });
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        return answer(error.httpStatus, { success: false, result_code: error.resultCode, message: error.message });
+      }
+    });
+  };
 
   route(paths.getToken, false, (body) => {
     onlyFields(body, ['user', 'password']);

@@ -39,23 +39,35 @@
  *   POST /wallet/:out_trade_no/pay       WAITING or USERPAYING → SUCCESS
  *   POST /wallet/:out_trade_no/decline   WAITING or USERPAYING → FAILED
  *
- * Test controls (JSON; 404 for an unknown order or refund, 409 for one already final):
- *   GET  /control/orders/:out_trade_no                      the order's record, with its refunds
- *   POST /control/orders/:out_trade_no/pay | fail | expire  → SUCCESS | FAILED | CLOSED
- *   GET  /control/faults, POST /control/faults {mode, delayMs?, times?}   provider faults on every
- *        API route: none | http500 | garbage | slow | hang | huge (see ./faults.ts)
- *   POST /control/refunds/next {outcome: "processing" | "fail"}  the next refund stays PROCESSING, or FAILS
- *   POST /control/refunds/:out_refund_no/succeed | fail     settles a PROCESSING refund
+ * Test controls: the kit's (../kit/controls.ts; JSON; 404 for an unknown order or refund, 409 for one
+ * already final), with faults and delay on every API route, get_token included. A fault that spoils
+ * an answer lets the request be handled first unless it says `handled: false`: the payment happens
+ * while its answer is lost, which an integration must survive without paying twice.
+ *   GET  /_control/orders/:out_trade_no                           the order's record, with its refunds
+ *   POST /_control/orders/:out_trade_no/pay | decline (fail) | expire   → SUCCESS | FAILED | CLOSED
+ *   POST /_control/refunds/next {outcome: "processing" | "fail"}  the next refund stays PROCESSING, or FAILS
+ *   GET  /_control/refunds/:out_refund_no                         the refund's order record
+ *   POST /_control/refunds/:out_refund_no/succeed | fail          settles a PROCESSING refund
+ *   GET|POST /_control/faults, /_control/delay                    the kit's switches
  *
  * State lives in memory for as long as the returned app. Orders never expire by themselves (the
  * document gives no lifetime); `expire` closes one.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import {
+  control,
+  ControlError,
+  createApiSwitches,
+  createSimulatorApp,
+  mountOrderControls,
+  mountSwitchControls,
+  readControlBody,
+  renderSandboxPage,
+} from '../kit/index.ts';
 import { DEFAULT_KESSPAY_PATHS, mountApi, type KessPayPaths } from './api.ts';
-import { Faults } from './faults.ts';
 import { moneyText } from './fields.ts';
-import { Ledger, type Order } from './ledger.ts';
-import { renderSandboxPage } from '../kit/page.ts';
+import { Ledger, type Order, type Refund } from './ledger.ts';
 import { TokenIssuer } from './token.ts';
 
 export { DEFAULT_KESSPAY_PATHS, classifyAuthCode, type KessPayPaths } from './api.ts';
@@ -81,6 +93,11 @@ export interface KessPaySimulatorOptions {
 
 const WALLET_NAMES = { wechat: 'WeChat Pay', alipay: 'Alipay' } as const;
 
+/** The size of the `huge` fault's answer. */
+export const HUGE_ANSWER_BYTES = 32 * 1024 * 1024;
+
+const nextRefundSchema = z.strictObject({ outcome: z.enum(['processing', 'fail']) });
+
 export function createKessPaySimulator(options: KessPaySimulatorOptions): Hono {
   if (!/^[A-Z]{3}$/.test(options.currency)) throw new Error('currency must be a three-letter code such as USD');
   const serviceIds = options.serviceIds ?? { wechat: 30, alipay: 2 };
@@ -88,8 +105,8 @@ export function createKessPaySimulator(options: KessPaySimulatorOptions): Hono {
   const now = options.now ?? (() => new Date());
   const ledger = new Ledger(now);
   const nextRefund: { outcome: 'processing' | 'fail' | null } = { outcome: null };
-  const faults = new Faults();
-  const app = new Hono();
+  const switches = createApiSwitches({ hugeBytes: HUGE_ANSWER_BYTES, handled: true });
+  const app = createSimulatorApp();
 
   mountApi(app, {
     publicUrl: options.publicUrl.replace(/\/+$/, ''),
@@ -103,7 +120,7 @@ export function createKessPaySimulator(options: KessPaySimulatorOptions): Hono {
     now,
     ledger,
     tokens: new TokenIssuer(now, options.tokenTtlSeconds ?? 60),
-    faults,
+    switches: switches.api,
     nextRefund,
   });
 
@@ -163,48 +180,57 @@ export function createKessPaySimulator(options: KessPaySimulatorOptions): Hono {
 
   // --- test controls -------------------------------------------------------------------------
 
-  app.get('/control/orders/:outTradeNo', (c) => {
-    const order = ledger.find(c.req.param('outTradeNo'));
-    return order ? c.json(describe(order)) : c.json({ error: 'order not found' }, 404);
-  });
-
-  app.post('/control/orders/:outTradeNo/:command{pay|fail|expire}', (c) => {
-    const order = ledger.find(c.req.param('outTradeNo'));
-    if (!order) return c.json({ error: 'order not found' }, 404);
+  function waiting(order: Order): void {
     if (order.status !== 'WAITING' && order.status !== 'USERPAYING') {
-      return c.json({ error: `order is already ${order.status}` }, 409);
+      throw new ControlError(409, `order is already ${order.status}`);
     }
-    const command = c.req.param('command');
-    if (command === 'pay') ledger.finish(order, 'SUCCESS', null);
-    else if (command === 'fail') ledger.finish(order, 'FAILED', 'Declined by a test control.');
-    else ledger.finish(order, 'CLOSED', 'Expired.');
-    return c.json(describe(order));
+  }
+
+  mountOrderControls(app, '/_control/orders', {
+    noun: 'order',
+    find: (id) => ledger.find(id),
+    view: describe,
+    commands: {
+      pay(order) {
+        waiting(order);
+        ledger.finish(order, 'SUCCESS', null);
+      },
+      decline(order) {
+        waiting(order);
+        ledger.finish(order, 'FAILED', 'Declined by a test control.');
+      },
+      expire(order) {
+        waiting(order);
+        ledger.finish(order, 'CLOSED', 'Expired.');
+      },
+    },
   });
 
-  app.get('/control/faults', (c) => c.json(faults.setting));
+  app.post(
+    '/_control/refunds/next',
+    control(async (c) => {
+      nextRefund.outcome = (await readControlBody(c, nextRefundSchema)).outcome;
+      return nextRefund;
+    }),
+  );
 
-  app.post('/control/faults', async (c) => {
-    const error = faults.set(await c.req.json().catch(() => null));
-    return error ? c.json({ error }, 400) : c.json(faults.setting);
+  mountOrderControls(app, '/_control/refunds', {
+    noun: 'refund',
+    find: (id) => ledger.refunds.get(id),
+    view: (refund) => describe(ledger.find(refund.outTradeNo)!),
+    commands: {
+      succeed: (refund) => settleRefund(refund, 'SUCCESS'),
+      fail: (refund) => settleRefund(refund, 'FAILED'),
+    },
   });
 
-  app.post('/control/refunds/next', async (c) => {
-    const body = (await c.req.json().catch(() => null)) as { outcome?: unknown } | null;
-    if (body?.outcome !== 'processing' && body?.outcome !== 'fail') {
-      return c.json({ error: 'body must be {outcome: "processing" | "fail"}' }, 400);
-    }
-    nextRefund.outcome = body.outcome;
-    return c.json(nextRefund);
-  });
-
-  app.post('/control/refunds/:outRefundNo/:command{succeed|fail}', (c) => {
-    const refund = ledger.refunds.get(c.req.param('outRefundNo'));
-    if (!refund) return c.json({ error: 'refund not found' }, 404);
-    if (refund.status !== 'PROCESSING') return c.json({ error: `refund is already ${refund.status}` }, 409);
-    refund.status = c.req.param('command') === 'succeed' ? 'SUCCESS' : 'FAILED';
+  function settleRefund(refund: Refund, status: 'SUCCESS' | 'FAILED'): void {
+    if (refund.status !== 'PROCESSING') throw new ControlError(409, `refund is already ${refund.status}`);
+    refund.status = status;
     refund.finishedAt = now();
-    return c.json(describe(ledger.find(refund.outTradeNo)!));
-  });
+  }
+
+  mountSwitchControls(app, switches);
 
   function describe(order: Order) {
     return {

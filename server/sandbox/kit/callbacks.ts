@@ -1,7 +1,8 @@
 /**
  * How every simulator posts its callbacks: one POST per attempt with a timeout, redirects never
  * followed (a 3xx is a failed delivery: a callback URL must not be bounced to another host), a
- * bounded number of attempts with growing pauses between them, and a record of each attempt.
+ * bounded number of attempts with growing pauses between them (a forged callback is sent once: it is
+ * meant to be refused), and a record of each attempt.
  *
  * What the receiver answers is kept only as its status and the first 200 bytes of its body: the
  * simulator reads no further, so a receiver cannot make it buffer a large answer, and nothing more
@@ -25,7 +26,7 @@ export interface CallbackDelivery extends CallbackAttempt {
   url: string | null;
   /** Sent by a "forged callback" control: it must not verify. */
   forged: boolean;
-  /** The body as it was posted (the simulator's own message, never the receiver's). */
+  /** The body as it was last posted (the simulator's own message, never the receiver's). */
   sent: string;
   attempts: CallbackAttempt[];
 }
@@ -33,12 +34,16 @@ export interface CallbackDelivery extends CallbackAttempt {
 export interface CallbackRequest {
   /** Where to post; null when the order named none (recorded as a failed delivery). */
   url: string | null;
-  body: string;
+  /** The body, or the body of each attempt given how many failed before it (a provider may count them). */
+  body: string | ((failedBefore: number) => string);
   /** Default `application/json`. */
   contentType?: string;
+  /** A callback that must not verify: sent once, never retried. */
   forged?: boolean;
   /** Whether an answer acknowledges the callback; see `acknowledgedBy`. */
   acknowledged(answer: ReceiverAnswer): boolean;
+  /** Told the delivery so far after each attempt (`send` resolves only after the last). */
+  onAttempt?(delivery: CallbackDelivery): void;
 }
 
 /** What the sender saw of an answer: the status and at most the first 200 bytes of its body. */
@@ -54,8 +59,9 @@ export interface CallbackPolicy {
   timeoutMs: number;
   /** Attempts in all, 1 to 10; 1 sends once and never retries. */
   attempts: number;
-  /** The pause before the second attempt; each later pause doubles. */
+  /** The pause before the second attempt; each later pause doubles, up to `maxBackoffMs`. */
   backoffMs: number;
+  maxBackoffMs: number;
 }
 
 export interface CallbackSenderOptions extends Partial<CallbackPolicy> {
@@ -77,6 +83,7 @@ export const CALLBACK_POLICY_LIMITS = {
   timeoutMs: { min: 1, max: 30_000 },
   attempts: { min: 1, max: 10 },
   backoffMs: { min: 0, max: 10_000 },
+  maxBackoffMs: { min: 0, max: 60_000 },
 } as const;
 
 /** Only the start of an answer is read and kept. */
@@ -102,10 +109,11 @@ export function createCallbackSender({
   timeoutMs = 5_000,
   attempts = 1,
   backoffMs = 1_000,
+  maxBackoffMs = 30_000,
 }: CallbackSenderOptions = {}): CallbackSender {
-  let policy: CallbackPolicy = checkPolicy({ timeoutMs, attempts, backoffMs });
+  let policy: CallbackPolicy = checkPolicy({ timeoutMs, attempts, backoffMs, maxBackoffMs });
 
-  async function attempt(request: CallbackRequest, url: string): Promise<CallbackAttempt> {
+  async function attempt(request: CallbackRequest, url: string, body: string): Promise<CallbackAttempt> {
     const result: CallbackAttempt = {
       at: now().toISOString(),
       httpStatus: null,
@@ -122,7 +130,7 @@ export function createCallbackSender({
       const response = await doFetch(url, {
         method: 'POST',
         headers: { 'Content-Type': request.contentType ?? 'application/json' },
-        body: request.body,
+        body,
         redirect: 'manual',
         signal: abort.signal,
       });
@@ -158,22 +166,29 @@ export function createCallbackSender({
     },
     async send(request) {
       const attempts: CallbackAttempt[] = [];
+      const bodyOf = (failedBefore: number) =>
+        typeof request.body === 'string' ? request.body : request.body(failedBefore);
+      let sent = bodyOf(0);
       const delivery = (): CallbackDelivery => ({
         ...(attempts.at(-1) ?? emptyAttempt(now())),
         url: request.url,
         forged: request.forged ?? false,
-        sent: request.body,
-        attempts,
+        sent,
+        attempts: [...attempts],
       });
       if (request.url === null) {
-        attempts.push({ ...emptyAttempt(now()), error: 'the order names no callback URL' });
+        attempts.push({ ...emptyAttempt(now()), error: 'no callback URL to post to' });
+        request.onAttempt?.(delivery());
         return delivery();
       }
-      const { attempts: allowed, backoffMs: firstPause } = policy;
-      for (let n = 0; n < allowed; n++) {
-        if (n > 0) await sleep(firstPause * 2 ** (n - 1));
-        const result = await attempt(request, request.url);
+      const { attempts: allowed, backoffMs: firstPause, maxBackoffMs } = policy;
+      const tries = request.forged ? 1 : allowed;
+      for (let n = 0; n < tries; n++) {
+        if (n > 0) await sleep(Math.min(firstPause * 2 ** (n - 1), maxBackoffMs));
+        sent = bodyOf(n);
+        const result = await attempt(request, request.url, sent);
         attempts.push(result);
+        request.onAttempt?.(delivery());
         if (result.acknowledged) break;
       }
       return delivery();

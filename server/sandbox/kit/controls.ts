@@ -13,10 +13,10 @@
  * plus whatever other commands a simulator adds.
  *
  * Switch controls (`mountSwitchControls`):
- *   GET|POST /_control/faults   {mode, delayMs?, count?}   see switches.ts
+ *   GET|POST /_control/faults   {mode, delayMs?, count?, handled?}   see switches.ts
  *   GET|POST /_control/delay    {ms, count?}               hold API answers
  *   POST /_control/delay-next-response?ms=N               hold the next API answer N ms
- *   GET|POST /_control/callbacks {timeoutMs?, attempts?, backoffMs?}   the callback policy
+ *   GET|POST /_control/callbacks {timeoutMs?, attempts?, backoffMs?, maxBackoffMs?}   the callback policy
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -123,6 +123,7 @@ const faultSchema = z.strictObject({
   mode: z.enum(FAULT_MODES),
   delayMs: z.number().int().min(1).max(30_000).optional(),
   count,
+  handled: z.boolean().optional(),
 });
 const delaySchema = z.strictObject({ ms: z.number().int().min(0).max(30_000), count });
 const policySchema = z.strictObject(

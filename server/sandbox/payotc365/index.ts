@@ -17,18 +17,23 @@
  *   10002  Accept missing or not allowing application/json (both of the document's requests send it)
  *
  * The wallet reports one coin (the call takes no parameters): the first of `balances`, or the coin a
- * control last set. Controls (JSON in, JSON out, 400 for a bad body):
- *   GET  /control/state     the wallet, every coin's balance, the fault and how many inquiries came
- *   POST /control/balance   {coin, totalAssets: "decimal text", ≤ 6 decimals}: sets that coin's
- *                           balance and makes it the coin the wallet reports
- *   POST /control/faults    {mode, delayMs?, times?, code?, message?}: see ./faults.ts
+ * control last set. Controls, the kit's (../kit/controls.ts: faults and delay on the API route, with
+ * the request handled before a fault spoils its answer unless the fault says `handled: false`) and:
+ *   GET  /_control/state     the wallet, every coin's balance, the fault, the refusal and how many
+ *                            inquiries came
+ *   POST /_control/balance   {coin, totalAssets: "decimal text", ≤ 6 decimals}: sets that coin's
+ *                            balance and makes it the coin the wallet reports
+ *   POST /_control/refusal   {refuse, code?, message?, count?}: a request that passes every check is
+ *                            answered 412 with `code` (default 10000) and `message`, a refusal the
+ *                            simulator has no reason of its own for; until `{refuse: false}`, or for
+ *                            the next `count` inquiries
  *
  * State is in memory and lives as long as the returned app.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { Faults, faultSchema, withFault } from './faults.ts';
+import { control, createApiSwitches, createSimulatorApp, mountSwitchControls, readControlBody } from '../kit/index.ts';
 
 export interface PayOtc365SimulatorOptions {
   /** This simulator's own base URL, e.g. "http://localhost:8787/sandbox/payotc365". */
@@ -45,6 +50,9 @@ export const PAYOTC365_CODES = {
   accept: 10002,
 } as const;
 
+/** The size of the `huge` fault's answer. */
+export const HUGE_ANSWER_BYTES = 4 * 1024 * 1024;
+
 const COIN = /^[A-Z][A-Z0-9]{1,9}$/;
 const ASSETS = /^(0|[1-9]\d{0,14})(?:\.(\d{1,6}))?$/;
 
@@ -53,11 +61,21 @@ const balanceSchema = z.strictObject({
   totalAssets: z.string().regex(ASSETS, 'must be decimal text with at most 6 decimals, such as "12.5"'),
 });
 
+const refusalSchema = z.strictObject({
+  refuse: z.boolean(),
+  code: z.number().int().min(0).max(999_999_999).optional(),
+  message: z.string().max(500).optional(),
+  count: z.number().int().min(1).max(1000).optional(),
+});
+
 /** A 412 answer: the document's failure shape. */
 interface Refusal {
   code: number;
   message: string;
 }
+
+/** The refusal control's setting: on for `count` more inquiries (null: until switched off). */
+type RefusalSetting = (Refusal & { count: number | null }) | null;
 
 export function createPayOtc365Simulator(options: PayOtc365SimulatorOptions): Hono {
   if (!options.appId || options.appId.includes(':')) throw new Error('appId must be non-empty, without ":"');
@@ -73,8 +91,16 @@ export function createPayOtc365Simulator(options: PayOtc365SimulatorOptions): Ho
   }
   let walletCoin = balances.keys().next().value;
   if (walletCoin === undefined) throw new Error('balances must name at least one coin');
-  const faults = new Faults();
+  const switches = createApiSwitches({ hugeBytes: HUGE_ANSWER_BYTES, handled: true });
+  let refusal: RefusalSetting = null;
   let inquiries = 0;
+
+  /** The refusal for one inquiry that passed every check, counting down `count`. */
+  function takeRefusal(): Refusal | null {
+    const current = refusal;
+    if (current?.count != null) refusal = current.count > 1 ? { ...current, count: current.count - 1 } : null;
+    return current;
+  }
 
   function wallet(): { coin: string; totalAssets: string } {
     return { coin: walletCoin!, totalAssets: balances.get(walletCoin!)! };
@@ -100,24 +126,17 @@ export function createPayOtc365Simulator(options: PayOtc365SimulatorOptions): Ho
     return null;
   }
 
-  const app = new Hono();
+  const app = createSimulatorApp();
 
-  app.post('/pay/inquire/wallet', async (c) => {
+  // Every inquiry counts, whatever a fault then does with it.
+  app.use('/pay/inquire/wallet', async function countInquiries(_c, next) {
     inquiries += 1;
-    const fault = faults.take();
-    return withFault(
-      fault,
-      c.req.raw.signal,
-      () => {
-        const refusal = check(c);
-        if (refusal) return failText(refusal);
-        if (fault.mode === 'refuse') {
-          return failText({ code: fault.code ?? PAYOTC365_CODES.credentials, message: fault.message ?? 'refused' });
-        }
-        return jsonText(successText(wallet()), 200);
-      },
-      (size) => hugeStream(wallet(), size),
-    );
+    await next();
+  });
+  app.use('/pay/inquire/wallet', switches.api);
+  app.post('/pay/inquire/wallet', (c) => {
+    const refused = check(c) ?? takeRefusal();
+    return refused ? failText(refused) : jsonText(successText(wallet()), 200);
   });
 
   // --- test controls ---------------------------------------------------------------------------
@@ -127,27 +146,36 @@ export function createPayOtc365Simulator(options: PayOtc365SimulatorOptions): Ho
       apiUrl: `${publicUrl}/pay/inquire/wallet`,
       wallet: wallet(),
       balances: Object.fromEntries(balances),
-      fault: faults.setting,
+      fault: switches.fault,
+      refusal,
       inquiries,
     };
   }
 
-  app.get('/control/state', (c) => c.json(state()));
+  mountSwitchControls(app, switches);
 
-  app.post('/control/balance', async (c) => {
-    const parsed = balanceSchema.safeParse(await jsonOrNull(c));
-    if (!parsed.success) return c.json({ error: issueText(parsed.error) }, 400);
-    balances.set(parsed.data.coin, sixDecimals(parsed.data.totalAssets));
-    walletCoin = parsed.data.coin;
-    return c.json(state());
-  });
+  app.get('/_control/state', (c) => c.json(state()));
 
-  app.post('/control/faults', async (c) => {
-    const parsed = faultSchema.safeParse(await jsonOrNull(c));
-    if (!parsed.success) return c.json({ error: issueText(parsed.error) }, 400);
-    faults.set(parsed.data);
-    return c.json(state());
-  });
+  app.post(
+    '/_control/balance',
+    control(async (c) => {
+      const { coin, totalAssets } = await readControlBody(c, balanceSchema);
+      balances.set(coin, sixDecimals(totalAssets));
+      walletCoin = coin;
+      return state();
+    }),
+  );
+
+  app.post(
+    '/_control/refusal',
+    control(async (c) => {
+      const { refuse, code, message, count } = await readControlBody(c, refusalSchema);
+      refusal = refuse
+        ? { code: code ?? PAYOTC365_CODES.credentials, message: message ?? 'refused', count: count ?? null }
+        : null;
+      return state();
+    }),
+  );
 
   return app;
 }
@@ -155,9 +183,8 @@ export function createPayOtc365Simulator(options: PayOtc365SimulatorOptions): Ho
 // --- the wire text ----------------------------------------------------------------------------
 
 /** The success answer laid out as the document shows it, `totalAssets` as a bare number. */
-function successText(wallet: { coin: string; totalAssets: string }, padding = ''): string {
-  const tail = padding ? `,\n  "padding" : "${padding}"\n}\n` : '\n}\n';
-  return `{\n  "status" : "success",\n  "data" : {\n    "totalAssets" : ${wallet.totalAssets},\n    "coin" : ${JSON.stringify(wallet.coin)}\n  }${tail}`;
+function successText(wallet: { coin: string; totalAssets: string }): string {
+  return `{\n  "status" : "success",\n  "data" : {\n    "totalAssets" : ${wallet.totalAssets},\n    "coin" : ${JSON.stringify(wallet.coin)}\n  }\n}\n`;
 }
 
 function failText(refusal: Refusal): Response {
@@ -169,30 +196,6 @@ function failText(refusal: Refusal): Response {
 
 function jsonText(text: string, status: number): Response {
   return new Response(text, { status, headers: { 'Content-Type': 'application/json;charset=UTF-8' } });
-}
-
-/** A success answer padded to about `size` bytes, produced only as fast as it is read. */
-function hugeStream(wallet: { coin: string; totalAssets: string }, size: number): ReadableStream<Uint8Array> {
-  const [head, tail] = successText(wallet, '\u0000').split('\u0000') as [string, string];
-  const encoder = new TextEncoder();
-  const chunk = encoder.encode('x'.repeat(64 * 1024));
-  let left = Math.max(0, size - head.length - tail.length);
-  let started = false;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (!started) {
-        started = true;
-        controller.enqueue(encoder.encode(head));
-      } else if (left > 0) {
-        const part = left >= chunk.length ? chunk : chunk.subarray(0, left);
-        left -= part.length;
-        controller.enqueue(part);
-      } else {
-        controller.enqueue(encoder.encode(tail));
-        controller.close();
-      }
-    },
-  });
 }
 
 /** "12.5" → "12.500000": the document writes six decimals. */
@@ -232,17 +235,4 @@ function acceptsJson(header: string | undefined): boolean {
 /** Equal-length digests, so comparing credentials takes the same time whatever was sent. */
 function digest(text: string): Buffer {
   return createHash('sha256').update(text, 'utf8').digest();
-}
-
-async function jsonOrNull(c: Context): Promise<unknown> {
-  try {
-    return JSON.parse(await c.req.text()) as unknown;
-  } catch {
-    return null;
-  }
-}
-
-function issueText(error: z.ZodError): string {
-  const issue = error.issues[0]!;
-  return issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message;
 }

@@ -10,11 +10,30 @@
  * service, a missing or malformed field and a state the order is not in are refused in a sealed
  * answer `{status:-1, errorCode, errorMessage, data:null}`.
  *
+ * Faults, delay, webhook delivery and the test controls are the simulator kit's (../kit/): faults
+ * and delay sit in front of `/api/v2/pay` only, and a fault that spoils an answer lets the request
+ * be handled first unless it says `handled: false`; webhooks go through the kit's callback sender
+ * (redirects never followed, bounded retries); controls live under `/_control/`.
+ *
  * State (payers, orders, card tokens, webhook deliveries) lives in memory for the life of the app.
  */
 import { generateKeyPairSync, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { Hono, type Context } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import {
+  control,
+  ControlError,
+  createApiSwitches,
+  createCallbackSender,
+  createSimulatorApp,
+  forgeryKind,
+  mountOrderControls,
+  mountSwitchControls,
+  readControlBody,
+  type CallbackDelivery,
+  type CallbackPolicy,
+  type ReceiverAnswer,
+} from '../kit/index.ts';
 import { CardVault } from './cards.ts';
 import {
   aesEncrypt,
@@ -36,11 +55,32 @@ import {
   tokenizerCsp,
   tokenizerPage,
 } from './pages.ts';
-import { DEFAULT_WEBHOOK_RETRY, Notifier, type WebhookDelivery, type WebhookRetry } from './webhooks.ts';
 
 export { generateSanSanSandboxKeys } from './crypto.ts';
 export type { SanSanSandboxKeys } from './crypto.ts';
-export type { WebhookDelivery, WebhookRetry } from './webhooks.ts';
+
+/**
+ * Webhook delivery, SanSan's way through the kit's sender: up to 10 tries (SanSan stops after 10
+ * failed notifications), here 200 ms doubling to 2 s between them so a test or a demo sees the
+ * retries, 5 s per try.
+ */
+export const DEFAULT_WEBHOOK_POLICY: Readonly<CallbackPolicy> = {
+  attempts: 10,
+  backoffMs: 200,
+  maxBackoffMs: 2_000,
+  timeoutMs: 5_000,
+};
+
+/** How a forged webhook is spoiled. */
+export type Forgery = 'sign' | 'key' | 'tamper';
+
+/** One notification, with its tries (`attempts`) as far as they have gone. */
+export interface WebhookDelivery extends CallbackDelivery {
+  /** The order status this notification reports. */
+  status: string;
+  /** Set for a deliberately unverifiable notification: how it was spoiled. */
+  forgery: Forgery | null;
+}
 
 export interface SanSanSimulatorOptions {
   /** This simulator's own base URL, e.g. "http://localhost:8787/sandbox/sansan". */
@@ -59,27 +99,26 @@ export interface SanSanSimulatorOptions {
   /** The webhook URL "registered in the merchant backend"; also settable by a control. */
   webhookUrl?: string;
   now?: () => Date;
-  webhookRetry?: Partial<WebhookRetry>;
+  /** Webhook tries, pauses and timeout; DEFAULT_WEBHOOK_POLICY unless set (and `/_control/callbacks`). */
+  webhookPolicy?: Partial<CallbackPolicy>;
   /** Lifetime of an order's payment link (`linkExpiry`); 30 minutes unless set. */
   orderTtlMs?: number;
 }
 
-type Fault = 'none' | 'http500' | 'garbage' | 'slow' | 'hang' | 'huge';
+/** The size of the `huge` fault's answer. */
+export const HUGE_ANSWER_BYTES = 16 * 1024 * 1024;
+
 const SERVICES = ['createPayer', 'createOrder', 'checkoutOrder', 'payOrder', 'queryOrder', 'refundOrder'] as const;
 type Service = (typeof SERVICES)[number];
 
-const faultBody = z.object({
-  mode: z.enum(['none', 'http500', 'garbage', 'slow', 'hang', 'huge']),
-  delayMs: z.number().int().min(0).max(600_000).optional(),
-});
-const webhookUrlBody = z.object({
+const webhookUrlBody = z.strictObject({
   url: z
     .string()
     .url()
-    .refine((url) => httpOrigin(new URL(url).origin) !== null)
+    .refine((url) => httpOrigin(new URL(url).origin) !== null, 'must be an http(s) URL')
     .nullable(),
 });
-const refundModeBody = z.object({ mode: z.enum(['complete', 'hold']) });
+const refundModeBody = z.strictObject({ mode: z.enum(['complete', 'hold']) });
 
 export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
   const publicUrl = options.publicUrl.replace(/\/+$/, '');
@@ -88,13 +127,19 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
   const merchantKey = publicKeyFromPem(options.merchantPublicKey);
   const platformKey = privateKeyFromPem(options.platformPrivateKey);
   const token = Buffer.from(options.token, 'utf8');
-  const retry: WebhookRetry = { ...DEFAULT_WEBHOOK_RETRY, ...options.webhookRetry };
-  const notifier = new Notifier(options.fetch, retry, now);
+  const sender = createCallbackSender({
+    fetch: options.fetch,
+    now,
+    ...DEFAULT_WEBHOOK_POLICY,
+    ...options.webhookPolicy,
+  });
+  const switches = createApiSwitches({ hugeBytes: HUGE_ANSWER_BYTES, handled: true });
   const vault = new CardVault(now);
 
   let webhookUrl: string | null = options.webhookUrl ?? null;
-  let fault: { mode: Fault; delayMs: number | undefined } = { mode: 'none', delayMs: undefined };
   const deliveries = new Map<string, WebhookDelivery[]>();
+  /** Each order's notifications go out one after another, in the order its status changed. */
+  const chains = new Map<string, Promise<unknown>>();
   /** First tries of the notifications a control caused, which the control awaits. */
   let collecting: Array<Promise<void>> | null = null;
 
@@ -106,33 +151,12 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     onChange: (order) => notify(order, null),
   });
 
-  const app = new Hono();
+  const app = createSimulatorApp();
 
   // --- the API -------------------------------------------------------------------------------
 
-  app.post('/api/v2/pay', async (c) => {
-    if (fault.mode === 'http500') return c.text('Internal Server Error', 500);
-    const answer = await handleApi(c);
-    switch (fault.mode) {
-      case 'garbage':
-        return c.body('<html><body>502 Bad Gateway</body></html>\u0000{"statusCode":', 200, {
-          'Content-Type': 'application/json',
-        });
-      case 'huge':
-        return c.body(`{"statusCode":0,"bizContent":"${'A'.repeat(16 * 1024 * 1024)}","sign":""}`, 200, {
-          'Content-Type': 'application/json',
-        });
-      case 'slow':
-        await sleep(fault.delayMs ?? 3_000, c.req.raw.signal);
-        return answer;
-      case 'hang':
-        // No answer until the client gives up; `delayMs` bounds the wait (then 504).
-        await sleep(fault.delayMs ?? 600_000, c.req.raw.signal);
-        return c.text('Gateway Timeout', 504);
-      default:
-        return answer;
-    }
-  });
+  app.use('/api/v2/pay', switches.api);
+  app.post('/api/v2/pay', handleApi);
 
   async function handleApi(c: Context): Promise<Response> {
     const authorization = /^Bearer (\S+)$/.exec(c.req.header('authorization') ?? '');
@@ -212,27 +236,45 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
 
   // --- webhooks ------------------------------------------------------------------------------
 
-  type Forgery = 'sign' | 'key' | 'tamper';
   let otherKeys: { privateKey: KeyObject; aesKey: Buffer } | null = null;
 
-  function notify(order: Order, forged: Forgery | null): Promise<void> {
+  /**
+   * Queues a notification of the order's current status behind its earlier ones; the promise
+   * settles after its first try (the rest go on in the background).
+   */
+  function notify(order: Order, forgery: Forgery | null): Promise<void> {
     const snapshot = ledger.statusView(order);
+    const url = webhookUrl;
     const list = deliveries.get(order.orderSn) ?? [];
     deliveries.set(order.orderSn, list);
-    const { first } = notifier.send(
-      order.orderSn,
-      webhookUrl,
-      {
-        status: order.status,
-        forged,
-        once: forged !== null,
+    let firstTried!: () => void;
+    const first = new Promise<void>((resolve) => (firstTried = resolve));
+    let record: WebhookDelivery | null = null;
+    const deliver = () =>
+      sender.send({
+        url,
+        forged: forgery !== null,
+        // failTimes counts the failed tries of this notification before this one.
         body: (failTimes) => {
           const json = toJson({ PaymentOrderStatus: { ...snapshot, failTimes } });
-          return JSON.stringify({ noticeType: 'PaymentOrderStatus', ...sealForWebhook(json, forged, snapshot.status) });
+          return JSON.stringify({
+            noticeType: 'PaymentOrderStatus',
+            ...sealForWebhook(json, forgery, snapshot.status),
+          });
         },
-      },
-      (delivery) => list.push(delivery),
-    );
+        acknowledged: acknowledgedWithCodeZero,
+        onAttempt(delivery) {
+          if (record) Object.assign(record, delivery);
+          else list.push((record = { ...delivery, status: snapshot.status, forgery }));
+          firstTried();
+        },
+      });
+    const previous = chains.get(order.orderSn) ?? Promise.resolve();
+    const done = previous.then(deliver).finally(firstTried);
+    chains.set(order.orderSn, done);
+    void done.finally(() => {
+      if (chains.get(order.orderSn) === done) chains.delete(order.orderSn);
+    });
     collecting?.push(first);
     return first;
   }
@@ -363,57 +405,52 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
 
   // --- test controls -------------------------------------------------------------------------
 
-  app.get('/control/orders/:orderSn', (c) => {
-    const order = ledger.orders.get(c.req.param('orderSn'));
-    if (!order) return c.json({ error: 'order not found' }, 404);
-    ledger.refresh(order);
-    return c.json(describe(order));
+  function force(action: 'pay' | 'fail' | 'expire' | 'cancel' | 'chargeback' | 'refund') {
+    return async (order: Order, c: Context) => {
+      const refused = await collected(() => ledger.force(order, action, c.req.query('result') === 'fail'));
+      if (refused) throw new ControlError(409, refused);
+    };
+  }
+
+  mountOrderControls(app, '/_control/orders', {
+    noun: 'order',
+    find(orderSn) {
+      const order = ledger.orders.get(orderSn);
+      if (order) ledger.refresh(order);
+      return order;
+    },
+    view: describe,
+    commands: {
+      pay: force('pay'),
+      decline: force('fail'),
+      expire: force('expire'),
+      cancel: force('cancel'),
+      chargeback: force('chargeback'),
+      refund: force('refund'),
+      callback: (order) => notify(order, null),
+      'forged-callback': (order, c) => notify(order, forgeryKind(c, ['sign', 'key', 'tamper'])),
+    },
   });
 
+  mountSwitchControls(app, switches, sender);
+
+  app.get('/_control/webhook-url', (c) => c.json({ url: webhookUrl }));
   app.post(
-    '/control/orders/:orderSn/:action{pay|fail|refund|expire|cancel|chargeback|webhook|forged-webhook}',
-    async (c) => {
-      const order = ledger.orders.get(c.req.param('orderSn'));
-      if (!order) return c.json({ error: 'order not found' }, 404);
-      const action = c.req.param('action') as
-        'pay' | 'fail' | 'refund' | 'expire' | 'cancel' | 'chargeback' | 'webhook' | 'forged-webhook';
-      if (action === 'webhook') {
-        await notify(order, null);
-        return c.json(describe(order));
-      }
-      if (action === 'forged-webhook') {
-        const kind = c.req.query('kind') ?? 'sign';
-        if (kind !== 'sign' && kind !== 'key' && kind !== 'tamper')
-          return c.json({ error: 'kind must be sign, key or tamper' }, 400);
-        await notify(order, kind);
-        return c.json(describe(order));
-      }
-      const refused = await collected(() => ledger.force(order, action, c.req.query('result') === 'fail'));
-      return refused ? c.json({ error: refused, order: describe(order) }, 409) : c.json(describe(order));
-    },
+    '/_control/webhook-url',
+    control(async (c) => {
+      webhookUrl = (await readControlBody(c, webhookUrlBody)).url;
+      return { url: webhookUrl };
+    }),
   );
 
-  app.post('/control/faults', async (c) => {
-    const parsed = faultBody.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success)
-      return c.json({ error: 'body must be {mode: none|http500|garbage|slow|hang|huge, delayMs?}' }, 400);
-    fault = { mode: parsed.data.mode, delayMs: parsed.data.delayMs };
-    return c.json(fault);
-  });
-
-  app.post('/control/webhook-url', async (c) => {
-    const parsed = webhookUrlBody.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: 'body must be {url: an http(s) URL or null}' }, 400);
-    webhookUrl = parsed.data.url;
-    return c.json({ url: webhookUrl });
-  });
-
-  app.post('/control/refund-mode', async (c) => {
-    const parsed = refundModeBody.safeParse(await c.req.json().catch(() => null));
-    if (!parsed.success) return c.json({ error: 'body must be {mode: complete|hold}' }, 400);
-    ledger.refundMode = parsed.data.mode;
-    return c.json({ mode: ledger.refundMode });
-  });
+  app.get('/_control/refund-mode', (c) => c.json({ mode: ledger.refundMode }));
+  app.post(
+    '/_control/refund-mode',
+    control(async (c) => {
+      ledger.refundMode = (await readControlBody(c, refundModeBody)).mode;
+      return { mode: ledger.refundMode };
+    }),
+  );
 
   function describe(order: Order) {
     return {
@@ -459,16 +496,13 @@ function assetHeaders(): Record<string, string> {
   return { 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' };
 }
 
-/** Waits `ms`, or less if the request is aborted. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done);
-  });
+/** `{"code":0}` (other fields allowed): SanSan's "JSON with a code field; 0 means success", with HTTP 200. */
+function acknowledgedWithCodeZero(answer: ReceiverAnswer): boolean {
+  if (answer.status !== 200 || answer.truncated) return false;
+  try {
+    const parsed: unknown = JSON.parse(answer.body);
+    return typeof parsed === 'object' && parsed !== null && (parsed as { code?: unknown }).code === 0;
+  } catch {
+    return false;
+  }
 }

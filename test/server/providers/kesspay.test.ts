@@ -53,7 +53,7 @@ async function startSandbox(
     calls,
     provider: createKessPayProvider({ ...CREDENTIALS, baseUrl: running.url, ...options }, context(recording)),
     async control(method, path, body) {
-      const response = await fetch(`${running.url}/control${path}`, {
+      const response = await fetch(`${running.url}/_control${path}`, {
         method,
         headers: { 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -256,9 +256,9 @@ describe('KessPay adapter', () => {
   });
 
   it('maps provider faults: 5xx to unavailable, garbage to bad_response', async () => {
-    await sandbox.control('POST', '/faults', { mode: 'http500', times: 1 });
+    await sandbox.control('POST', '/faults', { mode: 'http500', count: 1 });
     await assertCode(sandbox.provider.createPayment(input(orderId())), 'unavailable');
-    await sandbox.control('POST', '/faults', { mode: 'garbage', times: 2 });
+    await sandbox.control('POST', '/faults', { mode: 'garbage', count: 2 });
     await assertCode(sandbox.provider.createPayment(input(orderId())), 'bad_response');
     await sandbox.control('POST', '/faults', { mode: 'none' });
   });
@@ -275,7 +275,7 @@ providerContract('kesspay', async (): Promise<ContractHarness> => {
   const contractContext = () => ({ ...context(), timeoutMs: CONTRACT_TIMEOUT_MS });
   /** A control that must answer 200. */
   async function control(path: string, body?: unknown): Promise<void> {
-    const response = await fetch(`${sandbox.url}/control${path}`, {
+    const response = await fetch(`${sandbox.url}/_control${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),

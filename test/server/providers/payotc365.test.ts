@@ -78,7 +78,7 @@ function harness({
   const { ctx, logged } = context(routeTo(app, sent), timeoutMs);
   const provider = createPayOtc365Provider({ baseUrl: `${BASE_URL}/`, appId: APP_ID, secret }, ctx);
   async function control(path: string, body: unknown): Promise<void> {
-    const response = await app.request(`/control/${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const response = await app.request(`/_control/${path}`, { method: 'POST', body: JSON.stringify(body) });
     assert.equal(response.status, 200, await response.text());
   }
   return { app, provider, sent, logged, control };
@@ -240,17 +240,17 @@ describe('PayOtc365 adapter: failures', () => {
 
   it('a refusal with another code is invalid_request, without its message', async () => {
     const { provider, control } = harness();
-    await control('faults', { mode: 'refuse', code: 20001, message: 'wallet frozen by risk control' });
+    await control('refusal', { refuse: true, code: 20001, message: 'wallet frozen by risk control' });
     const error = await rejectsWith(provider.balance!('USDT'), 'invalid_request');
     assert.match(error.message, /code 20001/);
     assert.ok(!error.message.includes('frozen'), error.message);
-    await control('faults', { mode: 'refuse', code: 10001 });
+    await control('refusal', { refuse: true, code: 10001 });
     await rejectsWith(provider.balance!('USDT'), 'authentication');
   });
 
   it('HTTP 500 is unavailable, and retryable', async () => {
     const { provider, control } = harness();
-    await control('faults', { mode: 'http500', times: 1 });
+    await control('faults', { mode: 'http500', count: 1 });
     const error = await rejectsWith(provider.balance!('USDT'), 'unavailable');
     assert.equal(error.retryable, true);
     assert.equal((await provider.balance!('USDT')).minor, 1_250_000_000);
@@ -277,7 +277,7 @@ describe('PayOtc365 adapter: failures', () => {
 
   it('a slow answer within the timeout is read; past it, or a hang, is unavailable', async () => {
     const { provider, control } = harness({ timeoutMs: 500 });
-    await control('faults', { mode: 'slow', delayMs: 20 });
+    await control('faults', { mode: 'slow', delayMs: 5 });
     assert.equal((await provider.balance!('USDT')).minor, 1_250_000_000);
     const late = harness({ timeoutMs: 50 });
     await late.control('faults', { mode: 'slow', delayMs: 2000 });
@@ -333,7 +333,7 @@ providerContract('payotc365', async (): Promise<ContractHarness> => {
     // A fresh simulator's wallet (server/sandbox/payotc365/).
     balance: { expected: parseDecimal('1250.000000', 'USDT') },
     setFault: async (mode) => {
-      const response = await fetch(`${running.url}/control/faults`, {
+      const response = await fetch(`${running.url}/_control/faults`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ mode }),

@@ -86,7 +86,7 @@ async function startSandbox(options: Record<string, unknown> = {}): Promise<Sand
     platformPrivateKey: KEYS.platformPrivateKey,
     merchantName: 'Lovelace Books',
     webhookUrl: NOTIFY_URL,
-    webhookRetry: { attempts: 3, firstDelayMs: 10, maxDelayMs: 20 },
+    webhookPolicy: { attempts: 3, backoffMs: 10, maxBackoffMs: 20 },
     // Webhooks are kept here and answered as the test says; nothing leaves the process.
     fetch: async (_input, init) => {
       webhooks.push(String(init?.body));
@@ -138,7 +138,7 @@ async function startSandbox(options: Record<string, unknown> = {}): Promise<Sand
       return { ...tokens, cardHolderName: 'Ada Lovelace' };
     },
     async control(method: string, path: string, body?: unknown) {
-      const response = await fetch(`${running.url}/control${path}`, {
+      const response = await fetch(`${running.url}/_control${path}`, {
         method,
         headers: { 'Content-Type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -668,7 +668,7 @@ describe('SanSan adapter', () => {
       } finally {
         sandbox.webhookAnswer = { status: 200, body: '{"code":0}' };
       }
-      await sandbox.control('POST', `/orders/${id}/webhook`);
+      await sandbox.control('POST', `/orders/${id}/callback`);
       const failed = await noticesFor(id, 3, (news) => news.claimed === 'failed');
       assert.equal(new Set(failed.map((each) => each.rawBody)).size, 3, 'three different bodies');
       assert.equal(new Set(failed.map((each) => each.news.dedupeKey)).size, 1, 'one dedupeKey');
@@ -698,7 +698,7 @@ describe('SanSan adapter', () => {
       ] as const) {
         const logged = sandbox.logs.length;
         const before = sandbox.webhooks.length;
-        await sandbox.control('POST', `/orders/${id}/forged-webhook?kind=${kind}`);
+        await sandbox.control('POST', `/orders/${id}/forged-callback?kind=${kind}`);
         // The forged notification is the one a reader with the right keys cannot verify.
         const unverifiable = [];
         for (const body of sandbox.webhooks.slice(before)) {
@@ -875,12 +875,12 @@ providerContract('sansan', async (): Promise<ContractHarness> => {
       },
       async resent(orderId) {
         const from = sandbox.webhooks.length;
-        await control(`/orders/${orderId}/webhook`);
+        await control(`/orders/${orderId}/callback`);
         return asInput(await webhookAbout(orderId, 'Paid', from));
       },
       async forged(orderId) {
         const from = sandbox.webhooks.length;
-        await control(`/orders/${orderId}/forged-webhook?kind=sign`);
+        await control(`/orders/${orderId}/forged-callback?kind=sign`);
         const sent = sandbox.webhooks.slice(from);
         assert.equal(sent.length, 1, 'one forged webhook');
         return asInput(sent[0]!);

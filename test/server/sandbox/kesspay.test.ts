@@ -244,10 +244,10 @@ describe('KessPay simulator: NATIVE PAY and the wallet', () => {
     for (const id of ids)
       assert.equal((await sim.call('/api/native_pay', sim.order({ out_trade_no: id }))).status, 200);
     await sim.app.request('/wallet/D-1/decline', { method: 'POST' });
-    assert.equal((await sim.control('/control/orders/F-1/fail')).body.status, 'FAILED');
-    assert.equal((await sim.control('/control/orders/E-1/expire')).body.status, 'CLOSED');
-    assert.equal((await sim.control('/control/orders/E-1/pay')).status, 409, 'a closed order stays closed');
-    assert.equal((await sim.control('/control/orders/NOPE/pay')).status, 404);
+    assert.equal((await sim.control('/_control/orders/F-1/fail')).body.status, 'FAILED');
+    assert.equal((await sim.control('/_control/orders/E-1/expire')).body.status, 'CLOSED');
+    assert.equal((await sim.control('/_control/orders/E-1/pay')).status, 409, 'a closed order stays closed');
+    assert.equal((await sim.control('/_control/orders/NOPE/pay')).status, 404);
 
     const messages = new Set<string>(['Waiting for payment.']);
     for (const [id, expected] of [
@@ -314,7 +314,7 @@ describe('KessPay simulator: NATIVE PAY and the wallet', () => {
       contentType: 'text/plain',
     });
     assert.equal(text.status, 400);
-    assert.equal((await sim.control('/control/orders/DUP-KEY', { method: 'GET' })).status, 404);
+    assert.equal((await sim.control('/_control/orders/DUP-KEY', { method: 'GET' })).status, 404);
   });
 
   it('reads amounts from the JSON text exactly, as numbers or strings, and answers them the same way', async () => {
@@ -333,7 +333,7 @@ describe('KessPay simulator: NATIVE PAY and the wallet', () => {
       const answer = await sim.call('/api/native_pay', raw(amount, `AMT-${index}`));
       assert.equal(answer.status, 200, `${amount}: ${answer.text}`);
       assert.ok(answer.text.includes(`"amount":${echoed},`), `${amount} → ${answer.text}`);
-      const record = await sim.control(`/control/orders/AMT-${index}`, { method: 'GET' });
+      const record = await sim.control(`/_control/orders/AMT-${index}`, { method: 'GET' });
       assert.equal(record.body.amount, echoed);
     }
     // Each of these would pass through a float unnoticed (1.230 === 1.23, 1e2 === 100, 2.50 ... ).
@@ -405,7 +405,7 @@ describe('KessPay simulator: QUICK PAY', () => {
     const body = `{"service_id":30,"store_id":"${STORE_ID}","amount":1.00,"auth_code":${WECHAT_APPROVE},"out_trade_no":"Q-NUM"}`;
     const answer = await sim.call('/api/quick_pay', body);
     assert.equal(data(answer).result_code, 'SUCCESS', answer.text);
-    assert.equal((await sim.control('/control/orders/Q-NUM', { method: 'GET' })).body.authCode, WECHAT_APPROVE);
+    assert.equal((await sim.control('/_control/orders/Q-NUM', { method: 'GET' })).body.authCode, WECHAT_APPROVE);
   });
 
   it('declines a code ending 9999 and reports the order failed', async () => {
@@ -441,12 +441,12 @@ describe('KessPay simulator: QUICK PAY', () => {
     await quick(sim, { auth_code: WECHAT_PIN, out_trade_no: 'Q-PIN-1' });
     sim.advance(29);
     assert.equal(data(await sim.status('Q-PIN-1')).status, 'USERPAYING');
-    assert.equal((await sim.control('/control/orders/Q-PIN-1/pay')).body.status, 'SUCCESS');
+    assert.equal((await sim.control('/_control/orders/Q-PIN-1/pay')).body.status, 'SUCCESS');
 
     await quick(sim, { auth_code: WECHAT_PIN_NEVER, out_trade_no: 'Q-PIN-2' });
     sim.advance(3600);
     assert.equal(data(await sim.status('Q-PIN-2')).status, 'USERPAYING', 'never entered');
-    assert.equal((await sim.control('/control/orders/Q-PIN-2/expire')).body.status, 'CLOSED');
+    assert.equal((await sim.control('/_control/orders/Q-PIN-2/expire')).body.status, 'CLOSED');
     assert.equal(data(await sim.status('Q-PIN-2')).message, 'Payment Closed!');
 
     await quick(sim, { auth_code: '134567890123462222', out_trade_no: 'Q-PIN-3' });
@@ -543,7 +543,7 @@ describe('KessPay simulator: JSAPI PAY', () => {
 describe('KessPay simulator: refunds', () => {
   async function paidOrder(sim: ReturnType<typeof simulator>, id: string, extra: Record<string, unknown> = {}) {
     await sim.call('/api/native_pay', sim.order({ out_trade_no: id, amount: 10, ...extra }));
-    await sim.control(`/control/orders/${id}/pay`);
+    await sim.control(`/_control/orders/${id}/pay`);
   }
   const refund = (sim: ReturnType<typeof simulator>, fields: Record<string, unknown>) =>
     sim.call('/api/refund', { service_id: 30, store_id: STORE_ID, reason: 'Customer returned it', ...fields });
@@ -554,11 +554,11 @@ describe('KessPay simulator: refunds', () => {
     const early = await refund(sim, { out_trade_no: 'R-1', out_refund_no: 'RF-0', refund_amount: 1 });
     assert.equal(early.status, 400);
     assert.equal(early.body.result_code, 'ORDER_NOT_PAID');
-    await sim.control('/control/orders/R-1/pay');
+    await sim.control('/_control/orders/R-1/pay');
 
     const first = await refund(sim, { out_trade_no: 'R-1', out_refund_no: 'RF-1', refund_amount: 6 });
     assert.equal(first.status, 200, first.text);
-    const transactionId = (await sim.control('/control/orders/R-1', { method: 'GET' })).body.transactionId;
+    const transactionId = (await sim.control('/_control/orders/R-1', { method: 'GET' })).body.transactionId;
     assert.equal(
       first.text,
       `{"success":true,"data":{"service_id":30,"store_id":109038,"refund_amount":6.00,"currency":"USD","out_trade_no":"R-1","out_refund_no":"RF-1","transaction_id":"${transactionId}","result_code":"SUCCESS"}}`,
@@ -635,10 +635,10 @@ describe('KessPay simulator: refunds', () => {
     const sim = simulator();
     await paidOrder(sim, 'R-3');
     assert.equal(
-      (await sim.control('/control/refunds/next', { method: 'POST', body: '{"outcome":"maybe"}' })).status,
+      (await sim.control('/_control/refunds/next', { method: 'POST', body: '{"outcome":"maybe"}' })).status,
       400,
     );
-    await sim.control('/control/refunds/next', { method: 'POST', body: '{"outcome":"processing"}' });
+    await sim.control('/_control/refunds/next', { method: 'POST', body: '{"outcome":"processing"}' });
     const processing = await refund(sim, { out_trade_no: 'R-3', out_refund_no: 'RF-P', refund_amount: 10 });
     assert.equal(data(processing).result_code, 'PROCESSING');
     const check = () => sim.call('/api/check_refund_status', { store_id: STORE_ID, out_trade_no: 'R-3' });
@@ -648,11 +648,11 @@ describe('KessPay simulator: refunds', () => {
       400,
       'held',
     );
-    await sim.control('/control/refunds/RF-P/fail');
+    await sim.control('/_control/refunds/RF-P/fail');
     assert.equal(data(await check()).message, 'Refund Failed!');
-    assert.equal((await sim.control('/control/refunds/RF-P/succeed')).status, 409);
+    assert.equal((await sim.control('/_control/refunds/RF-P/succeed')).status, 409);
 
-    await sim.control('/control/refunds/next', { method: 'POST', body: '{"outcome":"fail"}' });
+    await sim.control('/_control/refunds/next', { method: 'POST', body: '{"outcome":"fail"}' });
     const failed = await refund(sim, { out_trade_no: 'R-3', out_refund_no: 'RF-R', refund_amount: 10 });
     assert.equal(data(failed).result_code, 'FAIL');
     const done = await refund(sim, { out_trade_no: 'R-3', out_refund_no: 'RF-S', refund_amount: 10 });
@@ -662,7 +662,7 @@ describe('KessPay simulator: refunds', () => {
 
 describe('KessPay simulator: faults', () => {
   const setFault = (sim: ReturnType<typeof simulator>, fault: object) =>
-    sim.control('/control/faults', { method: 'POST', body: JSON.stringify(fault) });
+    sim.control('/_control/faults', { method: 'POST', body: JSON.stringify(fault) });
 
   it('answers HTTP 500 without processing, for get_token too, until switched off', async () => {
     const sim = simulator();
@@ -672,7 +672,7 @@ describe('KessPay simulator: faults', () => {
     assert.equal(failed.status, 500);
     assert.match(failed.text, /Internal Server Error/);
     assert.equal((await sim.post('/api/get_token', { user: USER, password: PASSWORD })).status, 500);
-    assert.equal((await sim.control('/control/orders/F-500', { method: 'GET' })).status, 404, 'not processed');
+    assert.equal((await sim.control('/_control/orders/F-500', { method: 'GET' })).status, 404, 'not processed');
     await setFault(sim, { mode: 'none' });
     assert.equal((await sim.post('/api/native_pay', sim.order({ out_trade_no: 'F-500' }), { token })).status, 200);
   });
@@ -680,22 +680,32 @@ describe('KessPay simulator: faults', () => {
   it('processes the request but garbles the answer, for a number of calls', async () => {
     const sim = simulator();
     const token = await sim.token();
-    await setFault(sim, { mode: 'garbage', times: 1 });
+    await setFault(sim, { mode: 'garbage', count: 1 });
     const garbled = await sim.post('/api/native_pay', sim.order({ out_trade_no: 'F-G' }), { token });
     assert.equal(garbled.status, 200);
     assert.throws(() => JSON.parse(garbled.text));
-    assert.equal((await sim.control('/control/orders/F-G', { method: 'GET' })).status, 200, 'processed');
+    assert.equal((await sim.control('/_control/orders/F-G', { method: 'GET' })).status, 200, 'processed');
     assert.equal(
       (await sim.post('/api/native_pay', sim.order({ out_trade_no: 'F-G' }), { token })).body.result_code,
       'OUT_TRADE_NO_USED',
     );
-    assert.equal((await sim.control('/control/faults', { method: 'GET' })).body.mode, 'none');
+    assert.equal((await sim.control('/_control/faults', { method: 'GET' })).body.mode, 'none');
+  });
+
+  it('leaves the request unhandled when a fault says so', async () => {
+    const sim = simulator();
+    const token = await sim.token();
+    await setFault(sim, { mode: 'garbage', handled: false, count: 1 });
+    const garbled = await sim.post('/api/native_pay', sim.order({ out_trade_no: 'F-U' }), { token });
+    assert.equal(garbled.status, 200);
+    assert.throws(() => JSON.parse(garbled.text));
+    assert.equal((await sim.control('/_control/orders/F-U', { method: 'GET' })).status, 404, 'not processed');
   });
 
   it('answers slowly', async () => {
     const sim = simulator();
     const token = await sim.token();
-    await setFault(sim, { mode: 'slow', delayMs: 30 });
+    await setFault(sim, { mode: 'slow', delayMs: 2 });
     const answer = await sim.post('/api/native_pay', sim.order({ out_trade_no: 'F-S' }), { token });
     assert.equal(data(answer).result_code, 'SUCCESS');
   });
@@ -740,6 +750,7 @@ describe('KessPay simulator: faults', () => {
     const sim = simulator();
     assert.equal((await setFault(sim, { mode: 'explode' })).status, 400);
     assert.equal((await setFault(sim, { mode: 'slow', delayMs: -1 })).status, 400);
-    assert.equal((await setFault(sim, { mode: 'slow', times: 0 })).status, 400);
+    assert.equal((await setFault(sim, { mode: 'slow', count: 0 })).status, 400);
+    assert.equal((await setFault(sim, { mode: 'hang', handled: 'yes' })).status, 400);
   });
 });

@@ -4,8 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPayOtc365Simulator, PAYOTC365_CODES } from '../../../server/sandbox/payotc365/index.ts';
-import { HUGE_ANSWER_BYTES } from '../../../server/sandbox/payotc365/faults.ts';
+import {
+  createPayOtc365Simulator,
+  HUGE_ANSWER_BYTES,
+  PAYOTC365_CODES,
+} from '../../../server/sandbox/payotc365/index.ts';
 
 const APP_ID = 'app_7Kq2mX';
 /** Non-ASCII (Basic takes UTF-8) and of a length whose Base64 ends in padding. */
@@ -28,7 +31,7 @@ function simulator(balances?: Record<string, string>) {
   }
 
   async function control(path: string, body: unknown): Promise<Response> {
-    return app.request(`/control/${path}`, {
+    return app.request(`/_control/${path}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
@@ -146,7 +149,7 @@ describe('PayOtc365 simulator: controls', () => {
     const set = await control('balance', { coin: 'USDT', totalAssets: '0.000001' });
     assert.equal(set.status, 200);
     assert.ok((await (await inquire()).text()).includes('"totalAssets" : 0.000001,'));
-    const state = (await (await app.request('/control/state')).json()) as Record<string, unknown>;
+    const state = (await (await app.request('/_control/state')).json()) as Record<string, unknown>;
     assert.deepEqual(state.wallet, { coin: 'USDT', totalAssets: '0.000001' });
     assert.equal(state.inquiries, 1);
     assert.equal(state.apiUrl, `${PUBLIC_URL}/pay/inquire/wallet`);
@@ -169,22 +172,27 @@ describe('PayOtc365 simulator: controls', () => {
     ]) {
       assert.equal((await control('balance', body)).status, 400, JSON.stringify(body));
     }
-    for (const body of [{ mode: 'explode' }, { mode: 'slow', delayMs: -1 }, { mode: 'http500', times: 0 }]) {
+    for (const body of [{ mode: 'explode' }, { mode: 'slow', delayMs: -1 }, { mode: 'http500', count: 0 }]) {
       assert.equal((await control('faults', body)).status, 400, JSON.stringify(body));
     }
-    const notJson = await app.request('/control/faults', { method: 'POST', body: '{mode' });
+    for (const body of [{ code: 20001 }, { refuse: true, code: -1 }, { refuse: true, count: 0 }]) {
+      assert.equal((await control('refusal', body)).status, 400, JSON.stringify(body));
+    }
+    const notJson = await app.request('/_control/faults', { method: 'POST', body: '{mode' });
     assert.equal(notJson.status, 400);
   });
 });
 
 describe('PayOtc365 simulator: faults', () => {
-  it('http500 answers a proxy page, for `times` calls only', async () => {
-    const { inquire, control } = simulator();
-    await control('faults', { mode: 'http500', times: 1 });
+  it('http500 answers an HTML page, for `count` calls only, and every inquiry is counted', async () => {
+    const { app, inquire, control } = simulator();
+    await control('faults', { mode: 'http500', count: 1 });
     const failed = await inquire();
     assert.equal(failed.status, 500);
     assert.match(await failed.text(), /<html>/);
     assert.equal((await inquire()).status, 200);
+    const state = (await (await app.request('/_control/state')).json()) as Record<string, unknown>;
+    assert.equal(state.inquiries, 2);
   });
 
   it('garbage cuts the real answer in half', async () => {
@@ -195,12 +203,18 @@ describe('PayOtc365 simulator: faults', () => {
     const text = await response.text();
     assert.ok(text.startsWith('{\n  "status" : "success"'));
     assert.throws(() => JSON.parse(text));
+    await control('faults', { mode: 'garbage', handled: false });
+    const own = await (await inquire()).text();
+    assert.ok(!own.includes('"status" : "success"'), 'garbage of its own when the request is not handled');
+    assert.throws(() => JSON.parse(own));
   });
 
-  it('slow answers after the delay; hang with a delay ends in a 504', async () => {
+  it('slow trickles the answer out; hang with a delay ends in a 504', async () => {
     const { inquire, control } = simulator();
-    await control('faults', { mode: 'slow', delayMs: 30 });
-    assert.equal((await inquire()).status, 200);
+    await control('faults', { mode: 'slow', delayMs: 5 });
+    const slow = await inquire();
+    assert.equal(slow.status, 200);
+    assert.equal(((await slow.json()) as { status: string }).status, 'success');
     await control('faults', { mode: 'hang', delayMs: 10 });
     assert.equal((await inquire()).status, 504);
   });
@@ -231,13 +245,16 @@ describe('PayOtc365 simulator: faults', () => {
     assert.deepEqual([body.status, body.data], ['success', { totalAssets: 7.25, coin: 'USDT' }]);
   });
 
-  it('refuse answers 412 with the given code, but credentials are checked first', async () => {
+  it('the refusal control answers 412 with the given code, but credentials are checked first', async () => {
     const { inquire, control } = simulator();
-    await control('faults', { mode: 'refuse', code: 20001, message: 'wallet frozen' });
+    await control('refusal', { refuse: true, code: 20001, message: 'wallet frozen' });
     assert.deepEqual(await refusalOf(await inquire()), { status: 'fail', code: 20001, message: 'wallet frozen' });
     const wrong = await refusalOf(await inquire({ Authorization: basic(APP_ID, 'nope') }));
     assert.equal(wrong.code, PAYOTC365_CODES.credentials);
-    await control('faults', { mode: 'none' });
+    await control('refusal', { refuse: false });
     assert.equal((await inquire()).status, 200);
+    await control('refusal', { refuse: true, count: 1 });
+    assert.equal((await refusalOf(await inquire())).code, PAYOTC365_CODES.credentials, 'the default code');
+    assert.equal((await inquire()).status, 200, 'count 1: the next inquiry is answered');
   });
 });

@@ -113,8 +113,8 @@ const ack = () => new Response('{"code":0}', { status: 200, headers: { 'Content-
 
 function simulator({
   reply = ack,
-  webhookRetry = { attempts: 3, firstDelayMs: 1, maxDelayMs: 2, timeoutMs: 200 },
-}: { reply?: (delivered: Delivered) => Response | Promise<Response>; webhookRetry?: Record<string, number> } = {}) {
+  webhookPolicy = { attempts: 3, backoffMs: 1, maxBackoffMs: 2, timeoutMs: 200 },
+}: { reply?: (delivered: Delivered) => Response | Promise<Response>; webhookPolicy?: Record<string, number> } = {}) {
   let clock = new Date('2026-11-21T08:00:00Z');
   const delivered: Delivered[] = [];
   const fakeFetch: typeof fetch = async (input, init) => {
@@ -132,7 +132,7 @@ function simulator({
     fetch: fakeFetch,
     webhookUrl: WEBHOOK_URL,
     now: () => clock,
-    webhookRetry,
+    webhookPolicy,
   });
 
   async function post(body: unknown, headers: Record<string, string> = {}) {
@@ -228,7 +228,7 @@ function simulator({
   }
 
   async function control(path: string, body?: unknown) {
-    const response = await app.request(`/control${path}`, {
+    const response = await app.request(`/_control${path}`, {
       method: body === undefined && !path.includes('/orders/') ? 'GET' : 'POST',
       ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     });
@@ -236,7 +236,7 @@ function simulator({
   }
 
   async function record(orderSn: string) {
-    const response = await app.request(`/control/orders/${orderSn}`);
+    const response = await app.request(`/_control/orders/${orderSn}`);
     return (await response.json()) as Record<string, any> & { webhooks: WebhookDelivery[] };
   }
 
@@ -258,9 +258,9 @@ function simulator({
 }
 
 /** Waits (bounded) for background webhook deliveries. */
-async function until(check: () => boolean, what: string): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, what: string): Promise<void> {
   for (let i = 0; i < 500; i += 1) {
-    if (check()) return;
+    if (await check()) return;
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
   assert.fail(`timed out waiting for ${what}`);
@@ -736,23 +736,26 @@ describe('SanSan simulator: webhooks', () => {
         if (calls === 3) return new Response('{"code":1}', { status: 200 });
         return ack();
       },
-      webhookRetry: { attempts: 5, firstDelayMs: 1, maxDelayMs: 4, timeoutMs: 200 },
+      webhookPolicy: { attempts: 5, backoffMs: 1, maxBackoffMs: 4, timeoutMs: 200 },
     });
     const flow = await sim.order();
     const paid = await sim.control(`/orders/${flow.fields.order_sn}/pay`);
     assert.equal(paid.status, 200);
-    assert.equal(paid.body.webhooks.length >= 1, true, 'the control waits for the first try');
+    assert.equal(paid.body.webhooks[0].attempts.length >= 1, true, 'the control waits for the first try');
     await until(() => sim.delivered.length === 4, 'four tries');
+    await until(async () => (await sim.record(flow.fields.order_sn)).webhooks[0]!.acknowledged, 'acknowledged');
     const record = await sim.record(flow.fields.order_sn);
+    assert.equal(record.webhooks.length, 1, 'one notification');
     assert.deepEqual(
-      record.webhooks.map((delivery) => [delivery.attempt, delivery.httpStatus, delivery.acknowledged]),
+      record.webhooks[0]!.attempts.map((attempt) => [attempt.httpStatus, attempt.acknowledged]),
       [
-        [1, 500, false],
-        [2, 200, false],
-        [3, 200, false],
-        [4, 200, true],
+        [500, false],
+        [200, false],
+        [200, false],
+        [200, true],
       ],
     );
+    assert.equal(record.webhooks[0]!.status, 'Paid');
     assert.deepEqual(
       sim.delivered.map((entry) => openWebhook(entry).status.failTimes),
       [0, 1, 2, 3],
@@ -767,9 +770,11 @@ describe('SanSan simulator: webhooks', () => {
     await until(() => sim.delivered.length === 3, 'three tries');
     await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(sim.delivered.length, 3, 'no fourth try');
-    assert.equal((await sim.record(flow.fields.order_sn)).webhooks[2]!.error, 'connection refused');
+    await until(async () => (await sim.record(flow.fields.order_sn)).webhooks[0]!.attempts.length === 3, 'recorded');
+    const given = (await sim.record(flow.fields.order_sn)).webhooks[0]!;
+    assert.deepEqual([given.acknowledged, given.error], [false, 'connection refused']);
     failing = false;
-    const resent = await sim.control(`/orders/${flow.fields.order_sn}/webhook`);
+    const resent = await sim.control(`/orders/${flow.fields.order_sn}/callback`);
     assert.equal(resent.body.webhooks.at(-1).acknowledged, true);
     assert.equal(openWebhook(sim.delivered[3]!).status.status, 'Failed');
   });
@@ -778,11 +783,16 @@ describe('SanSan simulator: webhooks', () => {
     const sim = simulator();
     const flow = await sim.order();
     for (const kind of ['sign', 'key', 'tamper']) {
-      const forged = await sim.control(`/orders/${flow.fields.order_sn}/forged-webhook?kind=${kind}`);
+      const forged = await sim.control(`/orders/${flow.fields.order_sn}/forged-callback?kind=${kind}`);
       assert.equal(forged.status, 200);
+      assert.deepEqual(
+        [forged.body.webhooks.at(-1).forgery, forged.body.webhooks.at(-1).attempts.length],
+        [kind, 1],
+        'sent once',
+      );
       assert.throws(() => openWebhook(sim.delivered.at(-1)!), Error, kind);
     }
-    assert.equal((await sim.control(`/orders/${flow.fields.order_sn}/forged-webhook?kind=md5`)).status, 400);
+    assert.equal((await sim.control(`/orders/${flow.fields.order_sn}/forged-callback?kind=md5`)).status, 400);
     assert.equal(sim.delivered.length, 3);
   });
 
@@ -807,16 +817,28 @@ describe('SanSan simulator: webhooks', () => {
     );
   });
 
+  it("shows and changes the webhook policy through the kit's control", async () => {
+    const sim = simulator();
+    assert.deepEqual((await sim.control('/callbacks')).body, {
+      attempts: 3,
+      backoffMs: 1,
+      maxBackoffMs: 2,
+      timeoutMs: 200,
+    });
+    assert.equal((await sim.control('/callbacks', { attempts: 11 })).status, 400);
+    assert.equal((await sim.control('/callbacks', { attempts: 1 })).body.attempts, 1);
+  });
+
   it('records a missing webhook URL until one is registered', async () => {
     const sim = simulator();
     assert.equal((await sim.control('/webhook-url', { url: null })).status, 200);
     const flow = await sim.order();
     const record = (await sim.control(`/orders/${flow.fields.order_sn}/pay`)).body;
-    assert.equal(record.webhooks[0].error, 'no webhook URL is registered');
+    assert.match(record.webhooks[0].error, /no callback URL/);
     assert.equal(sim.delivered.length, 0);
     assert.equal((await sim.control('/webhook-url', { url: 'ftp://x' })).status, 400);
     await sim.control('/webhook-url', { url: 'https://other.example/hook' });
-    await sim.control(`/orders/${flow.fields.order_sn}/webhook`);
+    await sim.control(`/orders/${flow.fields.order_sn}/callback`);
     assert.equal(sim.delivered[0]!.url, 'https://other.example/hook');
   });
 });
@@ -850,7 +872,10 @@ describe('SanSan simulator: faults', () => {
 
     await sim.control('/faults', { mode: 'huge' });
     const huge = await sim.post(request);
-    assert.ok((await huge.text()).length > 10_000_000);
+    const hugeText = await huge.text();
+    assert.ok(hugeText.length > 10_000_000);
+    const padded = await readAnswer(new Response(hugeText, { status: huge.status }));
+    assert.equal(padded.errorCode, 'ORDER_EXISTS', 'the real answer, sealed and signed, with padding');
 
     await sim.control('/faults', { mode: 'slow', delayMs: 5 });
     assert.equal((await readAnswer(await sim.post(request))).errorCode, 'ORDER_EXISTS');

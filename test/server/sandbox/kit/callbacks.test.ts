@@ -120,6 +120,40 @@ describe('callback sender', () => {
     assert.match(String(delivery.error), /no callback URL/);
     assert.throws(() => sender.configure({ attempts: 11 }), RangeError);
     assert.throws(() => sender.configure({ timeoutMs: 0 }), RangeError);
-    assert.deepEqual(sender.configure({ attempts: 3 }), { timeoutMs: 5000, attempts: 3, backoffMs: 1000 });
+    assert.deepEqual(sender.configure({ attempts: 3 }), {
+      timeoutMs: 5000,
+      attempts: 3,
+      backoffMs: 1000,
+      maxBackoffMs: 30_000,
+    });
+  });
+
+  it("caps its pauses, builds each attempt's body from the failures before it, and reports each attempt", async () => {
+    const pauses: number[] = [];
+    const sender = createCallbackSender({
+      attempts: 5,
+      backoffMs: 50,
+      maxBackoffMs: 120,
+      sleep: async (ms) => void pauses.push(ms),
+    });
+    flakyFailures = 10;
+    const seen: number[] = [];
+    const delivery = await sender.send({
+      ...request('/flaky'),
+      body: (failedBefore) => `{"failTimes":${failedBefore}}`,
+      onAttempt: (so) => seen.push(so.attempts.length),
+    });
+    assert.deepEqual(pauses, [50, 100, 120, 120]);
+    assert.deepEqual(seen, [1, 2, 3, 4, 5]);
+    assert.equal(delivery.sent, '{"failTimes":4}');
+  });
+
+  it('sends a forged callback once, whatever the policy', async () => {
+    const sender = createCallbackSender({ attempts: 5, backoffMs: 0 });
+    flakyFailures = 10;
+    const delivery = await sender.send({ ...request('/flaky'), forged: true });
+    assert.equal(delivery.forged, true);
+    assert.equal(delivery.attempts.length, 1);
+    flakyFailures = 0;
   });
 });

@@ -116,6 +116,48 @@ describe('fault and delay switches, body limit', () => {
     assert.equal(handled, before);
   });
 
+  it('hang with delayMs gives up with a 504 after that long', async () => {
+    await setFault({ mode: 'hang', delayMs: 50 });
+    const before = handled;
+    assert.equal((await callApi()).status, 504);
+    assert.equal(handled, before);
+  });
+
+  it('handled: the request is handled, then its answer is spoiled', async () => {
+    let before = handled;
+    await setFault({ mode: 'garbage', handled: true, count: 1 });
+    const garbled = await (await callApi()).text();
+    assert.equal(garbled, ANSWER.slice(0, Math.floor(ANSWER.length / 2)), 'the first half of the real answer');
+    assert.equal(handled, before + 1);
+
+    before = handled;
+    await setFault({ mode: 'huge', handled: true, count: 1 });
+    const huge = await (await callApi()).text();
+    assert.ok(huge.length >= 3 * 1024 * 1024 - 64, String(huge.length));
+    assert.equal((JSON.parse(huge) as { data: string }).data, 'abcdefghijklmnopqrstuvwxyz', 'the real answer, padded');
+    assert.equal(handled, before + 1);
+
+    before = handled;
+    await setFault({ mode: 'hang', handled: true, delayMs: 30, count: 1 });
+    assert.equal((await callApi()).status, 504);
+    assert.equal(handled, before + 1);
+
+    before = handled;
+    await setFault({ mode: 'http500', handled: true, count: 1 });
+    assert.equal((await callApi()).status, 500);
+    assert.equal(handled, before + 1);
+  });
+
+  it("reports whether a fault handles the request, by the simulator's default unless told", async () => {
+    await setFault({ mode: 'garbage' });
+    assert.deepEqual(await (await fetch(`${base}/_control/faults`)).json(), { mode: 'garbage', handled: false });
+    const switches = createApiSwitches({ handled: true });
+    assert.deepEqual(switches.setFault({ mode: 'hang' }), { mode: 'hang', handled: true });
+    assert.deepEqual(switches.setFault({ mode: 'http500' }), { mode: 'http500', handled: false });
+    assert.deepEqual(switches.setFault({ mode: 'garbage', handled: false }), { mode: 'garbage', handled: false });
+    assert.deepEqual(switches.setFault({ mode: 'slow', delayMs: 5, handled: false }), { mode: 'slow', delayMs: 5 });
+  });
+
   it('reset drops the connection without an answer', async () => {
     await setFault({ mode: 'reset', count: 1 });
     const before = handled;
