@@ -9,14 +9,15 @@ import { z } from 'zod';
 import type { Payouts } from '../domain/payouts.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { ApiError } from '../errors.ts';
+import { idempotencyKey } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 
 const currency = z.string().refine(isKnownCurrency, 'is not a supported currency code (e.g. "THB", "MYR", "USDT")');
 
-const balancesQuery = z.strictObject({ currency });
+export const balancesQuery = z.strictObject({ currency });
 
-const banksQuery = z.strictObject({
+export const banksQuery = z.strictObject({
   currency,
   purpose: z.enum(['withdrawal', 'deposit']).default('withdrawal'),
 });
@@ -37,12 +38,6 @@ export const createPayoutBody = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9 -]{3,33}$/, 'must be 4 to 34 letters and digits (spaces and dashes allowed)'),
   reference: z.string().trim().min(1).max(64).optional(),
 });
-
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
 
 export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secretKey: string }) {
   const app = new Hono<AppEnv>();
