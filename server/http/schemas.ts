@@ -196,7 +196,9 @@ export const session = z
     customer: z.object({ email: z.string().optional(), phone: z.string().optional(), name: z.string().optional() }),
     methods: z.array(methodId).nullable().meta({ description: 'The methods allowed; null: every method that fits.' }),
     clientSecret: z.string().meta({ description: 'Opens this one session for the browser; hand it to the page.' }),
-    url: z.string().meta({ description: 'The hosted checkout page (carries no secret).' }),
+    url: z
+      .string()
+      .meta({ description: 'The hosted checkout page, client secret included: where to send the shopper.' }),
     expiresAt: timestamp,
     createdAt: timestamp,
     updatedAt: timestamp,
