@@ -98,29 +98,41 @@ function renderOperation(path: string, method: string, operation: OpenApiOperati
         .map(([type, media]) => renderMedia(type, media))
         .join('')}`
     : '';
-  const responses = Object.entries(operation.responses)
+  const entries = Object.entries(operation.responses);
+  const isError = ([, response]: (typeof entries)[number]) =>
+    response.content?.['application/json']?.schema.$ref === ERROR_REF;
+  const responses = entries
+    .filter((entry) => !isError(entry))
     .map(
       ([status, response]) => `<div class="response status-${esc(status[0] ?? '')}xx">
 <h5><span class="status">${esc(status)}</span> ${inline(response.description)}</h5>
-${
-  response.headers
-    ? `<p>Headers: ${Object.keys(response.headers)
-        .map((name) => `<code>${esc(name)}</code>`)
-        .join(', ')}</p>`
-    : ''
-}
+${headerList(Object.keys(response.headers ?? {}))}
 ${Object.entries(response.content ?? {})
   .map(([type, media]) => renderMedia(type, media))
   .join('')}
 </div>`,
     )
     .join('\n');
+  // Errors share one schema: one row per error code, its example message underneath.
+  const errorRows = entries.filter(isError).flatMap(([status, response]) =>
+    Object.entries(response.content!['application/json']!.examples ?? {}).map(([, example]) => {
+      const error = (example.value as { error: { code: string; message: string } }).error;
+      return `<tr class="status-${esc(status[0] ?? '')}xx"><td><span class="status">${esc(status)}</span></td><td><code>${esc(error.code)}</code></td><td>${inline(example.summary)}<p class="rules">“${esc(error.message)}”</p></td></tr>`;
+    }),
+  );
+  const errorHeaders = [
+    ...new Set(entries.filter(isError).flatMap(([, response]) => Object.keys(response.headers ?? {}))),
+  ];
+  const errors = errorRows.length
+    ? `<h4>Errors</h4><p>Body: <a href="#schema-Error">Error</a>.</p>${headerList(errorHeaders)}<table class="errors"><thead><tr><th>Status</th><th>Code</th><th>When</th></tr></thead><tbody>${errorRows.join('')}</tbody></table>`
+    : '';
   return `<article id="${operation.operationId}" class="operation">
 <h3>${methodBadge(method)} <code>${esc(path)}</code></h3>
 <p class="summary">${inline(operation.summary)}</p>${prose(operation.description)}
 ${security}${parameters}${body}
 <h4>Responses</h4>
 ${responses}
+${errors}
 </article>`;
 }
 
@@ -187,8 +199,11 @@ function typeLabel(schema: JsonSchema): string {
     return `<a href="#schema-${anchor(name)}">${esc(name)}</a>`;
   }
   if (schema.const !== undefined) return `<code>${esc(JSON.stringify(schema.const))}</code>`;
-  if (Array.isArray(schema.enum))
+  if (Array.isArray(schema.enum)) {
+    // A long list reads better under the description (`constraints`) than in the type column.
+    if (schema.enum.length > LONG_ENUM) return esc(String(schema.type ?? 'enum'));
     return schema.enum.map((value) => `<code>${esc(JSON.stringify(value))}</code>`).join(' | ');
+  }
   const options = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (options) return options.map(typeLabel).join(' | ');
   const types = Array.isArray(schema.type) ? (schema.type as string[]) : schema.type ? [schema.type as string] : [];
@@ -219,14 +234,30 @@ function constraints(schema: JsonSchema): string {
     ? {}
     : (((schema.anyOf as JsonSchema[] | undefined)?.[0] ?? schema) as JsonSchema);
   const rules = RULES.filter(([keyword]) => target[keyword] !== undefined || schema[keyword] !== undefined).map(
-    ([keyword, label]) => `${label} <code>${esc(JSON.stringify(schema[keyword] ?? target[keyword]))}</code>`,
+    ([keyword, label]) => {
+      const value = schema[keyword] ?? target[keyword];
+      return `${label} <code>${esc(keyword === 'pattern' ? String(value) : JSON.stringify(value))}</code>`;
+    },
   );
   const items = schema.items as JsonSchema | undefined;
-  if (items && Array.isArray(items.enum)) rules.push(`each one of ${typeLabel(items)}`);
+  if (Array.isArray(schema.enum) && schema.enum.length > LONG_ENUM) rules.push(`one of ${values(schema.enum)}`);
+  if (Array.isArray(items?.enum) && items.enum.length > LONG_ENUM) rules.push(`each one of ${values(items.enum)}`);
   if (Array.isArray(schema.examples)) {
-    rules.push(`e.g. ${schema.examples.map((example) => `<code>${esc(JSON.stringify(example))}</code>`).join(', ')}`);
+    rules.push(`e.g. ${values(schema.examples)}`);
   }
   return rules.length ? `<p class="rules">${rules.join(' · ')}</p>` : '';
+}
+
+const LONG_ENUM = 3;
+
+function headerList(names: string[]): string {
+  return names.length ? `<p>Headers: ${names.map((name) => `<code>${esc(name)}</code>`).join(', ')}</p>` : '';
+}
+
+const ERROR_REF = '#/components/schemas/Error';
+
+function values(list: unknown[]): string {
+  return list.map((value) => `<code>${esc(JSON.stringify(value))}</code>`).join(', ');
 }
 
 function schemeLabel(scheme: JsonSchema): string {
@@ -269,7 +300,7 @@ export const DOCS_CSS = `
 body{margin:0;font:15px/1.55 system-ui,sans-serif;color:#111827;background:#fff;display:grid;grid-template-columns:17rem 1fr}
 nav{position:sticky;top:0;height:100vh;overflow:auto;padding:1rem;background:#f5f5f7;border-right:1px solid #e5e7eb;font-size:13px}
 nav ul{list-style:none;margin:0;padding:0}nav ul ul{padding-left:.5rem;margin-bottom:.5rem}
-nav a{color:inherit;text-decoration:none;display:block;padding:.1rem 0}nav a:hover{text-decoration:underline}
+nav a{color:inherit;text-decoration:none;display:block;padding:.1rem 0;white-space:nowrap}nav code{font-size:12px}nav a:hover{text-decoration:underline}
 .brand{font-weight:700;font-size:15px}.brand span{font-weight:400;color:#6b7280}
 main{padding:1.5rem 2rem;max-width:64rem;min-width:0}
 h2{border-bottom:2px solid #e5e7eb;padding-bottom:.25rem;margin-top:2.5rem}
@@ -281,9 +312,10 @@ h3 code{font-size:1rem}.summary{font-weight:600}
 .status-2xx .status{background:#d1fae5}.status-4xx .status{background:#fef3c7}.status-5xx .status{background:#fee2e2}
 table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:14px}
 th,td{text-align:left;vertical-align:top;border-bottom:1px solid #e5e7eb;padding:.3rem .4rem}
-td p{margin:.1rem 0}td table{font-size:13px}
+td p{margin:.1rem 0}td:first-child{white-space:nowrap}td table{font-size:13px}
 .req{font-size:11px;color:#b91c1c}.rules{color:#4b5563;font-size:13px;overflow-wrap:anywhere}
-code{font-family:ui-monospace,monospace;font-size:.92em;background:#f3f4f6;border-radius:3px;padding:0 .2rem;overflow-wrap:anywhere}
+code{font-family:ui-monospace,monospace;font-size:.92em;background:#f3f4f6;border-radius:3px;padding:0 .2rem;white-space:nowrap}
+.rules code,p code{white-space:normal;overflow-wrap:anywhere}
 pre{background:#111827;color:#f9fafb;padding:.75rem;border-radius:8px;overflow:auto;font-size:13px}
 details{margin:.4rem 0}summary{cursor:pointer;color:#374151}
 .media{margin:.5rem 0 .2rem;color:#374151}.variants{padding-left:1rem}

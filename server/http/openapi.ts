@@ -18,6 +18,8 @@ export interface ErrorCase {
   when: string;
   /** The message as the API writes it. */
   message: string;
+  /** The answer carries `Retry-After` (seconds). */
+  retryAfter?: boolean;
 }
 
 export interface OperationResponse {
@@ -55,6 +57,8 @@ export interface ApiDescription {
   tags: { name: string; description: string }[];
   securitySchemes: Record<string, JsonSchema>;
   operations: Operation[];
+  /** Named schemas to publish although no operation's JSON refers to them (an event stream's data). */
+  schemas?: z.ZodType[];
 }
 
 export interface OpenApiParameter {
@@ -123,8 +127,8 @@ export function buildOpenApi(api: ApiDescription): OpenApiDocument {
     for (const [status, cases] of groupByStatus(operation.errors ?? [])) {
       responses[status] = {
         description: cases.map((each) => `\`${each.code}\`: ${each.when}`).join('; '),
-        ...(cases.some((each) => each.status === 429 || each.status === 503)
-          ? { headers: describeHeaders({ 'Retry-After': 'Seconds to wait before trying again, where known.' }) }
+        ...(cases.some((each) => each.retryAfter)
+          ? { headers: describeHeaders({ 'Retry-After': 'Seconds to wait before trying again.' }) }
           : {}),
         content: {
           'application/json': {
@@ -164,6 +168,7 @@ export function buildOpenApi(api: ApiDescription): OpenApiDocument {
       responses,
     };
   }
+  for (const schema of api.schemas ?? []) convert(schema, 'output');
   return {
     openapi: '3.1.0',
     info: { title: api.title, version: api.version, description: api.description },

@@ -87,6 +87,7 @@ export function openApiDocument(config: Config): OpenApiDocument {
       },
     },
     operations: OPERATIONS,
+    schemas: [schemas.statusEvent],
   });
 }
 
@@ -371,12 +372,14 @@ export const OPERATIONS: Operation[] = [
         code: 'too_many_streams',
         when: 'too many streams from one address or for one session',
         message: `this address already has ${LIMITS.sseStreamsPerClient} open status streams; close one first`,
+        retryAfter: true,
       },
       {
         status: 503,
         code: 'unavailable',
         when: 'this instance holds all the streams it can',
         message: 'this instance holds as many status streams as it can; try again shortly',
+        retryAfter: true,
       },
     ],
   },

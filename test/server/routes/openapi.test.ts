@@ -110,6 +110,7 @@ describe('API description: coverage', () => {
     }
     for (const name of [
       'Session',
+      'StatusEvent',
       'CheckoutView',
       'Attempt',
       'AttemptView',
@@ -121,7 +122,7 @@ describe('API description: coverage', () => {
     ]) {
       const schema = doc.components.schemas[name]!;
       assert.ok(schema, name);
-      assert.notDeepEqual(Object.keys(schema), ['type', 'description'], `${name} is more than an empty object`);
+      assert.ok(schema.properties ?? schema.oneOf ?? schema.enum, `${name} says what it holds`);
     }
   });
 
@@ -197,7 +198,7 @@ describe('API description: examples', () => {
       for (const object of [operation.params, operation.query, operation.headers, operation.body?.schema]) {
         const shape = (object as z.ZodObject | undefined)?.shape;
         for (const [name, field] of Object.entries(shape ?? {})) {
-          for (const example of (field as z.ZodType).meta()?.examples ?? []) {
+          for (const example of ((field as z.ZodType).meta()?.examples ?? []) as unknown[]) {
             assert.ok((field as z.ZodType).safeParse(example).success, `${operation.path} ${name}: ${String(example)}`);
             checked++;
           }
