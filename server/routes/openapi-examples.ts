@@ -3,6 +3,11 @@
  * OTT Pay, then partly refunded; a THB payout through One1Pay). The route tests parse each against
  * the schema it illustrates, so an example cannot drift from the API.
  */
+import { z } from 'zod';
+import { createAttemptBody } from './checkout.ts';
+import { createRefundBody, createSessionBody, listQuery } from './sessions.ts';
+import { banksQuery, createPayoutBody } from './treasury.ts';
+
 const SESSION_ID = 'ses_m7aN7VXWhBRMBOq6M9n5';
 const CLIENT_SECRET = `${SESSION_ID}_secret_TkNM3tyfz6VabHMEjx0i8a0d`;
 const ATTEMPT_ID = 'att_YudOCCXLAzj4PSl3DGKB';
@@ -198,3 +203,67 @@ export const payoutExample = {
   createdAt: '2026-11-27T10:00:00.000Z',
   updatedAt: '2026-11-27T10:00:00.812Z',
 };
+
+/**
+ * Words and examples for request fields whose rules a JSON Schema cannot carry (a refinement such
+ * as "a supported currency"). Attached to the routes' own schema objects, for the description only.
+ */
+export function describeRequestFields(): void {
+  const notes: [z.ZodType, { description: string; examples?: unknown[] }][] = [
+    [
+      createSessionBody.shape.amount,
+      {
+        description: 'A decimal string in the major unit; more than zero, within the currency’s decimals.',
+        examples: ['25.00'],
+      },
+    ],
+    [createSessionBody.shape.currency, { description: 'A supported currency code.', examples: ['THB', 'CAD', 'USDT'] }],
+    [createSessionBody.shape.reference, { description: 'Your order reference, returned as given.' }],
+    [
+      createSessionBody.shape.returnUrl,
+      { description: 'An http(s) URL the shopper comes back to after a provider’s page.' },
+    ],
+    [
+      createSessionBody.shape.methods,
+      {
+        description: 'Only these methods; each must belong to a configured provider. Default: every method that fits.',
+      },
+    ],
+    [
+      createSessionBody.shape.expiresInSeconds,
+      {
+        description:
+          'How long the session takes payments. Default: the configured session lifetime (`checkout.sessionTtlSeconds`).',
+      },
+    ],
+    [
+      createRefundBody.shape.amount,
+      { description: 'Leave out to refund everything that is left.', examples: ['5.00'] },
+    ],
+    [listQuery.shape.before, { description: 'A session id: list the sessions created before it.' }],
+    [
+      createAttemptBody.shape.fields,
+      { description: 'The values the method’s `fields` ask for (`MethodView.fields`).' },
+    ],
+    [
+      createAttemptBody.shape.client,
+      { description: 'Where the shopper is, so the provider’s flow fits (H5 on phones, JSAPI in WeChat).' },
+    ],
+    [createAttemptBody.shape.buyerCode, { description: 'A buyer’s payment code scanned at a till; charged at once.' }],
+    [createPayoutBody.shape.currency, { description: 'A supported currency code.', examples: ['THB'] }],
+    [
+      createPayoutBody.shape.provider,
+      { description: 'An enabled provider that makes payouts.', examples: ['one1pay'] },
+    ],
+    [createPayoutBody.shape.bankId, { description: 'A bank id from `GET /v1/banks` (purpose `withdrawal`).' }],
+    [
+      createPayoutBody.shape.accountNumber,
+      { description: 'Stored, sent to the provider, and never returned in full.' },
+    ],
+    [
+      banksQuery.shape.purpose,
+      { description: '`withdrawal`: banks payouts can go to; `deposit`: banks shoppers pay from.' },
+    ],
+  ];
+  for (const [schema, meta] of notes) z.globalRegistry.add(schema, meta);
+}
