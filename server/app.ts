@@ -16,7 +16,7 @@ import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
 import { notifyRoutes } from './routes/notify.ts';
-import { openApiDocument } from './routes/openapi.ts';
+import { apiDocsRoutes } from './routes/openapi.ts';
 import { pageRoutes } from './routes/pages.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { treasuryRoutes } from './routes/treasury.ts';
@@ -88,7 +88,7 @@ export function createApp(deps: AppDeps) {
     }
     return c.json({ status: 'ready' });
   });
-  app.get('/openapi.json', (c) => c.json(openApiDocument(config)));
+  app.route('/', apiDocsRoutes({ config }));
 
   app.route('/v1/sessions', sessionRoutes({ checkout, store }));
   app.route(

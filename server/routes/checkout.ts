@@ -20,7 +20,7 @@ import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 
-const createAttemptBody = z.strictObject({
+export const createAttemptBody = z.strictObject({
   method: z.enum(METHOD_IDS as [string, ...string[]]).transform((id) => id as MethodId),
   fields: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,39}$/), z.string().max(500)).optional(),
   client: z
@@ -39,7 +39,7 @@ const createAttemptBody = z.strictObject({
     .optional(),
 });
 
-const lastEventId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const lastEventId = z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export interface CheckoutRouteOptions {
   checkout: Checkout;

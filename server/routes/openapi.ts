@@ -1,329 +1,246 @@
-/** The public API described as OpenAPI 3.1, served at /openapi.json. */
+/**
+ * The public API described as OpenAPI 3.1 at `/openapi.json`, and as a page at `/docs`. Both are
+ * built from the zod schemas the routes validate requests with (exported by each route file) and
+ * the response schemas in `http/schemas.ts`, so the description cannot say what the code does not.
+ * The /v1 routes are listed in `openapi-operations.ts`, the examples in `openapi-examples.ts`.
+ */
+import { Hono } from 'hono';
+import { z } from 'zod';
 import type { Config } from '../config.ts';
+import { DOCS_CSS, renderDocsPage } from '../http/docs-page.ts';
+import { CLIENT_SECRET_HEADER, type AppEnv } from '../http/middleware.ts';
+import { buildOpenApi, type OpenApiDocument, type Operation } from '../http/openapi.ts';
+import * as schemas from '../http/schemas.ts';
+import { API_OPERATIONS, err, sessionParams } from './openapi-operations.ts';
 
-const error = { $ref: '#/components/schemas/Error' };
-const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: error } } });
-const json = (schema: object) => ({ 'application/json': { schema } });
-const sessionId = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^ses_' } };
-const currencyQuery = {
-  name: 'currency',
-  in: 'query',
-  required: true,
-  schema: { type: 'string', examples: ['THB'] },
-};
+/**
+ * Routes `createApp` registers that the document leaves out on purpose: the provider simulators
+ * (sandbox only) and the stylesheets of the two HTML pages.
+ */
+export const UNDOCUMENTED_ROUTES = ['/sandbox/*', '/pay.css', '/docs.css'] as const;
 
-export function openApiDocument(config: Config) {
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'Tender BFF',
-      version: '0.1.0',
-      description:
-        'Checkout sessions, the browser checkout API, provider callbacks and the treasury (balances, banks, payouts).',
-    },
-    servers: [{ url: config.publicUrl }],
-    components: {
-      securitySchemes: {
-        secretKey: { type: 'http', scheme: 'bearer', description: 'merchant.secretKey' },
-        clientSecret: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'Tender-Client-Secret',
-          description: 'The session client secret; `?secret=` where a header cannot be sent.',
-        },
-      },
-      schemas: {
-        Error: {
-          type: 'object',
-          required: ['error'],
-          properties: {
-            error: {
-              type: 'object',
-              required: ['code', 'message', 'requestId'],
-              properties: { code: { type: 'string' }, message: { type: 'string' }, requestId: { type: 'string' } },
-            },
-          },
-        },
-        CreateSession: {
-          type: 'object',
-          required: ['amount', 'currency', 'reference'],
-          additionalProperties: false,
-          properties: {
-            amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', examples: ['100.00'] },
-            currency: { type: 'string', examples: ['THB', 'CAD', 'USDT'] },
-            reference: { type: 'string', maxLength: 64 },
-            returnUrl: { type: 'string', format: 'uri' },
-            customer: {
-              type: 'object',
-              properties: { email: { type: 'string' }, phone: { type: 'string' }, name: { type: 'string' } },
-            },
-            methods: { type: 'array', items: { type: 'string' } },
-            expiresInSeconds: { type: 'integer', minimum: 60, maximum: 604800 },
-            description: { type: 'string', maxLength: 200 },
-          },
-        },
-        Session: {
-          type: 'object',
-          description: 'A checkout session with its attempts; `clientSecret` opens it for one browser.',
-        },
-        CheckoutView: { type: 'object', description: 'Public view of a session: what the checkout element shows.' },
-        Attempt: { type: 'object', description: 'An attempt and its action: qr, redirect, card or none.' },
-        CreatePayout: {
-          type: 'object',
-          required: ['provider', 'amount', 'currency', 'bankId', 'holderName', 'accountNumber'],
-          additionalProperties: false,
-          properties: {
-            provider: { type: 'string', examples: ['one1pay'] },
-            amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', examples: ['100.00'] },
-            currency: { type: 'string', examples: ['THB'] },
-            bankId: { type: 'string', description: 'An id from `GET /v1/banks` (purpose `withdrawal`).' },
-            bankBranch: { type: 'string', maxLength: 100 },
-            holderName: { type: 'string', maxLength: 100 },
-            accountNumber: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9 -]{3,33}$' },
-            reference: { type: 'string', maxLength: 64 },
-          },
-        },
-        Payout: {
-          type: 'object',
-          description: 'A payout. The account number is never returned in full, only `accountNumberLast4`.',
-          properties: {
-            id: { type: 'string', pattern: '^po_' },
-            object: { const: 'payout' },
-            provider: { type: 'string' },
-            status: { enum: ['pending', 'succeeded', 'failed', 'rejected'] },
-            amount: { type: 'string' },
-            currency: { type: 'string' },
-            bankId: { type: 'string' },
-            bankBranch: { type: ['string', 'null'] },
-            holderName: { type: 'string' },
-            accountNumberLast4: { type: 'string' },
-            reference: { type: ['string', 'null'] },
-            failure: {
-              type: ['object', 'null'],
-              properties: { code: { type: 'string' }, message: { type: 'string' } },
-            },
-            createdAt: { type: 'string', format: 'date-time' },
-            updatedAt: { type: 'string', format: 'date-time' },
-          },
-        },
-        Balance: {
-          type: 'object',
-          description: 'One provider balance; a provider that could not answer has `available: false` and `error`.',
-          properties: {
-            object: { const: 'balance' },
-            provider: { type: 'string' },
-            currency: { type: 'string' },
-            amount: { type: ['string', 'null'] },
-            available: { type: 'boolean' },
-            error: { type: ['object', 'null'] },
-          },
-        },
-        Bank: {
-          type: 'object',
-          properties: {
-            provider: { type: 'string' },
-            id: { type: 'string' },
-            name: { type: 'string' },
-            currency: { type: 'string' },
-          },
-        },
-      },
-    },
-    paths: {
-      '/v1/sessions': {
-        post: {
-          summary: 'Create a checkout session',
-          security: [{ secretKey: [] }],
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } }],
-          requestBody: { required: true, content: json({ $ref: '#/components/schemas/CreateSession' }) },
-          responses: {
-            '201': { description: 'Created', content: json({ $ref: '#/components/schemas/Session' }) },
-            '400': errorResponse('Invalid request'),
-            '401': errorResponse('Bad secret key'),
-            '422': errorResponse('Idempotency-Key reused with another body'),
-          },
-        },
-        get: {
-          summary: 'List sessions, newest first',
-          security: [{ secretKey: [] }],
-          responses: { '200': { description: 'A page of sessions' } },
-        },
-      },
-      '/v1/sessions/{id}': {
-        get: {
-          summary: 'Read a session with its attempts',
-          security: [{ secretKey: [] }],
-          parameters: [sessionId],
-          responses: {
-            '200': { description: 'The session', content: json({ $ref: '#/components/schemas/Session' }) },
-            '404': errorResponse('Not found'),
-          },
-        },
-      },
-      '/v1/sessions/{id}/refunds': {
-        post: {
-          summary: 'Refund a paid session, in full (no amount) or in part',
-          security: [{ secretKey: [] }],
-          parameters: [
-            sessionId,
-            { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } },
-          ],
-          requestBody: {
-            required: true,
-            content: json({
-              type: 'object',
-              additionalProperties: false,
-              properties: {
-                amount: { type: 'string', pattern: '^\\d+(\\.\\d+)?$', examples: ['10.00'] },
-                reason: { type: 'string', maxLength: 200 },
-              },
-            }),
-          },
-          responses: {
-            '201': { description: 'The refund, succeeded or failed' },
-            '202': { description: 'The refund, still pending at the provider' },
-            '409': errorResponse('The session is not paid, or already refunded in full'),
-            '422': errorResponse('More than is left to refund, or the provider takes no refunds'),
-          },
-        },
-      },
-      '/v1/balances': {
-        get: {
-          summary: 'Balance at every enabled provider that reports one',
-          security: [{ secretKey: [] }],
-          parameters: [currencyQuery],
-          responses: {
-            '200': {
-              description: 'One entry per provider',
-              content: json({
-                type: 'object',
-                properties: {
-                  object: { const: 'list' },
-                  data: { type: 'array', items: { $ref: '#/components/schemas/Balance' } },
-                },
-              }),
-            },
-            '400': errorResponse('Invalid query'),
-          },
-        },
-      },
-      '/v1/banks': {
-        get: {
-          summary: 'Banks the providers list for payouts (default) or deposits',
-          security: [{ secretKey: [] }],
-          parameters: [
-            currencyQuery,
-            { name: 'purpose', in: 'query', schema: { enum: ['withdrawal', 'deposit'], default: 'withdrawal' } },
-          ],
-          responses: {
-            '200': {
-              description: 'The banks',
-              content: json({
-                type: 'object',
-                properties: {
-                  object: { const: 'list' },
-                  data: { type: 'array', items: { $ref: '#/components/schemas/Bank' } },
-                },
-              }),
-            },
-            '400': errorResponse('Invalid query'),
-            '503': errorResponse('A provider could not be reached'),
-          },
-        },
-      },
-      '/v1/payouts': {
-        post: {
-          summary: 'Send money from a provider balance to a bank account',
-          description:
-            'Stored before the provider is asked. A payout whose outcome is unclear is answered `pending` and followed up; one the provider refuses is recorded as failed and answered with an error.',
-          security: [{ secretKey: [] }],
-          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 } }],
-          requestBody: { required: true, content: json({ $ref: '#/components/schemas/CreatePayout' }) },
-          responses: {
-            '201': { description: 'Created (or replayed)', content: json({ $ref: '#/components/schemas/Payout' }) },
-            '400': errorResponse('Invalid request'),
-            '401': errorResponse('Bad secret key'),
-            '422': errorResponse('Provider or bank not available, refused by the provider, or Idempotency-Key reused'),
-            '502': errorResponse('The provider could not handle the request'),
-          },
-        },
-      },
-      '/v1/payouts/{id}': {
-        get: {
-          summary: 'Read a payout (a pending one is first refreshed from the provider)',
-          security: [{ secretKey: [] }],
-          parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^po_' } }],
-          responses: {
-            '200': { description: 'The payout', content: json({ $ref: '#/components/schemas/Payout' }) },
-            '404': errorResponse('Not found'),
-          },
-        },
-      },
-      '/v1/checkout/{id}': {
-        get: {
-          summary: 'Public checkout view',
-          security: [{ clientSecret: [] }],
-          parameters: [sessionId],
-          responses: {
-            '200': { description: 'The view', content: json({ $ref: '#/components/schemas/CheckoutView' }) },
-            '401': errorResponse('Bad client secret'),
-          },
-        },
-      },
-      '/v1/checkout/{id}/attempts': {
-        post: {
-          summary: 'Start a payment attempt with a method',
-          security: [{ clientSecret: [] }],
-          parameters: [sessionId],
-          responses: {
-            '201': {
-              description: 'The attempt and its action',
-              content: json({ $ref: '#/components/schemas/Attempt' }),
-            },
-            '409': errorResponse('The session takes no new attempts'),
-            '422': errorResponse('Method not available'),
-            '503': errorResponse('Provider unreachable'),
-          },
-        },
-      },
-      '/v1/checkout/{id}/events': {
-        get: {
-          summary: 'Server-sent status events; resume with Last-Event-ID',
-          security: [{ clientSecret: [] }],
-          parameters: [sessionId],
-          responses: { '200': { description: 'text/event-stream' } },
-        },
-      },
-      '/v1/checkout/{id}/qr.svg': {
-        get: {
-          summary: 'The current QR code as an image',
-          security: [{ clientSecret: [] }],
-          parameters: [sessionId],
-          responses: { '200': { description: 'image/svg+xml' } },
-        },
-      },
-      '/v1/notify/{provider}': {
-        post: {
-          summary: 'Provider callback (verified, deduplicated, confirmed)',
-          responses: {
-            '200': { description: 'Acknowledged as the provider expects' },
-            '401': errorResponse('Verification failed'),
-          },
-        },
-      },
-      '/pay/{id}': {
-        get: { summary: 'Hosted checkout page (`?secret=`)', responses: { '200': { description: 'text/html' } } },
-      },
-      '/tender.js': {
-        get: { summary: 'Script-tag bundle of <tender-checkout>', responses: { '200': { description: 'JavaScript' } } },
-      },
-      '/healthz': { get: { summary: 'Liveness (the process answers)', responses: { '200': { description: 'ok' } } } },
-      '/readyz': {
-        get: {
-          summary: 'Readiness: the database takes a write now',
-          responses: { '200': { description: 'ready' }, '503': { description: 'not ready (the log says why)' } },
-        },
-      },
-    },
+/** The CSP of `/docs`: its own stylesheet and nothing else; no script at all. */
+export const DOCS_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/** `/openapi.json`, `/docs` and its stylesheet. The document is built once, on first use. */
+export function apiDocsRoutes({ config }: { config: Config }) {
+  const app = new Hono<AppEnv>();
+  let built: { document: OpenApiDocument; page: string } | undefined;
+  const get = () => {
+    if (!built) {
+      const document = openApiDocument(config);
+      built = { document, page: renderDocsPage(document) };
+    }
+    return built;
   };
+  app.get('/openapi.json', (c) => c.json(get().document));
+  app.get('/docs', (c) => {
+    c.header('Content-Security-Policy', DOCS_CSP);
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    return c.html(get().page);
+  });
+  app.get('/docs.css', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    return c.body(DOCS_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
+  });
+  return app;
 }
+
+export function openApiDocument(config: Config): OpenApiDocument {
+  return buildOpenApi({
+    title: 'Tender BFF',
+    version: '0.1.0',
+    description: [
+      'Checkout sessions for the merchant’s server, the browser checkout API, provider callbacks and the treasury (balances, banks, payouts).',
+      'Amounts are decimal strings in the currency’s major unit (`"100.00"`), never numbers. Every error has one shape (`Error`), and every answer carries `X-Request-Id`.',
+      'Three kinds of caller: the merchant’s server (`secretKey`), the shopper’s browser (the session’s client secret, `clientSecret` or `clientSecretQuery`), and the payment providers, whose callbacks carry no credential of Tender’s but are verified by each provider’s own signature and then confirmed by asking the provider.',
+    ].join('\n\n'),
+    serverUrl: config.publicUrl,
+    tags: TAGS,
+    securitySchemes: {
+      secretKey: {
+        type: 'http',
+        scheme: 'bearer',
+        description:
+          'The merchant’s secret key (`merchant.secretKey`), from the merchant’s server only: `Authorization: Bearer <secret key>`.',
+      },
+      clientSecret: {
+        type: 'apiKey',
+        in: 'header',
+        name: CLIENT_SECRET_HEADER,
+        description: 'The session’s `clientSecret`: opens that one session for the shopper’s browser.',
+      },
+      clientSecretQuery: {
+        type: 'apiKey',
+        in: 'query',
+        name: 'secret',
+        description:
+          'The client secret where no header can be sent (`EventSource`, an `<img>`, a link to the hosted page).',
+      },
+    },
+    operations: OPERATIONS,
+    schemas: [schemas.statusEvent],
+  });
+}
+
+const TAGS = [
+  { name: 'Sessions', description: 'The merchant’s server creates, reads and refunds checkout sessions.' },
+  { name: 'Checkout', description: 'The shopper’s browser (the `<tender-checkout>` element) pays a session.' },
+  { name: 'Treasury', description: 'Provider balances, their bank lists, and payouts to bank accounts.' },
+  { name: 'Callbacks', description: 'Payment providers tell Tender about payments, refunds and payouts.' },
+  { name: 'Pages', description: 'What browsers load: the hosted checkout page and the widget bundle.' },
+  { name: 'Operations', description: 'Health checks and this description.' },
+];
+
+/** What browsers load, and the health checks. */
+const SITE_OPERATIONS: Operation[] = [
+  {
+    method: 'get',
+    path: '/pay/{id}',
+    tag: 'Pages',
+    summary: 'The hosted checkout page',
+    description:
+      'Opens the session with `?secret=`. Without it (the shopper back from a provider’s page) it serves the same page, which finds the secret it kept in the tab. Strict CSP: no inline script or style.',
+    security: [],
+    params: sessionParams,
+    query: z.object({ secret: z.string().optional().meta({ description: 'The session’s client secret.' }) }),
+    responses: [
+      {
+        status: 200,
+        description: 'The page',
+        contentType: 'text/html',
+        example: '<!doctype html>…<tender-checkout session="ses_…" client-secret="…"></tender-checkout>…',
+      },
+      {
+        status: 404,
+        description: 'No such session, or the wrong secret (the page says the link is not valid)',
+        contentType: 'text/html',
+        example: '<!doctype html>…This checkout link is not valid…',
+      },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/tender.js',
+    tag: 'Pages',
+    summary: 'The script-tag bundle of `<tender-checkout>`',
+    security: [],
+    responses: [
+      { status: 200, description: 'JavaScript', contentType: 'text/javascript', example: '(function(){…})();' },
+    ],
+    errors: [err(503, 'internal', 'the bundle is not built', 'the widget bundle is not built: run `npm run build`')],
+  },
+  {
+    method: 'get',
+    path: '/tender-locales/{file}',
+    tag: 'Pages',
+    summary: 'One of the widget’s languages, loaded by `tender.js` on demand',
+    security: [],
+    params: z.object({
+      file: z
+        .string()
+        .regex(/^[a-z]{2}(?:-[A-Z][a-z]{3})?\.js$/)
+        .meta({ examples: ['th.js', 'zh-Hant.js'] }),
+    }),
+    responses: [
+      {
+        status: 200,
+        description: 'A JavaScript module',
+        contentType: 'text/javascript',
+        example: 'export default {…};',
+      },
+    ],
+    errors: [err(404, 'not_found', 'no such language', 'no route for GET /tender-locales/xx.js')],
+  },
+  {
+    method: 'get',
+    path: '/tender-parts/{file}',
+    tag: 'Pages',
+    summary: 'A rarer part of the widget (till, card frame, wallet bridge, …), loaded by `tender.js` on demand',
+    security: [],
+    params: z.object({
+      file: z
+        .string()
+        .regex(/^[a-z]+(?:\.[0-9a-f]{12})?\.js$/)
+        .meta({ examples: ['till.js', 'card.0123456789ab.js'] }),
+    }),
+    responses: [
+      {
+        status: 200,
+        description: 'A JavaScript module (content-hashed names are cached for a year)',
+        contentType: 'text/javascript',
+        example: 'export function renderTill(…){…}',
+      },
+    ],
+    errors: [err(404, 'not_found', 'no such part', 'no route for GET /tender-parts/xx.js')],
+  },
+  {
+    method: 'get',
+    path: '/{file}',
+    tag: 'Pages',
+    summary: 'The script-tag bundle under its content-hashed name (`tender.<hash>.js`), cached for a year',
+    security: [],
+    params: z.object({
+      file: z
+        .string()
+        .regex(/^tender\.[0-9a-f]{12}\.js$/)
+        .meta({ examples: ['tender.0123456789ab.js'] }),
+    }),
+    responses: [
+      {
+        status: 200,
+        description: 'The bundle',
+        contentType: 'text/javascript',
+        example: '(()=>{…})();',
+      },
+    ],
+    errors: [err(404, 'not_found', 'an outdated hash', 'no route for GET /tender.000000000000.js')],
+  },
+  {
+    method: 'get',
+    path: '/healthz',
+    tag: 'Operations',
+    summary: 'Liveness: the process answers (the database is not asked)',
+    security: [],
+    responses: [{ status: 200, description: 'Alive', schema: schemas.health, example: { status: 'ok' } }],
+  },
+  {
+    method: 'get',
+    path: '/readyz',
+    tag: 'Operations',
+    summary: 'Readiness: this instance can write to its database now',
+    security: [],
+    responses: [{ status: 200, description: 'Ready', schema: schemas.ready, example: { status: 'ready' } }],
+    errors: [
+      err(
+        503,
+        'not_ready',
+        'the database does not take a write (the log says why)',
+        'this instance cannot write to its database; its log says why',
+      ),
+    ],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    tag: 'Operations',
+    summary: 'This description, as OpenAPI 3.1',
+    security: [],
+    responses: [
+      { status: 200, description: 'The document', contentType: 'application/json', example: '{"openapi":"3.1.0",…}' },
+    ],
+  },
+  {
+    method: 'get',
+    path: '/docs',
+    tag: 'Operations',
+    summary: 'This description, as a page',
+    security: [],
+    responses: [{ status: 200, description: 'HTML, no script', contentType: 'text/html', example: '<!doctype html>…' }],
+  },
+];
+
+/** Every documented route. The test walks `createApp`'s routes and finds each here. */
+export const OPERATIONS: Operation[] = [...API_OPERATIONS, ...SITE_OPERATIONS];

@@ -42,7 +42,7 @@ export const createSessionBody = z.strictObject({
   description: z.string().trim().max(200).optional(),
 });
 
-const createRefundBody = z.strictObject({
+export const createRefundBody = z.strictObject({
   amount: z
     .string()
     .regex(/^\d+(\.\d+)?$/, 'must be a decimal string such as "10.00"')
@@ -50,7 +50,7 @@ const createRefundBody = z.strictObject({
   reason: z.string().trim().max(200).optional(),
 });
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.string().max(64).optional(),
 });

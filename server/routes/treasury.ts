@@ -15,9 +15,9 @@ import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 
 const currency = z.string().refine(isKnownCurrency, 'is not a supported currency code (e.g. "THB", "MYR", "USDT")');
 
-const balancesQuery = z.strictObject({ currency });
+export const balancesQuery = z.strictObject({ currency });
 
-const banksQuery = z.strictObject({
+export const banksQuery = z.strictObject({
   currency,
   purpose: z.enum(['withdrawal', 'deposit']).default('withdrawal'),
 });
