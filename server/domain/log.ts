@@ -99,7 +99,7 @@ export function scrubText(text: string): string {
   return (
     text
       .replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, CENSOR)
-      .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, `$1 ${CENSOR}`)
+      .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, `$1 ${CENSOR}`)
       .replace(/([?&](?:secret|client_secret|clientSecret|token|password)=)[^&#\s"']*/gi, `$1${CENSOR}`)
       .replace(/(_secret_)[A-Za-z0-9]+/g, `$1${CENSOR}`)
       .replace(/(\/\/[^/:@\s]+:)[^@/\s]+@/g, `$1${CENSOR}@`)
