@@ -1,12 +1,18 @@
 /**
  * Browser tests for the widget: `npx web-test-runner --config web-test-runner.config.mjs`.
- * Runs test/widget/**\/*.test.ts in headless Chromium, with a fake BFF mounted on the same server.
+ * Runs test/widget/**\/*.test.ts in headless Chromium, against the real BFF (scripted providers, a
+ * temporary SQLite file) mounted on the same server: test/widget/bff/server.ts.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
-import { fakeBffMiddleware } from './test/widget/fake-bff.mjs';
+import { tsImport } from 'tsx/esm/api';
+
+// The BFF is TypeScript; tsx loads it (and only it) into this process.
+const { startWidgetBff } = await tsImport('./test/widget/bff/server.ts', import.meta.url);
+const bff = await startWidgetBff();
+process.once('exit', () => void bff.close());
 
 const chromePath = process.env.CHROME_PATH || '/usr/bin/chromium';
 if (!existsSync(chromePath)) {
@@ -27,7 +33,7 @@ export default {
   testFramework: { config: { timeout: 5_000 } },
   // Lit announces its development build on every page; that line is noise here.
   filterBrowserLogs: ({ args }) => !String(args[0]).includes('Lit is in dev mode'),
-  middleware: [fakeBffMiddleware()],
+  middleware: [bff.middleware],
   plugins: [
     // The tsconfig is handed to esbuild so experimentalDecorators applies: without it esbuild keeps
     // Lit's decorators as standard decorators, which the browser rejects.

@@ -279,9 +279,10 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
     return c.json({ received: true });
   });
 
-  app.get('/assets/:file{[a-z]+\\.(?:js|css)}', async (c) => {
+  // shop.js and the chunks the bundler split from it (the widget's languages and parts, `th-<hash>.js`).
+  app.get('/assets/:file{[A-Za-z0-9_-]+\\.(?:js|css)}', async (c) => {
     const file = c.req.param('file');
-    const dir = file === 'shop.js' ? bundleDir : assetsDir;
+    const dir = file === 'shop.js' || /-[A-Za-z0-9_-]{8}\.js$/.test(file) ? bundleDir : assetsDir;
     try {
       const body = await readFile(dir + file, 'utf8');
       return c.body(body, 200, { 'content-type': file.endsWith('.css') ? 'text/css' : 'text/javascript' });

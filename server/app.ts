@@ -7,12 +7,13 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { Config } from './config.ts';
 import type { Checkout } from './domain/checkout.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from './http/errors.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';
 import { measureRequests } from './http/metrics.ts';
 import { apiSecurityHeaders, errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
+import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
 import { Metrics } from './metrics.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   /** `fetch` the mounted simulators use to send their callbacks. */
   simulatorFetch?: typeof fetch;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
 }
 
 /** Longest `/readyz` waits for the database before it answers 503. */
@@ -112,6 +115,7 @@ export function createApp(deps: AppDeps) {
       hub,
       allowedOrigins: config.merchant.allowedOrigins,
       heartbeatMs: deps.sseHeartbeatMs,
+      streamLimits: deps.sseLimits,
     }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));

@@ -38,8 +38,16 @@ export const LIMITS = {
   sseStreamsPerSession: 4,
   /** Open status streams from one client address, across all sessions. */
   sseStreamsPerClient: 32,
-  /** Open status streams one BFF instance serves in all. */
-  sseStreamsTotal: 2_000,
+  /**
+   * Open status streams one BFF instance serves in all (each costs a file descriptor and about
+   * 10 KiB). Fewer when the process's open-file limit minus `sseFileReserve` is lower.
+   */
+  sseStreamsTotal: 25_000,
+  /**
+   * File descriptors kept out of the streams' reach, for the merchant API, provider callbacks and
+   * calls, and the database: the stream total stays this far below the open-file limit.
+   */
+  sseFileReserve: 1_024,
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -1,13 +1,15 @@
 /** Wires a BFF together from a configuration: store, providers, checkout service, app, reconciler. */
 import type { Config } from './config.ts';
 import { createApp, type App } from './app.ts';
-import { Checkout, systemClock, type Clock } from './domain/checkout.ts';
+import { Checkout } from './domain/checkout.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
 import { createLocalHub, type EventHub } from './domain/events.ts';
 import { createPostgresHub } from './domain/pg-hub.ts';
 import { createLogger, type Logger } from './domain/log.ts';
 import { Payouts } from './domain/payouts.ts';
 import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
+import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
 import { Metrics } from './metrics.ts';
 import { buildProviders } from './providers/index.ts';
@@ -26,6 +28,8 @@ export interface RuntimeOptions {
   providerTimeoutMs?: number;
   widgetBundlePath?: string;
   sseHeartbeatMs?: number;
+  /** Status stream limits; `LIMITS` and the open-file limit by default. */
+  sseLimits?: Partial<StreamLimits>;
   reconcilerIntervalMs?: number;
   /** `fetch` for webhooks to the merchant. */
   webhookFetch?: typeof fetch;
@@ -95,6 +99,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     widgetBundlePath: options.widgetBundlePath,
     simulatorFetch: options.simulatorFetch,
     sseHeartbeatMs: options.sseHeartbeatMs,
+    sseLimits: options.sseLimits,
   });
   const reconciler = new Reconciler({ store, checkout, clock, log, intervalMs: options.reconcilerIntervalMs });
   const { webhookUrl, webhookSecret } = config.merchant;

@@ -6,9 +6,13 @@
  * - frame → element: `{ type: 'tender-card-token', fields }` (tokens, sent with the attempt),
  *   `{ type: 'tender-card-error', message }`, `{ type: 'tender-card-resize', height }`.
  * Messages count only when they come from the frame itself and from the tokenizer's origin.
+ *
+ * Loaded on demand (`parts.ts`) with the card issuer's 3-D Secure frame (`renderChallenge`): both
+ * only ever appear in a card payment.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import type { CardTokenizer } from './wire.ts';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
+import type { Controller, ControllerHost } from './element.ts';
+import type { CardTokenizer, ChallengeAction } from './wire.ts';
 
 export interface CardFrameEvents {
   onToken(fields: Record<string, string>): void;
@@ -18,8 +22,8 @@ export interface CardFrameEvents {
 /** Frames taller than this are cut to it; a hostile or broken frame cannot take over the page. */
 const MAX_HEIGHT = 640;
 
-export class CardFrameController implements ReactiveController {
-  readonly #host: ReactiveControllerHost;
+export class CardFrameController implements Controller {
+  readonly #host: ControllerHost;
   readonly #events: CardFrameEvents;
   /** The tokenizer whose frame is on screen, set by the element while a card method is chosen. */
   tokenizer: CardTokenizer | null = null;
@@ -27,7 +31,7 @@ export class CardFrameController implements ReactiveController {
   height: number | null = null;
   frame: HTMLIFrameElement | null = null;
 
-  constructor(host: ReactiveControllerHost, events: CardFrameEvents) {
+  constructor(host: ControllerHost, events: CardFrameEvents) {
     this.#host = host;
     this.#events = events;
     host.addController(this);
@@ -85,4 +89,37 @@ function stringRecord(value: unknown): Record<string, string> | null {
     out[key] = item;
   }
   return out;
+}
+
+/** The tokenizer's frame for `controller`'s tokenizer, at the height it asked for. */
+export function renderCardFrame(controller: CardFrameController, url: string, title: string): TemplateResult {
+  return html`<iframe
+    class="card-frame"
+    part="card-frame"
+    title=${title}
+    src=${tokenizerSrc(url)}
+    height=${controller.height ?? nothing}
+  ></iframe>`;
+}
+
+/**
+ * The card issuer's check in a frame named `name`. Its fields are posted into the frame by the
+ * hidden form once both are on screen (the element submits `form.challenge` after rendering).
+ */
+export function renderChallenge(action: ChallengeAction, name: string, title: string): TemplateResult {
+  // A GET form would replace the URL's own query with its fields: a bare GET is loaded as it is.
+  if (action.method === 'GET' && Object.keys(action.fields).length === 0) {
+    return html`<iframe class="challenge-frame" part="challenge-frame" title=${title} src=${action.url}></iframe>`;
+  }
+  return html`<iframe class="challenge-frame" part="challenge-frame" name=${name} title=${title}></iframe>
+    <form class="challenge" method=${action.method.toLowerCase()} action=${action.url} target=${name} hidden>
+      ${Object.entries(action.fields).map(([key, value]) => html`<input type="hidden" name=${key} .value=${value} />`)}
+    </form>`;
+}
+
+/** The tokenizer frame learns which page may frame it and hear from it: this page's origin. */
+function tokenizerSrc(url: string): string {
+  const src = new URL(url);
+  src.searchParams.set('origin', location.origin);
+  return src.href;
 }

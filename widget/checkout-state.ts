@@ -9,6 +9,7 @@ import type {
   AttemptStatus,
   AttemptView,
   ChallengeAction,
+  CheckoutOutcome,
   CheckoutView,
   MethodId,
   QrAction,
@@ -23,7 +24,8 @@ import type {
  * - `challenge`: the card issuer's 3-D Secure page is in a frame;
  * - `awaiting`: nothing left to do but wait (back from the provider's page, a `none` action, a
  *   buyer entering their PIN at the till);
- * - `code-expired`: the QR countdown ran out while the session is still open.
+ * - `code-expired`: the QR countdown ran out while the session is still open;
+ * - `outcome`: the link was opened without the client secret: what became of the payment, only.
  */
 export type CheckoutState =
   | { name: 'loading' }
@@ -40,7 +42,8 @@ export type CheckoutState =
   | { name: 'succeeded'; attemptId: string | null }
   | { name: 'failed'; attemptId: string | null; failure: AttemptFailure | null; canRetry: boolean }
   | { name: 'expired' }
-  | { name: 'canceled' };
+  | { name: 'canceled' }
+  | { name: 'outcome'; outcome: CheckoutOutcome };
 
 export type CheckoutStateName = CheckoutState['name'];
 

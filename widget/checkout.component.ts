@@ -1,7 +1,6 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { property, state } from 'lit/decorators.js';
+import { html, nothing, type TemplateResult } from 'lit/html.js';
 import { CheckoutApi, CheckoutError, resolveApiBase, toCheckoutError } from './api.ts';
-import { CardFrameController } from './card-frame.ts';
+import type { CardFrameController } from './card-frame.ts';
 import {
   attemptRank,
   isFinal,
@@ -13,18 +12,18 @@ import {
   type Settled,
 } from './checkout-state.ts';
 import { checkoutStyles } from './checkout.styles.ts';
+import { ReactiveElement, type PropertyOptions, type PropertyValues } from './element.ts';
 import { detectClient } from './client-context.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { BUYER_CODE, canScan, CodeScannerController } from './code-scanner.ts';
+import type { CodeScannerController } from './code-scanner.ts';
 import { tenderEvent, type TenderEventDetail, type TenderEventName } from './events.ts';
-import { checkFields, fieldValues, type FieldProblem } from './fields.ts';
-import { formatAmount, formatCountdown } from './format.ts';
+import type { FieldProblem } from './fields.ts';
+import { formatAmount } from './format.ts';
 import { loadTranslator, resolveLocale, translator, type Locale, type MessageKey, type Translator } from './i18n.ts';
-import { qrPngUrl } from './qr-image.ts';
-import { isAppLink, isNavigableUrl, performRedirect } from './redirect.ts';
-import { StatusStream, type StreamConnection } from './status-stream.ts';
+import { loadPart, type Parts } from './parts.ts';
+import { isNavigableUrl } from './redirect.ts';
+import type { StatusStream, StreamConnection } from './status-stream.ts';
 import { saveClientSecret, savedClientSecret, saveFields, savedFields } from './tab-storage.ts';
-import { payInApp } from './wallet-bridge.ts';
 import type {
   AppAction,
   AttemptFailure,
@@ -118,8 +117,27 @@ type FormNote = { text: string } | { key: MessageKey } | null;
  * @cssprop --tender-gap - Spacing unit (default `1rem`).
  * @cssprop --tender-qr-size - Largest width of the QR code (default `240px`).
  */
-export class TenderCheckout extends LitElement {
+export class TenderCheckout extends ReactiveElement {
   static override styles = checkoutStyles;
+  static override properties: Readonly<Record<string, PropertyOptions>> = {
+    phase: { state: true },
+    view: { state: true },
+    selected: { state: true },
+    values: { state: true },
+    formErrors: { state: true },
+    note: { state: true },
+    now: { state: true },
+    connection: { state: true },
+    copied: { state: true },
+    translation: { state: true },
+    session: { reflect: true },
+    clientSecret: { attribute: 'client-secret' },
+    api: { reflect: true },
+    locale: { reflect: true },
+    mode: { reflect: true },
+    theme: { reflect: true },
+    clock: { attribute: false },
+  };
 
   #api: CheckoutApi | null = null;
   #stream: StatusStream | null = null;
@@ -132,8 +150,8 @@ export class TenderCheckout extends LitElement {
   #held: StatusEvent[] = [];
   /** The client secret in use: the attribute's, or the one this tab kept before a redirect. */
   #secret = '';
-  /** The QR code as a saveable PNG, for the code on screen. */
-  #qrImage: { path: string; url: string } | null = null;
+  /** The QR code as a saveable PNG, for the code on screen (`url` null while it is being drawn). */
+  #qrImage: { path: string; url: string | null } | null = null;
   /** Whether focus was inside the element when "Pay" was pressed. */
   #payHadFocus = false;
   /** Set when the next render must move focus to the status heading. */
@@ -146,49 +164,47 @@ export class TenderCheckout extends LitElement {
   /** The language asked for last, and its table once loaded (English meanwhile). */
   #wantedLocale: Locale = 'en';
   #localeReady: Promise<unknown> = Promise.resolve();
-  #card = new CardFrameController(this, {
-    onToken: (fields) => this.#onCardToken(fields),
-    onError: (text) => {
-      if (this.phase.name !== 'submitting') return;
-      this.note = { text };
-      this.#enter({ name: 'choosing', error: null });
-    },
-  });
-  #camera = new CodeScannerController(
-    this,
-    () => this.clock,
-    (code) => this.#charge(code),
-  );
+  /** The parts loaded on demand (`parts.ts`), once they are here. */
+  #till: Parts['till'] | null = null;
+  #cardPart: Parts['card'] | null = null;
+  #qr: Parts['qr'] | null = null;
+  #fields: Parts['fields'] | null = null;
+  #outcome: Parts['outcome'] | null = null;
+  #logos: Parts['logos'] | null = null;
+  /** The card tokenizer's frame, once the card part is here and the session offers a tokenizer. */
+  #card: CardFrameController | null = null;
+  /** The till's camera, once the till part is here. */
+  #camera: CodeScannerController | null = null;
 
-  @state() private phase: CheckoutState = { name: 'loading' };
-  @state() private view: CheckoutView | null = null;
-  @state() private selected: MethodId | null = null;
-  @state() private values: Record<string, string> = {};
-  @state() private formErrors: FormErrors | null = null;
-  @state() private note: FormNote = null;
-  @state() private now = 0;
-  @state() private connection: StreamConnection = 'open';
-  @state() private copied = false;
-  @state() private translation: Translator = translator();
+  private phase: CheckoutState = { name: 'loading' };
+  private view: CheckoutView | null = null;
+  private selected: MethodId | null = null;
+  private values: Record<string, string> = {};
+  private formErrors: FormErrors | null = null;
+  private note: FormNote = null;
+  private now = 0;
+  private connection: StreamConnection = 'open';
+  private copied = false;
+  private translation: Translator = translator();
 
   /** The checkout session id (`cs_…`) to pay. */
-  @property({ reflect: true }) session = '';
+  session = '';
   // Not reflected: a secret set as a property stays out of the DOM's attributes.
   /** The session's client secret, as returned to the merchant server when the session was made. */
-  @property({ attribute: 'client-secret' }) clientSecret = '';
+  clientSecret = '';
   /** Base URL of the BFF; defaults to the directory `tender.js` came from, else the page's origin. */
-  @property({ reflect: true }) api = '';
+  api = '';
   /**
    * BCP 47 tag for the text (`en`, `th`, `zh-Hant`, `ar`…); without it the element follows the
    * nearest `lang` attribute (its own, then the page's), then the browser's languages.
    */
-  @property({ reflect: true }) locale = '';
+  locale = '';
   /** `checkout` for shoppers; `pos` for a till that charges the buyer's payment code. */
-  @property({ reflect: true }) mode: 'checkout' | 'pos' = 'checkout';
+  mode: 'checkout' | 'pos' = 'checkout';
   /** `light` or `dark`; anything else follows the system's `prefers-color-scheme`. */
-  @property({ reflect: true }) theme: 'auto' | 'light' | 'dark' = 'auto';
+  theme: 'auto' | 'light' | 'dark' = 'auto';
   /** Source of time for the QR countdown, request timeouts and reconnect delays (tests move it by hand). */
-  @property({ attribute: false }) clock: Clock = systemClock;
+  clock: Clock = systemClock;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -209,16 +225,20 @@ export class TenderCheckout extends LitElement {
     }
     if (changed.has('mode') && this.hasUpdated && this.phase.name === 'choosing') {
       this.selected = this.view ? pickInitialMethod(this.view, this.#methods()) : null;
+      if (this.mode === 'pos') void this.#loadTill().catch(() => this.#start());
     }
   }
 
   protected override updated(): void {
     // The card frame's messages are checked against the frame on screen and its tokenizer's origin.
-    this.#card.frame = this.renderRoot.querySelector('iframe.card-frame');
-    this.#card.tokenizer = this.#selectedMethod()?.tokenizer ?? null;
-    if (this.#postChallenge) {
+    if (this.#card) {
+      this.#card.frame = this.renderRoot.querySelector('iframe.card-frame');
+      this.#card.tokenizer = this.#selectedMethod()?.tokenizer ?? null;
+    }
+    const challenge = this.#postChallenge ? this.renderRoot.querySelector<HTMLFormElement>('form.challenge') : null;
+    if (challenge) {
       this.#postChallenge = false;
-      this.renderRoot.querySelector<HTMLFormElement>('form.challenge')?.submit();
+      challenge.submit();
     }
     if (!this.#focusStatus) return;
     this.#focusStatus = false;
@@ -241,7 +261,7 @@ export class TenderCheckout extends LitElement {
     const errors = this.formErrors;
     if (errors && spec.name in errors.fields) {
       const fields = { ...errors.fields };
-      const problem = checkFields([spec], this.values)[spec.name];
+      const problem = this.#fields?.checkFields([spec], this.values)[spec.name];
       if (problem) fields[spec.name] = problem;
       else delete fields[spec.name];
       this.formErrors = { ...errors, fields };
@@ -257,7 +277,8 @@ export class TenderCheckout extends LitElement {
       void this.#focusAfterRender('input[name="method"]');
       return;
     }
-    const problems = checkFields(method.fields, this.values);
+    // Fields on screen mean their part is here (#load waits for it).
+    const problems = this.#fields?.checkFields(method.fields, this.values) ?? {};
     if (Object.keys(problems).length > 0) {
       this.formErrors = { method: false, fields: problems };
       void this.#focusAfterRender('[aria-invalid="true"]');
@@ -268,7 +289,7 @@ export class TenderCheckout extends LitElement {
     if (method.tokenizer) {
       // The frame tokenizes what was typed in it and answers with a message (#onCardToken).
       this.#enter({ name: 'submitting' });
-      if (!this.#card.submit()) this.#enter({ name: 'choosing', error: null });
+      if (!this.#card?.submit()) this.#enter({ name: 'choosing', error: null });
       return;
     }
     void this.#pay(method, {});
@@ -276,20 +297,18 @@ export class TenderCheckout extends LitElement {
 
   private onCodeSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    const input = (event.currentTarget as HTMLFormElement).elements.namedItem('code') as HTMLInputElement | null;
-    const code = (input?.value ?? '').replace(/\s+/g, '');
-    if (!BUYER_CODE.test(code)) {
+    const code = this.#till?.readBuyerCode(event.currentTarget as HTMLFormElement);
+    if (!code) {
       this.note = { key: 'posCodeInvalid' };
       void this.#focusAfterRender('[aria-invalid="true"]');
       return;
     }
-    if (input) input.value = '';
     this.#charge(code);
   }
 
   private onStartCamera(): void {
     const video = this.renderRoot.querySelector('video');
-    if (video) void this.#camera.start(video);
+    if (video) void this.#camera?.start(video);
   }
 
   private onChooseAgain(): void {
@@ -349,14 +368,6 @@ export class TenderCheckout extends LitElement {
       this.#enter({ name: 'unavailable', error: configError('set the session and client-secret attributes') });
       return;
     }
-    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
-    const secret = this.clientSecret || savedClientSecret(this.session);
-    if (!secret) {
-      const error = new CheckoutError('unauthorized', 'no client secret for this session', { recoverable: false });
-      this.#enter({ name: 'unavailable', error });
-      return;
-    }
-    this.#secret = secret;
     let base: string;
     try {
       base = resolveApiBase(this.api);
@@ -364,6 +375,14 @@ export class TenderCheckout extends LitElement {
       this.#enter({ name: 'unavailable', error: configError(`api is not a URL: ${this.api}`, cause) });
       return;
     }
+    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
+    const secret = this.clientSecret || savedClientSecret(this.session);
+    if (!secret) {
+      // Another browser (a wallet's, say): what became of the payment, and the way back.
+      void this.#showOutcome(base, this.#generation);
+      return;
+    }
+    this.#secret = secret;
     this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: secret, clock: this.clock });
     void this.#load(this.#api, this.#generation);
   }
@@ -377,7 +396,7 @@ export class TenderCheckout extends LitElement {
     this.#held = [];
     this.#stopCountdown?.();
     this.#stopCountdown = null;
-    this.#camera.stop();
+    this.#camera?.stop();
     this.#dropQrImage();
     this.connection = 'open';
   }
@@ -387,9 +406,16 @@ export class TenderCheckout extends LitElement {
     const abort = new AbortController();
     this.#abort = abort;
     let loaded: CheckoutView;
+    // Not drawn on the first screen, but needed right after it: fetched beside the session.
+    loadPart('stream').catch(() => undefined);
     try {
-      // The first screen in the shopper's language: its table loads beside the session.
-      [loaded] = await Promise.all([api.getView(abort.signal), this.#localeReady]);
+      // The first screen in the shopper's language: its table loads beside the session, and so
+      // does the till at a till.
+      [loaded] = await Promise.all([
+        api.getView(abort.signal),
+        this.#localeReady,
+        this.mode === 'pos' ? this.#loadTill() : null,
+      ]);
     } catch (caught) {
       if (generation !== this.#generation) return;
       const error = toCheckoutError(caught);
@@ -399,7 +425,31 @@ export class TenderCheckout extends LitElement {
     }
     if (generation !== this.#generation) return;
     const view = normalizeView(loaded);
+    if (view.methods.some((method) => method.fields.length > 0) && !this.#fields) {
+      // The form is drawn with its fields or not at all: one more small file for such sessions.
+      try {
+        this.#fields = await loadPart('fields');
+      } catch (caught) {
+        if (generation !== this.#generation) return;
+        const error = toCheckoutError(caught);
+        this.#enter({ name: 'unavailable', error });
+        this.#emit('tender-error', { error });
+        return;
+      }
+      if (generation !== this.#generation) return;
+    }
     this.view = view;
+    if (view.methods.some((method) => method.tokenizer)) void this.#loadCard(generation);
+    // The logos fill the space kept for them beside each method once they are here.
+    if (!this.#logos && view.methods.some((method) => method.brand)) {
+      loadPart('logos').then(
+        (logos) => {
+          this.#logos = logos;
+          this.requestUpdate();
+        },
+        () => undefined,
+      );
+    }
     this.#attempt = view.attempt;
     this.selected = pickInitialMethod(view, this.#methods());
     // What the shopper typed before going to the provider's page.
@@ -412,8 +462,27 @@ export class TenderCheckout extends LitElement {
     if (!isFinal(view.status)) this.#listen(api, generation);
   }
 
+  /** Follows the session live, once the stream part is here (it was asked for beside the session). */
   #listen(api: CheckoutApi, generation: number): void {
-    const stream: StatusStream = new StatusStream({
+    const current = () =>
+      generation === this.#generation && this.phase.name !== 'succeeded' && this.phase.name !== 'canceled';
+    loadPart('stream').then(
+      ({ StatusStream }) => {
+        if (current()) this.#openStream(StatusStream, api, generation);
+      },
+      () => {
+        if (!current()) return;
+        // Without it nothing on screen would change by itself: say so, and try again.
+        this.connection = 'reconnecting';
+        this.clock.after(STREAM_PART_RETRY_MS, () => {
+          if (current()) this.#listen(api, generation);
+        });
+      },
+    );
+  }
+
+  #openStream(Stream: typeof StatusStream, api: CheckoutApi, generation: number): void {
+    const stream: StatusStream = new Stream({
       url: (lastEventId) => api.eventsUrl(lastEventId),
       onStatus: (event) => {
         if (generation === this.#generation) this.#onStatus(event);
@@ -464,7 +533,7 @@ export class TenderCheckout extends LitElement {
     const method = this.#selectedMethod();
     if (this.phase.name !== 'submitting' || !method?.tokenizer) return;
     // The frame's tokens go beside what the shopper typed in the checkout's own fields.
-    void this.#create(method, { fields: { ...fieldValues(method.fields, this.values), ...fields } });
+    void this.#create(method, { fields: { ...this.#fields?.fieldValues(method.fields, this.values), ...fields } });
   }
 
   /** A buyer's code read by the camera or typed at the till; each code is sent once. */
@@ -485,9 +554,9 @@ export class TenderCheckout extends LitElement {
   }
 
   async #pay(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
-    const fields = fieldValues(method.fields, this.values);
+    const fields = this.#fields?.fieldValues(method.fields, this.values);
     if (this.view) saveFields(this.view.id, this.values);
-    await this.#create(method, method.fields.length > 0 ? { ...extra, fields } : extra);
+    await this.#create(method, fields && method.fields.length > 0 ? { ...extra, fields } : extra);
   }
 
   async #create(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
@@ -495,6 +564,11 @@ export class TenderCheckout extends LitElement {
     if (!api) return;
     const generation = this.#generation;
     this.#enter({ name: 'submitting' });
+    // Most attempts answer with a QR code or a provider's page: both load while the attempt is made.
+    if (this.mode !== 'pos') {
+      loadPart('qr').catch(() => undefined);
+      loadPart('redirect').catch(() => undefined);
+    }
     let attempt: AttemptView;
     try {
       attempt = await api.createAttempt({ method: method.id, ...extra, client: detectClient() }, this.#abort?.signal);
@@ -575,13 +649,27 @@ export class TenderCheckout extends LitElement {
     // The shopper may come back to the hosted page, whose URL never carries the secret.
     saveClientSecret(this.session, this.#secret);
     if (this.view) saveFields(this.view.id, this.values);
-    performRedirect(action);
+    const generation = this.#generation;
+    loadPart('redirect').then(
+      ({ performRedirect }) => {
+        if (generation === this.#generation && this.phase.name === 'redirecting') performRedirect(action);
+      },
+      () => {
+        // "Continue to …" tries again.
+        if (generation === this.#generation && this.phase.name === 'redirecting')
+          this.#enter({ name: 'awaiting', attempt });
+      },
+    );
   }
 
   #openWallet(attempt: AttemptView, action: AppAction): void {
     this.#enter({ name: 'in-app', attempt, action });
     const generation = this.#generation;
-    void payInApp(action).then((answer) => {
+    const answered = loadPart('wallet').then(
+      (wallet) => wallet.payInApp(action),
+      () => 'fail' as const,
+    );
+    void answered.then((answer) => {
       if (generation !== this.#generation || this.phase.name !== 'in-app') return;
       if (answer === 'ok') {
         // Confirmed in the sheet; the BFF's status says whether the money moved.
@@ -609,6 +697,75 @@ export class TenderCheckout extends LitElement {
     // The issuer's fields are posted into the frame once it is on screen (renderChallenge).
     this.#postChallenge = action.method === 'POST' || Object.keys(action.fields).length > 0;
     this.#enter({ name: 'challenge', attempt, action });
+    if (this.#cardPart) return;
+    // The frame appears once the card part is here; without it, "continue" tries again.
+    const generation = this.#generation;
+    void this.#loadCard(generation).then((loaded) => {
+      if (!loaded && generation === this.#generation && this.phase.name === 'challenge') {
+        this.#enter({ name: 'awaiting', attempt });
+      }
+    });
+  }
+
+  async #showOutcome(base: string, generation: number): Promise<void> {
+    this.#enter({ name: 'loading' });
+    const abort = new AbortController();
+    this.#abort = abort;
+    try {
+      const [part] = await Promise.all([loadPart('outcome'), this.#localeReady]);
+      const outcome = await part.fetchOutcome(base, this.session, abort.signal);
+      if (generation !== this.#generation) return;
+      this.#outcome = part;
+      this.#enter({ name: 'outcome', outcome });
+    } catch (caught) {
+      if (generation !== this.#generation) return;
+      const found = toCheckoutError(caught);
+      // Without the secret nothing else can be done here: the link is not this browser's.
+      const error = found.recoverable
+        ? found
+        : new CheckoutError(
+            found.code === 'not_found' ? 'not_found' : 'unauthorized',
+            'no client secret for this session',
+            {
+              recoverable: false,
+              cause: found,
+            },
+          );
+      this.#enter({ name: 'unavailable', error });
+      this.#emit('tender-error', { error });
+    }
+  }
+
+  /** Loads the till and starts its camera controller; rejects when the part cannot be fetched. */
+  async #loadTill(): Promise<void> {
+    const till = await loadPart('till');
+    this.#till = till;
+    this.#camera ??= new till.CodeScannerController(
+      this,
+      () => this.clock,
+      (code) => this.#charge(code),
+    );
+    this.requestUpdate();
+  }
+
+  /** Loads the card part (tokenizer frame and 3-D Secure); false when it cannot be fetched. */
+  async #loadCard(generation: number): Promise<boolean> {
+    try {
+      const card = await loadPart('card');
+      this.#cardPart = card;
+      this.#card ??= new card.CardFrameController(this, {
+        onToken: (fields) => this.#onCardToken(fields),
+        onError: (text) => {
+          if (this.phase.name !== 'submitting') return;
+          this.note = { text };
+          this.#enter({ name: 'choosing', error: null });
+        },
+      });
+      if (generation === this.#generation) this.requestUpdate();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   #onStatus(event: StatusEvent): void {
@@ -713,7 +870,7 @@ export class TenderCheckout extends LitElement {
     this.copied = false;
     this.#syncQrImage();
     this.#syncCountdown();
-    if (next.name !== 'choosing') this.#camera.stop();
+    if (next.name !== 'choosing') this.#camera?.stop();
     // Paid or canceled, nothing can change any more. An expired session keeps listening: a payment
     // made just before the deadline can still be confirmed after it.
     if (next.name === 'succeeded' || next.name === 'canceled') {
@@ -779,12 +936,22 @@ export class TenderCheckout extends LitElement {
     if (path === this.#qrImage?.path) return;
     this.#dropQrImage();
     if (phase.name !== 'scanning') return;
-    const url = qrPngUrl(phase.qr.modules);
-    if (url) this.#qrImage = { path: phase.qr.modules.path, url };
+    const image: { path: string; url: string | null } = { path: phase.qr.modules.path, url: null };
+    this.#qrImage = image;
+    const modules = phase.qr.modules;
+    // Without the part (or a canvas) there is no save link; the code stays on screen to scan.
+    void loadPart('qr').then(
+      (part) => {
+        this.#qr = part;
+        if (this.#qrImage === image) image.url = part.qrPngUrl(modules);
+        this.requestUpdate();
+      },
+      () => undefined,
+    );
   }
 
   #dropQrImage(): void {
-    if (this.#qrImage) URL.revokeObjectURL(this.#qrImage.url);
+    if (this.#qrImage?.url) URL.revokeObjectURL(this.#qrImage.url);
     this.#qrImage = null;
   }
 
@@ -871,28 +1038,6 @@ export class TenderCheckout extends LitElement {
     return this.#t.maybe(`error.${code}`) ?? fallback;
   }
 
-  /** `label` is a translation key (wire.ts); the field's own name is the last resort. */
-  #fieldLabel(spec: FieldSpec): string {
-    return (spec.label && this.#t.maybe(spec.label)) || this.#t.maybe(`field.${spec.name}`) || spec.name;
-  }
-
-  #problemText(spec: FieldSpec, problem: FieldProblem): string {
-    const t = this.#t;
-    const field = this.#fieldLabel(spec);
-    switch (problem) {
-      case 'required':
-        return t('fieldRequired', { field });
-      case 'email':
-        return t('fieldInvalidEmail');
-      case 'tel':
-        return t('fieldInvalidTel');
-      case 'too_long':
-        return t('fieldTooLong', { field });
-      case 'option':
-        return t('fieldInvalidOption');
-    }
-  }
-
   #statusLine(): { text: string; tone: 'error' | 'success' | 'plain' } {
     const t = this.#t;
     const phase = this.phase;
@@ -937,11 +1082,15 @@ export class TenderCheckout extends LitElement {
         return { text: t('expired'), tone: 'error' };
       case 'canceled':
         return { text: t('canceled'), tone: 'error' };
+      case 'outcome':
+        return this.#outcome?.outcomeStatus(t, phase.outcome) ?? { text: t('loading'), tone: 'plain' };
     }
   }
 
   private renderHeader(): TemplateResult | typeof nothing {
     const view = this.view;
+    const phase = this.phase;
+    if (phase.name === 'outcome') return this.#outcome?.renderOutcomeHeader(this.#t, phase.outcome) ?? nothing;
     if (!view) return nothing;
     const estimate = this.#estimate(this.#selectedMethod());
     // Not a <header>: that would be a second banner landmark on the merchant's page.
@@ -985,6 +1134,7 @@ export class TenderCheckout extends LitElement {
             ?disabled=${disabled}
             @change=${this.onMethodChange}
           />
+          ${m.brand ? html`<span class="logo" part="logo">${this.#logos?.logo(m.brand) ?? nothing}</span>` : nothing}
           <span class="method-name">${this.#methodLabel(m)}</span>
           ${estimate ? html`<span class="method-estimate">${estimate}</span>` : nothing}
         </label>`;
@@ -1023,190 +1173,72 @@ export class TenderCheckout extends LitElement {
     </form>`;
   }
 
-  private renderCardFrame(method: MethodView): TemplateResult {
-    return html`<iframe
-      class="card-frame"
-      part="card-frame"
-      title=${this.#t('cardFrame')}
-      src=${method.tokenizer ? tokenizerSrc(method.tokenizer.url) : ''}
-      height=${this.#card.height ?? nothing}
-    ></iframe>`;
+  private renderCardFrame(method: MethodView): TemplateResult | typeof nothing {
+    const card = this.#card;
+    const url = method.tokenizer?.url;
+    return card && url ? (this.#cardPart?.renderCardFrame(card, url, this.#t('cardFrame')) ?? nothing) : nothing;
   }
 
-  private renderFields(method: MethodView, submitting: boolean): TemplateResult[] {
-    return method.fields.map((spec, index) => {
-      const id = `field-${index}`;
-      const problem = this.formErrors?.fields[spec.name];
-      const errorId = `${id}-error`;
-      const value = this.values[spec.name] ?? '';
-      const described = problem ? errorId : nothing;
-      const control =
-        spec.type === 'select'
-          ? html`<select
-              id=${id}
-              name=${spec.name}
-              part="input"
-              ?required=${spec.required}
-              ?disabled=${submitting}
-              aria-invalid=${problem ? 'true' : 'false'}
-              aria-describedby=${described}
-              @change=${(event: Event) => this.onFieldInput(spec, event)}
-            >
-              <option value="" ?selected=${value === ''}>${this.#t('selectPlaceholder')}</option>
-              ${(spec.options ?? []).map(
-                (option) =>
-                  html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
-              )}
-            </select>`
-          : html`<input
-              id=${id}
-              name=${spec.name}
-              part="input"
-              type=${spec.type}
-              .value=${value}
-              ?required=${spec.required}
-              ?disabled=${submitting}
-              maxlength=${spec.maxLength ?? nothing}
-              pattern=${spec.pattern ?? nothing}
-              inputmode=${spec.inputMode ?? (spec.type === 'tel' ? 'tel' : spec.type === 'email' ? 'email' : nothing)}
-              autocomplete=${spec.autocomplete ?? (spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing)}
-              aria-invalid=${problem ? 'true' : 'false'}
-              aria-describedby=${described}
-              @input=${(event: Event) => this.onFieldInput(spec, event)}
-            />`;
-      return html`<div class="field" part="field">
-        <label for=${id} part="label"
-          >${this.#fieldLabel(spec)}${
-            spec.required ? html` <span class="required-mark" aria-hidden="true">*</span>` : nothing
-          }</label
-        >
-        ${control}
-        ${
-          problem
-            ? html`<p id=${errorId} class="field-error" part="field-error">${this.#problemText(spec, problem)}</p>`
-            : nothing
-        }
-      </div>`;
-    });
+  private renderFields(method: MethodView, submitting: boolean): TemplateResult[] | typeof nothing {
+    return (
+      this.#fields?.renderFields({
+        t: this.#t,
+        specs: method.fields,
+        values: this.values,
+        problems: this.formErrors?.fields ?? {},
+        submitting,
+        onInput: (spec, event) => this.onFieldInput(spec, event),
+      }) ?? nothing
+    );
   }
 
   /** The till: the method (when there are several), the camera and typed entry of the buyer's code. */
   private renderPos(): TemplateResult | typeof nothing {
     const view = this.view;
     const methods = this.#methods();
-    if (!view || methods.length === 0) return nothing;
-    const t = this.#t;
+    const till = this.#till;
+    if (!view || methods.length === 0 || !till || !this.#camera) return nothing;
     const submitting = this.phase.name === 'submitting';
-    const invalid = this.note !== null;
-    const camera = this.#camera.state;
-    return html`${methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing}
-      ${
-        canScan() && camera !== 'unavailable'
-          ? html`<video class="camera" part="camera" ?hidden=${camera !== 'on'} muted playsinline></video> ${
-                camera === 'on'
-                  ? nothing
-                  : html`<button
-                      type="button"
-                      class="secondary"
-                      part="button"
-                      ?disabled=${submitting}
-                      @click=${this.onStartCamera}
-                    >
-                      ${t('posCamera')}
-                    </button>`
-              }`
-          : nothing
-      }
-      <form part="form" novalidate @submit=${this.onCodeSubmit}>
-        <div class="field" part="field">
-          <label for="buyer-code" part="label">${t('posCode')}</label>
-          <input
-            id="buyer-code"
-            name="code"
-            part="input"
-            inputmode="numeric"
-            autocomplete="off"
-            enterkeyhint="go"
-            maxlength="24"
-            ?disabled=${submitting}
-            aria-invalid=${invalid ? 'true' : 'false'}
-            aria-describedby=${invalid ? 'form-note' : nothing}
-          />
-        </div>
-        ${this.renderNote()}
-        <button type="submit" class="primary" part="pay-button" ?disabled=${submitting}>
-          ${submitting ? t('paying') : t('posCharge', { amount: this.#amount(view) })}
-        </button>
-      </form>`;
+    return till.renderTill({
+      t: this.#t,
+      methods: methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing,
+      note: this.renderNote(),
+      amount: this.#amount(view),
+      submitting,
+      camera: this.#camera,
+      onCamera: () => this.onStartCamera(),
+      onSubmit: (event) => this.onCodeSubmit(event),
+    });
   }
 
-  private renderQr(attempt: AttemptView, qr: QrAction): TemplateResult {
+  private renderQr(attempt: AttemptView, qr: QrAction): TemplateResult | typeof nothing {
+    const part = this.#qr;
     const t = this.#t;
+    // Until the QR screen is here (or if it cannot be fetched), the way back to the methods.
+    if (!part) return this.renderChooseButton(t('chooseAnother'), 'secondary');
     const view = this.view;
-    const box = qr.modules.size + 8;
     const expiresAt = Date.parse(qr.expiresAt);
     const method = this.#methodLabelOf(attempt);
-    const label = t('qrLabel', { amount: view ? this.#amount(view) : '', method });
-    const deepLink = qr.deepLink && isAppLink(qr.deepLink) ? qr.deepLink : null;
-    const image = this.#qrImage;
-    // Four modules of white quiet zone around the code (ISO/IEC 18004), drawn in the viewBox.
-    return html`<figure class="qr" part="qr">
-        <svg
-          part="qr-code"
-          role="img"
-          aria-label=${label}
-          viewBox="-4 -4 ${box} ${box}"
-          shape-rendering="crispEdges"
-          xmlns="http://www.w3.org/2000/svg"
-        >
-          <rect x="-4" y="-4" width=${box} height=${box} fill="#ffffff"></rect>
-          <path d=${qr.modules.path} fill="#000000"></path>
-        </svg>
-      </figure>
-      ${
-        Number.isNaN(expiresAt)
-          ? nothing
-          : html`<p class="countdown" part="countdown" role="timer">
-              ${t('expiresIn', { time: formatCountdown(expiresAt - this.now) })}
-            </p>`
-      }
-      <div class="actions">
-        ${
-          deepLink
-            ? html`<a class="link-button primary" part="deep-link" href=${deepLink}>${this.#openInText(attempt)}</a>`
-            : nothing
-        }
-        ${
-          image
-            ? html`<a class="link-button secondary" part="save-qr" href=${image.url} download="payment-qr.png"
-                >${t('saveQr')}</a
-              >`
-            : nothing
-        }
-        ${
-          'clipboard' in navigator
-            ? html`<button type="button" class="secondary" part="button" @click=${() => this.onCopy(qr.content)}>
-                ${this.copied ? t('copied') : t('copyCode')}
-              </button>`
-            : nothing
-        }
-        ${this.renderChooseButton(t('chooseAnother'), 'secondary')}
-      </div>`;
+    return part.renderQr({
+      t,
+      qr,
+      label: t('qrLabel', { amount: view ? this.#amount(view) : '', method }),
+      remainingMs: Number.isNaN(expiresAt) ? null : expiresAt - this.now,
+      openIn: this.#openInText(attempt),
+      image: this.#qrImage?.url ?? null,
+      copied: this.copied,
+      onCopy: () => this.onCopy(qr.content),
+      chooseAnother: this.renderChooseButton(t('chooseAnother'), 'secondary'),
+    });
   }
 
   private renderChallenge(action: ChallengeAction): TemplateResult {
-    const name = `tender-challenge-${this.#generation}`;
-    const title = this.#t('challengeFrame');
-    // A GET form would replace the URL's own query with its fields: a bare GET is loaded as it is.
-    if (action.method === 'GET' && Object.keys(action.fields).length === 0) {
-      return html`<iframe class="challenge-frame" part="challenge-frame" title=${title} src=${action.url}></iframe>
-        ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
-    }
-    return html`<iframe class="challenge-frame" part="challenge-frame" name=${name} title=${title}></iframe>
-      <form class="challenge" method=${action.method.toLowerCase()} action=${action.url} target=${name} hidden>
-        ${Object.entries(action.fields).map(([key, value]) => html`<input type="hidden" name=${key} .value=${value} />`)}
-      </form>
-      ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
+    const frame = this.#cardPart?.renderChallenge(
+      action,
+      `tender-challenge-${this.#generation}`,
+      this.#t('challengeFrame'),
+    );
+    return html`${frame ?? nothing} ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
   }
 
   private renderReturn(): TemplateResult | typeof nothing {
@@ -1264,6 +1296,8 @@ export class TenderCheckout extends LitElement {
       case 'canceled':
         return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')}
         ${this.renderReturn()}`;
+      case 'outcome':
+        return this.#outcome?.renderOutcome(t, phase.outcome) ?? nothing;
       case 'unavailable':
         if (phase.error.recoverable) {
           return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>
@@ -1309,13 +1343,9 @@ export class TenderCheckout extends LitElement {
   }
 }
 
+/** How soon to try again when the status stream's part could not be fetched. */
+const STREAM_PART_RETRY_MS = 5_000;
+
 function configError(message: string, cause?: unknown): CheckoutError {
   return new CheckoutError('invalid_config', message, { recoverable: false, cause });
-}
-
-/** The tokenizer frame learns which page may frame it and hear from it: this page's origin. */
-function tokenizerSrc(url: string): string {
-  const src = new URL(url);
-  src.searchParams.set('origin', location.origin);
-  return src.href;
 }

@@ -1,4 +1,4 @@
-import { css } from 'lit';
+import { css } from './element.ts';
 
 /**
  * Mobile first: one column, full-width controls, touch targets of at least 48px. The host is left
@@ -164,6 +164,13 @@ export const checkoutStyles = css`
   .method:has(input:checked) {
     border-color: var(--_accent);
     box-shadow: inset 0 0 0 1px var(--_accent);
+  }
+  .logo,
+  .logo svg {
+    display: block;
+    inline-size: 1.5rem;
+    block-size: 1.5rem;
+    flex: none;
   }
   .method input {
     width: 1.25rem;

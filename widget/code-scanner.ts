@@ -4,7 +4,7 @@
  * or no camera, or the cashier refuses it, the element offers typed entry only (a handheld scanner
  * types too). No decoding library is shipped.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Controller, ControllerHost } from './element.ts';
 import type { Clock } from './clock.ts';
 
 interface DetectedBarcode {
@@ -37,8 +37,8 @@ export function canScan(): boolean {
   return detectorClass() !== null && typeof navigator.mediaDevices?.getUserMedia === 'function';
 }
 
-export class CodeScannerController implements ReactiveController {
-  readonly #host: ReactiveControllerHost;
+export class CodeScannerController implements Controller {
+  readonly #host: ControllerHost;
   readonly #onCode: (code: string) => void;
   readonly #clock: () => Clock;
   #stream: MediaStream | null = null;
@@ -46,7 +46,7 @@ export class CodeScannerController implements ReactiveController {
   #busy = false;
   state: CameraState = 'off';
 
-  constructor(host: ReactiveControllerHost, clock: () => Clock, onCode: (code: string) => void) {
+  constructor(host: ControllerHost, clock: () => Clock, onCode: (code: string) => void) {
     this.#host = host;
     this.#clock = clock;
     this.#onCode = onCode;

@@ -38,8 +38,14 @@ export interface FieldSpec {
   name: string;
   type: 'text' | 'select' | 'email' | 'tel';
   required: boolean;
-  /** Key into the widget's translation table; the widget falls back to `name`. */
+  /** Key into the widget's translation table; the widget falls back to `labels`, then `name`. */
   label?: string;
+  /**
+   * The field's name in each language its provider's module knows, by the widget's locale tags
+   * (`en`, `th`, `zh-Hans`, …), for fields the widget's own table does not hold: a new provider
+   * brings its fields' names with it.
+   */
+  labels?: Record<string, string>;
   options?: FieldOption[];
   maxLength?: number;
   /** A regular expression the whole value must match (checked on the server too). */
@@ -196,4 +202,20 @@ export interface StatusEvent {
 
 export interface ErrorBody {
   error: { code: string; message: string; requestId: string };
+}
+
+/**
+ * What anyone holding a session's link may see of it, without the client secret
+ * (`GET /v1/checkout/:id/outcome`): the merchant, the amount, whether it was paid, and the way back
+ * to the merchant. The hosted page shows it when opened in another browser or a wallet's in-app
+ * browser after paying there.
+ */
+export interface CheckoutOutcome {
+  merchant: { name: string };
+  /** Decimal string in the currency's units, as in `CheckoutView`. */
+  amount: string;
+  currency: string;
+  /** `paid` includes refunded sessions; `not_paid` is a session still open, pending or failed. */
+  status: 'paid' | 'not_paid' | 'expired' | 'canceled';
+  returnUrl: string | null;
 }

@@ -96,6 +96,11 @@ function numberToPlainString(value: number): string {
   return text;
 }
 
+/** The money of a stored record (a session, attempt, refund or payout: `amount` in minor units). */
+export function moneyOf(record: { amount: number; currency: string }): Money {
+  return { minor: record.amount, currency: record.currency };
+}
+
 export function sameMoney(a: Money, b: Money): boolean {
   return a.minor === b.minor && a.currency === b.currency;
 }

@@ -12,7 +12,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
-import { ApiError } from '../errors.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import {
   ProviderError,
@@ -22,13 +21,15 @@ import {
   type ProviderId,
   type VerifiedNotification,
 } from '../providers/provider.ts';
-import type { IdempotencyRecord, PayoutRecord, Store } from '../store/store.ts';
-import { moneyOf, toApiError, type Clock } from './checkout.ts';
+import type { PayoutRecord, Store } from '../store/store.ts';
+import type { Clock } from './clock.ts';
+import { asDomainError, DomainError, providerFailure } from './errors.ts';
+import { Idempotency } from './idempotency.ts';
 import { sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
 import { KeyedSerial } from './serial.ts';
-import { formatDecimal, sameMoney, type Money } from './money.ts';
+import { formatDecimal, moneyOf, sameMoney, type Money } from './money.ts';
 
 export interface PayoutsDeps {
   config: Config;
@@ -145,10 +146,12 @@ export class Payouts extends PeriodicJob {
   readonly #queues = new KeyedSerial();
   /** When each pending payout was last refreshed because someone read it. */
   readonly #lastRead = new Map<string, number>();
+  readonly #idempotency: Idempotency;
 
   constructor({ intervalMs = 1000, batchSize = 25, concurrency = 4, ...rest }: PayoutsDeps) {
     super('payout checks', intervalMs, rest.log);
     this.#deps = { intervalMs, batchSize, concurrency, ...rest };
+    this.#idempotency = new Idempotency({ store: rest.store, clock: rest.clock });
   }
 
   // ---- balances and banks -----------------------------------------------------------------------
@@ -170,7 +173,10 @@ export class Payouts extends PeriodicJob {
           };
         } catch (error) {
           this.#deps.log.warn('balance query failed', { provider: provider.id, currency, error });
-          const { code, message } = toApiError(error);
+          const { code, message } =
+            error instanceof ProviderError
+              ? providerFailure(error)
+              : { code: 'internal', message: 'something went wrong on our side' };
           return {
             object: 'balance',
             provider: provider.id,
@@ -199,7 +205,7 @@ export class Payouts extends PeriodicJob {
       return lists.flat();
     } catch (error) {
       this.#deps.log.warn('bank list failed', { currency, purpose, error });
-      throw toApiError(error);
+      throw asDomainError(error);
     }
   }
 
@@ -207,43 +213,39 @@ export class Payouts extends PeriodicJob {
 
   /**
    * Makes a payout. With an idempotency key, the same key and body always mean the same payout, and
-   * another body is refused (422). The key is claimed, naming the payout id, before anything is sent:
-   * two requests racing with one key can then never make two provider orders, which a store-the-
-   * answer-afterwards scheme would allow (for a payout, money sent twice).
+   * another body is refused. The key is claimed, naming the payout id, before anything is sent
+   * (`idempotency.ts`): two requests racing with one key can never make two provider orders.
    *
-   * A payout the provider refused outright is recorded as failed and answered with a 4xx (or 502);
-   * one whose outcome is unclear (provider unreachable, unreadable answer) stays pending and is
-   * checked until the provider says.
+   * A payout the provider refused outright is recorded as failed and refused (the same on every
+   * replay); one whose outcome is unclear (provider unreachable, unreadable answer) stays pending and
+   * is checked until the provider says.
    */
   async create(
     input: CreatePayoutInput,
     { idempotencyKey }: { idempotencyKey?: string } = {},
   ): Promise<{ payout: PayoutView; replayed: boolean }> {
     const { store } = this.#deps;
-    const requestHash = payoutRequestHash(input);
-    if (idempotencyKey !== undefined) {
-      const earlier = await store.getIdempotency(IDEMPOTENCY_SCOPE, idempotencyKey);
-      if (earlier) return this.#replay(earlier, requestHash, input);
-    }
-
-    const provider = this.#payoutProvider(input.provider);
-    await this.#checkBank(provider, input);
-    const payout = this.#newRecord(newPayoutId(), provider.id, input);
-    if (idempotencyKey !== undefined) {
-      const claimed = await store.putIdempotency({
-        scope: IDEMPOTENCY_SCOPE,
-        key: idempotencyKey,
-        requestHash,
-        status: 201,
-        body: JSON.stringify({ payout: payout.id }),
-        createdAt: payout.createdAt,
-      });
-      if (!claimed)
-        return this.#replay((await store.getIdempotency(IDEMPOTENCY_SCOPE, idempotencyKey))!, requestHash, input);
-    }
-    if (!(await this.#insert(payout)))
-      return { payout: payoutView((await store.getPayout(payout.id))!), replayed: true };
-    return { payout: await this.#send(provider, payout), replayed: false };
+    const { value, replayed } = await this.#idempotency.run({
+      scope: IDEMPOTENCY_SCOPE,
+      request:
+        idempotencyKey === undefined ? undefined : { key: idempotencyKey, requestHash: payoutRequestHash(input) },
+      newId: newPayoutId,
+      check: () => this.#checkBank(this.#payoutProvider(input.provider), input),
+      find: async (id) => {
+        const payout = await store.getPayout(id);
+        if (payout?.status === 'failed' && payout.failureCode && REFUSALS.has(payout.failureCode))
+          throw refusalError(payout);
+        return payout && payoutView(payout);
+      },
+      make: async (id) => {
+        const provider = this.#payoutProvider(input.provider);
+        const payout = this.#newRecord(id, provider.id, input);
+        // The store takes an id once, so of two requests carrying on one claimed key only one sends it.
+        if (!(await this.#insert(payout))) throw new Error(`payout ${id} exists already`);
+        return this.#send(provider, payout);
+      },
+    });
+    return { payout: value, replayed };
   }
 
   /** The payout as it stands, first asking the provider when it is still pending; null when unknown. */
@@ -273,7 +275,7 @@ export class Payouts extends PeriodicJob {
         provider: providerId,
         orderId: notification.orderId,
       });
-      throw new ApiError(404, 'not_found', 'unknown payout');
+      throw new DomainError('not_found', 'unknown payout');
     }
     if (payout.status !== 'pending') {
       const claimedFinal =
@@ -331,9 +333,8 @@ export class Payouts extends PeriodicJob {
     const able = [...this.#deps.providers.values()]
       .filter((each) => each.payout && each.queryPayout)
       .map((each) => each.id);
-    throw new ApiError(
-      422,
-      'invalid_request',
+    throw new DomainError(
+      'unprocessable',
       `body.provider: "${id}" is not an enabled provider that makes payouts (enabled: ${able.join(', ') || 'none'})`,
     );
   }
@@ -356,12 +357,11 @@ export class Payouts extends PeriodicJob {
     }
     const { currency } = input.money;
     if (banks.length === 0) {
-      throw new ApiError(422, 'invalid_request', `body.currency: ${provider.id} lists no payout banks for ${currency}`);
+      throw new DomainError('unprocessable', `body.currency: ${provider.id} lists no payout banks for ${currency}`);
     }
     if (!banks.some((bank) => bank.id === input.bankId)) {
-      throw new ApiError(
-        422,
-        'invalid_request',
+      throw new DomainError(
+        'unprocessable',
         `body.bankId: ${provider.id} has no payout bank "${input.bankId}" for ${currency}; GET /v1/banks?currency=${currency} lists them`,
       );
     }
@@ -399,31 +399,6 @@ export class Payouts extends PeriodicJob {
       if (await this.#deps.store.getPayout(payout.id)) return false;
       throw error;
     }
-  }
-
-  async #replay(
-    record: IdempotencyRecord,
-    requestHash: string,
-    input: CreatePayoutInput,
-  ): Promise<{ payout: PayoutView; replayed: boolean }> {
-    if (record.requestHash !== requestHash) {
-      throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
-    }
-    const id = (JSON.parse(record.body) as { payout?: unknown }).payout;
-    if (typeof id !== 'string') throw new Error(`idempotency record ${record.key} names no payout`);
-    let payout = await this.#deps.store.getPayout(id);
-    if (!payout) {
-      // The first request stopped between claiming the key and storing its payout (or is just
-      // there): this one carries on under the same id. The store takes an id once, so only one of
-      // the two ever sends it.
-      const provider = this.#payoutProvider(input.provider);
-      const fresh = this.#newRecord(id, provider.id, input);
-      if (await this.#insert(fresh)) return { payout: await this.#send(provider, fresh), replayed: false };
-      payout = (await this.#deps.store.getPayout(id))!;
-    }
-    if (payout.status === 'failed' && payout.failureCode && REFUSALS.has(payout.failureCode))
-      throw refusalError(payout);
-    return { payout: payoutView(payout), replayed: true };
   }
 
   /** Asks the provider to make a stored payout and records what it answered. */
@@ -525,7 +500,7 @@ export class Payouts extends PeriodicJob {
         const unreadable = error instanceof ProviderError && error.code === 'bad_response';
         log[unreadable ? 'error' : 'warn']('payout status query failed', { payout: id, error });
         if (reschedule) await this.#bump(payout);
-        if (throwIfUnavailable) throw toApiError(error);
+        if (throwIfUnavailable) throw asDomainError(error);
         return;
       }
       await this.#apply(id, status, { counted: true, reschedule });
@@ -664,24 +639,22 @@ function isUnclear(error: ProviderError): boolean {
 }
 
 /** The answer to a payout the provider refused when asked to make it (the same on every replay). */
-function refusalError(payout: PayoutRecord): ApiError {
+function refusalError(payout: PayoutRecord): DomainError {
   const notSent = `payout ${payout.id} was recorded as failed and nothing was sent`;
   switch (payout.failureCode) {
     case 'insufficient_balance':
-      return new ApiError(
-        422,
+      return new DomainError(
         'provider_declined',
         `the ${payout.provider} ${payout.currency} balance is lower than the payout amount; ${notSent}`,
       );
     case 'declined':
-      return new ApiError(422, 'provider_declined', `${payout.provider} refused this payout; ${notSent}`);
+      return new DomainError('provider_declined', `${payout.provider} refused this payout; ${notSent}`);
     case 'amount_out_of_range':
-      return new ApiError(
-        422,
+      return new DomainError(
         'amount_out_of_range',
         `the amount is outside what ${payout.provider} accepts for payouts; ${notSent}`,
       );
     default:
-      return new ApiError(502, 'provider_error', `${payout.provider} could not handle this payout request; ${notSent}`);
+      return new DomainError('provider_error', `${payout.provider} could not handle this payout request; ${notSent}`);
   }
 }

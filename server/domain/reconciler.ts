@@ -4,7 +4,8 @@
  * after a restart it simply carries on from there. One pass at a time; each pass is bounded.
  * Due attempts are leased, so several instances never ask a provider about the same attempt at once.
  */
-import type { Checkout, Clock } from './checkout.ts';
+import type { Checkout } from './checkout.ts';
+import type { Clock } from './clock.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
 import type { Store } from '../store/store.ts';

@@ -1,8 +1,8 @@
 /** What each audience sees of a session: the shopper's browser, and the merchant's server. */
 import type { AttemptView, CheckoutView, MethodView } from '../../widget/wire.ts';
 import type { AttemptRecord, RefundRecord, SessionRecord } from '../store/store.ts';
-import { attemptFailure, moneyOf } from './checkout.ts';
-import { formatDecimal } from './money.ts';
+import { attemptFailure } from './failures.ts';
+import { formatDecimal, moneyOf } from './money.ts';
 
 export function attemptView(attempt: AttemptRecord): AttemptView {
   return {

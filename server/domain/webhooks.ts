@@ -11,7 +11,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Store, WebhookRecord } from '../store/store.ts';
-import type { Clock } from './checkout.ts';
+import type { Clock } from './clock.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
 

@@ -10,7 +10,9 @@ import type { ErrorBody } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import { newRequestId, secretsEqual } from '../domain/ids.ts';
 import { silentLogger, withLogBindings, type Logger } from '../domain/log.ts';
-import { ApiError } from '../errors.ts';
+import { DomainError } from '../domain/errors.ts';
+import { ProviderError } from '../providers/provider.ts';
+import { ApiError, toApiError } from './errors.ts';
 import type { SessionRecord } from '../store/store.ts';
 
 export interface AppEnv {
@@ -107,14 +109,23 @@ export function limitBody({
     },
   });
   return async function limitBodyMiddleware(c, next) {
+    // A GET or HEAD without Content-Length or Transfer-Encoding carries no body (RFC 9112 §6.3):
+    // nothing to limit, and asking for its body would build a whole web Request on node.
+    if (
+      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
+      c.req.header('content-length') === undefined &&
+      c.req.header('transfer-encoding') === undefined
+    )
+      return next();
     return limit(c, next);
   };
 }
 
 /**
- * The one error path: typed errors become the one JSON shape; anything else reveals nothing. A 5xx is
- * logged; its line carries the request id (bound by `requestId`, or named here when the app has no
- * `requestId` middleware), which the body repeats.
+ * The one error path: edge, domain and provider errors become the one JSON shape (`toApiError` gives
+ * the status); anything else reveals nothing. A 5xx is logged; its line carries the request id
+ * (bound by `requestId`, or named here when the app has no `requestId` middleware), which the body
+ * repeats.
  */
 export function errorHandler({ log }: { log: Logger }) {
   return function onError(error: Error, c: Context<AppEnv>) {
@@ -124,9 +135,10 @@ export function errorHandler({ log }: { log: Logger }) {
     let status: ContentfulStatusCode = 500;
     let code = 'internal';
     let message = 'something went wrong on our side; the request id identifies it in our logs';
-    if (error instanceof ApiError) {
-      ({ status, code, message } = error);
-      if (status >= 500) log.error(message, { ...context, error: error.cause ?? error });
+    if (error instanceof ApiError || error instanceof DomainError || error instanceof ProviderError) {
+      const api = toApiError(error);
+      ({ status, code, message } = api);
+      if (status >= 500) log.error(message, { ...context, error: api.cause ?? api });
     } else if (error instanceof HTTPException) {
       status = error.status as ContentfulStatusCode;
       code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { parseDecimal, type Money, type MoneyError } from '../domain/money.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from './errors.ts';
 
 /** Parses a JSON body against a schema; the error names the bad field (`body.amount: …`). */
 export async function jsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.infer<S>> {

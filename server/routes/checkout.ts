@@ -1,21 +1,24 @@
 /**
  * Browser API, opened by the session's client secret: the public checkout view, attempts, the SSE
- * status stream and the QR image.
+ * status stream and the QR image. One read needs no secret: a session's outcome (merchant, amount,
+ * paid or not, the way back), for its link opened in another browser.
  */
-import { Hono } from 'hono';
-import { cors } from 'hono/cors';
-import { streamSSE } from 'hono/streaming';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
 import { checkoutView, attemptView } from '../domain/views.ts';
-import type { MethodId, StreamReady } from '../../widget/wire.ts';
-import { ApiError } from '../errors.ts';
-import { CLIENT_SECRET_HEADER, clientAuth, type AppEnv } from '../http/middleware.ts';
+import { formatDecimal, moneyOf } from '../domain/money.ts';
+import type { CheckoutOutcome, ErrorBody, MethodId } from '../../widget/wire.ts';
+import { ApiError } from '../http/errors.ts';
+import { CLIENT_SECRET_HEADER, clientAuth, SESSION_ID, type AppEnv } from '../http/middleware.ts';
+import { nodeSink, StatusStreams, StreamRefused, webSink, type StreamLimits } from '../http/status-streams.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
 import { METHOD_IDS } from '../providers/index.ts';
-import type { Store } from '../store/store.ts';
+import type { SessionRecord, Store } from '../store/store.ts';
 
 const createAttemptBody = z.strictObject({
   method: z.enum(METHOD_IDS as [string, ...string[]]).transform((id) => id as MethodId),
@@ -45,20 +48,36 @@ export interface CheckoutRouteOptions {
   allowedOrigins: string[];
   /** How often an idle stream sends a comment so proxies and phones keep it open. */
   heartbeatMs?: number;
+  /** Stream limits; `LIMITS` and the open-file limit by default (tests lower them). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
-export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeatMs = 15_000 }: CheckoutRouteOptions) {
+export function checkoutRoutes({
+  checkout,
+  store,
+  hub,
+  allowedOrigins,
+  heartbeatMs = 15_000,
+  streamLimits,
+}: CheckoutRouteOptions) {
   const app = new Hono<AppEnv>();
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => (allowedOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST'],
-      allowHeaders: ['Content-Type', CLIENT_SECRET_HEADER, 'Last-Event-ID'],
-      exposeHeaders: ['X-Request-Id'],
-      maxAge: 600,
-    }),
-  );
+  const streams = new StatusStreams({
+    hub,
+    listEvents: (sessionId, afterSeq) => store.listEvents(sessionId, afterSeq),
+    expire: (sessionId) => checkout.expireIfDue(sessionId),
+    now: () => checkout.now().getTime(),
+    heartbeatMs,
+    limits: streamLimits,
+  });
+  app.use('*', browserCors(allowedOrigins));
+  // Before the secret check: the session id alone (unguessable, and one cheap read) opens it.
+  app.get('/:id/outcome', async (c) => {
+    const id = c.req.param('id');
+    const session = SESSION_ID.test(id) ? await checkout.loadSession(id) : null;
+    if (!session) throw new ApiError(404, 'not_found', 'this checkout session does not exist');
+    c.header('Cache-Control', 'no-store');
+    return c.json(checkoutOutcome(session, checkout.config.merchant.name));
+  });
   app.use('/:id/*', clientAuth({ checkout }));
   app.use('/:id', clientAuth({ checkout }));
 
@@ -91,71 +110,97 @@ export function checkoutRoutes({ checkout, store, hub, allowedOrigins, heartbeat
   /**
    * The status stream. Events come from the session's log in the store, never straight from memory:
    * on connect it replays everything after `Last-Event-ID` (header, or `lastEventId` query where
-   * the client had to open a new EventSource), then waits for the hub to say there is more.
+   * the client had to open a new EventSource), then waits for the hub to say there is more. The
+   * streams themselves (fan-out, heartbeats, limits) are `StatusStreams`.
    */
-  app.get('/:id/events', async (c) => {
+  app.get('/:id/events', (c) => {
     const session = c.get('session');
     const resumeFrom = c.req.header('last-event-id') ?? c.req.query('lastEventId');
-    let last = resumeFrom === undefined ? 0 : parseWith(lastEventId, resumeFrom, 'Last-Event-ID');
+    const last = resumeFrom === undefined ? 0 : parseWith(lastEventId, resumeFrom, 'Last-Event-ID');
+    const outgoing = nodeResponse(c.env);
+    const client = clientAddress(c.env);
+    try {
+      streams.admit(session.id, client);
+    } catch (error) {
+      if (!(error instanceof StreamRefused)) throw error;
+      const body: ErrorBody = { error: { code: error.code, message: error.message, requestId: c.get('requestId') } };
+      return c.json(body, error.status, { 'Retry-After': String(error.retryAfterSeconds) });
+    }
+    c.header('Content-Type', 'text/event-stream; charset=utf-8');
     c.header('Cache-Control', 'no-store');
     c.header('X-Accel-Buffering', 'no');
-
-    return streamSSE(c, async (stream) => {
-      let wake: (() => void) | null = null;
-      let dirty = true;
-      const signal = () => {
-        dirty = true;
-        wake?.();
-      };
-      const unsubscribe = hub.subscribe(session.id, signal);
-      stream.onAbort(signal);
-      // Expire the session on time even if nothing else touches it, so the shopper sees it.
-      const untilExpiry = new Date(session.expiresAt).getTime() - checkout.now().getTime();
-      const expiryTimer =
-        untilExpiry < 2 ** 31 - 1
-          ? setTimeout(
-              () => void checkout.expireIfDue(session.id).catch(() => undefined),
-              Math.max(0, untilExpiry) + 250,
-            )
-          : null;
-      try {
-        await stream.writeSSE({
-          event: 'ready',
-          data: JSON.stringify({ heartbeatMs } satisfies StreamReady),
-          retry: 3000,
-        });
-        while (!stream.aborted && !stream.closed) {
-          if (dirty) {
-            dirty = false;
-            for (const event of await store.listEvents(session.id, last)) {
-              await stream.writeSSE({ id: String(event.seq), event: 'status', data: JSON.stringify(event.data) });
-              last = event.seq;
-            }
-            continue;
-          }
-          const woke = await new Promise<boolean>((resolve) => {
-            const timer = setTimeout(() => resolve(false), heartbeatMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve(true);
-            };
-          });
-          wake = null;
-          // A named event, not a comment: page script never sees comments, and the widget uses
-          // these to notice a connection that died without closing.
-          if (!woke && !stream.aborted) {
-            await stream.writeSSE({ event: 'ping', data: '{}' });
-            // Read the log again now and then even without a wake-up: a news signal from another
-            // instance can be lost if that instance dies between its commit and its NOTIFY.
-            dirty = true;
-          }
-        }
-      } finally {
-        unsubscribe();
-        if (expiryTimer) clearTimeout(expiryTimer);
-      }
-    });
+    // The headers as the middleware left them (request id, CORS) with the stream's own.
+    const headers = c.newResponse(null, 200).headers;
+    if (outgoing) {
+      let close: () => void = () => undefined;
+      const sink = nodeSink(outgoing, 200, headers, () => close());
+      close = streams.open(session, client, last, sink);
+      return RESPONSE_ALREADY_SENT;
+    }
+    let close: () => void = () => undefined;
+    const { sink, body } = webSink(() => close());
+    close = streams.open(session, client, last, sink);
+    return new Response(body, { status: 200, headers });
   });
 
   return app;
+}
+
+/** The node response under `@hono/node-server` (HTTP/1), or null elsewhere. */
+function nodeResponse(env: unknown): ServerResponse | null {
+  const outgoing = (env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  return outgoing && typeof outgoing.writeHead === 'function' && typeof outgoing.write === 'function' ? outgoing : null;
+}
+
+/**
+ * The peer's address (the TCP connection's; behind a proxy that is the proxy's), or null where the
+ * runtime does not say. IPv4 seen through an IPv6 socket counts as the IPv4 address.
+ */
+function clientAddress(env: unknown): string | null {
+  const address = (env as { incoming?: IncomingMessage } | undefined)?.incoming?.socket?.remoteAddress;
+  if (!address) return null;
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/**
+ * CORS for the merchant's pages (`merchant.allowedOrigins`): the same headers as `hono/cors`, set as
+ * plain headers before the handler runs, so an ordinary request builds no placeholder response.
+ */
+function browserCors(allowedOrigins: string[]): MiddlewareHandler<AppEnv> {
+  const allowed = new Set(allowedOrigins);
+  const preflight = {
+    'Access-Control-Allow-Methods': 'GET,POST',
+    'Access-Control-Allow-Headers': ['Content-Type', CLIENT_SECRET_HEADER, 'Last-Event-ID'].join(','),
+    'Access-Control-Max-Age': '600',
+  };
+  return async function browserCorsMiddleware(c, next) {
+    const origin = c.req.header('origin');
+    if (origin !== undefined && allowed.has(origin)) {
+      c.header('Access-Control-Allow-Origin', origin);
+      c.header('Access-Control-Expose-Headers', 'X-Request-Id');
+    }
+    c.header('Vary', 'Origin', { append: true });
+    if (c.req.method === 'OPTIONS') {
+      c.header('Vary', 'Access-Control-Request-Headers', { append: true });
+      return c.body(null, 204, preflight);
+    }
+    return next();
+  };
+}
+
+/** A session's outcome for anyone holding its link: no client secret, so nothing but this. */
+function checkoutOutcome(session: SessionRecord, merchantName: string): CheckoutOutcome {
+  const status: CheckoutOutcome['status'] =
+    session.status === 'succeeded' || session.status === 'partially_refunded' || session.status === 'refunded'
+      ? 'paid'
+      : session.status === 'expired' || session.status === 'canceled'
+        ? session.status
+        : 'not_paid';
+  return {
+    merchant: { name: merchantName },
+    amount: formatDecimal(moneyOf(session)),
+    currency: session.currency,
+    status,
+    returnUrl: session.returnUrl,
+  };
 }

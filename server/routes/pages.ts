@@ -1,10 +1,21 @@
 /**
  * What the BFF serves to browsers besides JSON: the hosted checkout page, the script-tag bundle and
  * the page's stylesheet. The hosted page carries a strict CSP: no inline script or style, no eval.
+ *
+ * The script-tag bundle (`tender.js`) and the files it loads on demand (`tender-locales/<tag>.js`,
+ * `tender-parts/<name>.js`, written beside it by `npm run build`) are served compressed (brotli or
+ * gzip, by Accept-Encoding, compressed once per file version and kept in memory), each under two
+ * names: the plain one, cached for five minutes, and one with the file's content hash
+ * (`tender.<hash>.js`, the first 12 hex digits of the SHA-256 of its bytes), cached for a year as
+ * immutable. The hosted page and `tender.js` itself ask for the hashed names (vite.config.ts
+ * computes the same hash); a hashed name whose hash is not the file's is not found.
  */
-import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Hono } from 'hono';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
+import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
 import { languageDetector, type DetectorOptions } from 'hono/language';
 import type { Checkout } from '../domain/checkout.ts';
@@ -25,6 +36,13 @@ export const HOSTED_PAGE_CSP = [
 
 export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout; widgetBundlePath: string }) {
   const app = new Hono<AppEnv>();
+  const assets = new WidgetAssets(dirname(widgetBundlePath));
+  const bundleName = basename(widgetBundlePath);
+  /** The bundle's long-cached URL for the hosted page, or the plain one when it is not built. */
+  const bundleUrl = async () => {
+    const bundle = await assets.get(bundleName);
+    return bundle ? `/tender.${bundle.hash}.js` : '/tender.js';
+  };
 
   /**
    * The hosted page. With `?secret=` it opens the session. Without one (the shopper coming back from
@@ -51,6 +69,7 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
       );
     if (!SESSION_ID.test(id)) return notFound();
     const { name } = checkout.config.merchant;
+    const script = await bundleUrl();
     if (secret === undefined) {
       return c.html(
         page(
@@ -58,6 +77,7 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
           `Pay ${name}`,
           html`<header><h1>${name}</h1></header>
             <tender-checkout session="${id}"></tender-checkout>`,
+          script,
         ),
       );
     }
@@ -69,6 +89,7 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
         `Pay ${name}`,
         html`<header><h1>${name}</h1></header>
           <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"></tender-checkout>`,
+        script,
       ),
     );
   });
@@ -78,53 +99,148 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
     return c.body(PAGE_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
   });
 
-  app.get('/tender.js', async (c) => {
-    let bundle: string;
-    try {
-      bundle = await readFile(widgetBundlePath, 'utf8');
-    } catch {
-      return c.json(
-        {
-          error: {
-            code: 'internal',
-            message: 'the widget bundle is not built: run `npm run build`',
-            requestId: c.get('requestId'),
-          },
-        },
-        503,
-      );
-    }
-    c.header('Cache-Control', 'public, max-age=300');
-    c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    return c.body(bundle, 200, { 'content-type': 'text/javascript; charset=utf-8' });
-  });
-
   /**
-   * The widget's languages other than English, written by the build beside `tender.js` and
-   * imported by it on demand. `import()` fetches modules with CORS, so a merchant's page on
-   * another origin needs `Access-Control-Allow-Origin`; the files are public and carry no cookies.
+   * Serves one of the widget's files: compressed when the browser takes it, with long caching
+   * under its hashed name (`hash` given) and short caching under its plain one. `import()` fetches
+   * the on-demand files with CORS, so a merchant's page on another origin needs
+   * `Access-Control-Allow-Origin`; the files are public and carry no cookies.
    */
-  app.get('/tender-locales/:file', async (c) => {
-    const file = c.req.param('file');
-    const locale = /^([a-z]{2}(?:-[A-Z][a-z]{3})?)\.js$/.exec(file)?.[1];
-    if (!locale || !(WIDGET_LOCALES as readonly string[]).includes(locale)) return c.notFound();
-    let source: string;
-    try {
-      source = await readFile(join(dirname(widgetBundlePath), 'tender-locales', file), 'utf8');
-    } catch {
-      return c.notFound();
-    }
-    c.header('Cache-Control', 'public, max-age=300');
+  const serve = async (c: Context<AppEnv>, file: string, hash: string | undefined) => {
+    const asset = await assets.get(file);
+    if (!asset || (hash !== undefined && hash !== asset.hash)) return null;
+    const encoding = pickEncoding(c.req.header('accept-encoding'));
+    c.header('Cache-Control', hash ? 'public, max-age=31536000, immutable' : 'public, max-age=300');
+    c.header('ETag', `"${asset.hash}"`);
+    c.header('Vary', 'Accept-Encoding');
     c.header('Access-Control-Allow-Origin', '*');
     c.header('Cross-Origin-Resource-Policy', 'cross-origin');
-    return c.body(source, 200, { 'content-type': 'text/javascript; charset=utf-8' });
-  });
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (c.req.header('if-none-match') === `"${asset.hash}"`) return c.body(null, 304);
+    if (encoding !== 'identity') c.header('Content-Encoding', encoding);
+    const body = encoding === 'br' ? asset.br : encoding === 'gzip' ? asset.gzip : asset.raw;
+    return c.body(new Uint8Array(body), 200, { 'content-type': 'text/javascript; charset=utf-8' });
+  };
+
+  const bundle = async (c: Context<AppEnv>, hash: string | undefined) =>
+    (await serve(c, bundleName, hash)) ??
+    (hash
+      ? c.notFound()
+      : c.json(
+          {
+            error: {
+              code: 'internal',
+              message: 'the widget bundle is not built: run `npm run build`',
+              requestId: c.get('requestId'),
+            },
+          },
+          503,
+        ));
+
+  app.get('/tender.js', (c) => bundle(c, undefined));
+  app.get('/:file{tender\\.[0-9a-f]{12}\\.js}', (c) =>
+    bundle(c, /\.([0-9a-f]{12})\.js$/.exec(c.req.param('file'))?.[1]),
+  );
+
+  /** The widget's languages other than English and its on-demand parts, written by the build beside `tender.js`. */
+  for (const [dir, names] of [
+    ['tender-locales', WIDGET_LOCALES],
+    ['tender-parts', WIDGET_PARTS],
+  ] as const) {
+    app.get(`/${dir}/:file`, async (c) => {
+      const match = /^([a-zA-Z-]+?)(?:\.([0-9a-f]{12}))?\.js$/.exec(c.req.param('file'));
+      const name = match?.[1];
+      if (!name || !(names as readonly string[]).includes(name)) return c.notFound();
+      return (await serve(c, `${dir}/${name}.js`, match[2])) ?? c.notFound();
+    });
+  }
 
   return app;
 }
 
 /** The widget's languages besides English (widget/i18n.ts `LOCALES`); the server does not import widget code. */
 const WIDGET_LOCALES = ['zh-Hans', 'zh-Hant', 'th', 'vi', 'id', 'ms', 'km', 'ja', 'ko', 'ar'] as const;
+
+/** The widget's parts loaded on demand (widget/parts.ts `PART_NAMES`). */
+const WIDGET_PARTS = ['till', 'card', 'wallet', 'qr', 'redirect', 'stream', 'fields', 'outcome', 'logos'] as const;
+
+interface WidgetAsset {
+  /** First 12 hex digits of the SHA-256 of the file's bytes. */
+  hash: string;
+  raw: Buffer;
+  gzip: Buffer;
+  br: Buffer;
+}
+
+/**
+ * The widget's built files under `dir`, each read and compressed once per version: a file whose
+ * size or modification time changed (a rebuild while the BFF runs) is read again.
+ */
+class WidgetAssets {
+  readonly #dir: string;
+  readonly #cache = new Map<string, { version: string; asset: Promise<WidgetAsset> }>();
+
+  constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** The file at `file` (relative to the bundle's directory), or null when it is not there. */
+  async get(file: string): Promise<WidgetAsset | null> {
+    const path = join(this.#dir, file);
+    let version: string;
+    try {
+      const info = await stat(path);
+      if (!info.isFile()) return null;
+      version = `${info.size}:${info.mtimeMs}`;
+    } catch {
+      return null;
+    }
+    const cached = this.#cache.get(file);
+    if (cached?.version === version) return cached.asset;
+    const asset = readFile(path).then(compressAsset);
+    this.#cache.set(file, { version, asset });
+    try {
+      return await asset;
+    } catch {
+      this.#cache.delete(file);
+      return null;
+    }
+  }
+}
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+async function compressAsset(raw: Buffer): Promise<WidgetAsset> {
+  const [gzipped, brotli] = await Promise.all([
+    gzipAsync(raw, { level: 9 }),
+    brotliAsync(raw, {
+      params: {
+        [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+        [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+        [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+      },
+    }),
+  ]);
+  return { hash: createHash('sha256').update(raw).digest('hex').slice(0, 12), raw, gzip: gzipped, br: brotli };
+}
+
+/** `br` when the browser takes brotli, else `gzip` when it takes that, else the plain bytes. */
+export function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'identity' {
+  const accepted = new Map<string, number>();
+  for (const part of (header ?? '').split(',')) {
+    const [name = '', ...params] = part.trim().toLowerCase().split(';');
+    if (!name) continue;
+    const q = params.map((param) => param.trim()).find((param) => param.startsWith('q='));
+    accepted.set(name, q ? Number(q.slice(2)) : 1);
+  }
+  const takes = (name: string) => {
+    const q = accepted.get(name) ?? accepted.get('*');
+    return q !== undefined && q > 0;
+  };
+  if (takes('br')) return 'br';
+  if (takes('gzip')) return 'gzip';
+  return 'identity';
+}
 
 /**
  * The hosted page's `lang` (Hono's `languageDetector`): the widget's language for the browser's
@@ -152,7 +268,7 @@ function widgetLocale(tag: string): string {
   return language === 'in' ? 'id' : tag;
 }
 
-function page(lang: string, title: string, body: unknown) {
+function page(lang: string, title: string, body: unknown, script = '/tender.js') {
   return html`<!doctype html>
     <html lang="${lang}">
       <head>
@@ -161,7 +277,7 @@ function page(lang: string, title: string, body: unknown) {
         <link rel="icon" href="data:," />
         <title>${title}</title>
         <link rel="stylesheet" href="/pay.css" />
-        <script src="/tender.js" defer></script>
+        <script src="${script}" defer></script>
       </head>
       <body>
         <main>${body}</main>

@@ -1,16 +1,18 @@
-/** Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on create and refund). */
+/**
+ * Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on
+ * create and refund, through the one path in `domain/idempotency.ts`).
+ */
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
-import { PHONE, type Checkout } from '../domain/checkout.ts';
-import { newRefundId, sha256Hex } from '../domain/ids.ts';
-import { KeyedSerial } from '../domain/serial.ts';
+import type { Checkout } from '../domain/checkout.ts';
+import { PHONE } from '../domain/fields.ts';
 import { isKnownCurrency } from '../domain/money.ts';
 import { merchantSessionView, refundView } from '../domain/views.ts';
-import { ApiError } from '../errors.ts';
-import { idempotencyKey, idempotent } from '../http/idempotency.ts';
+import { ApiError } from '../http/errors.ts';
+import { idempotencyOf, markReplayed } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
-import { METHOD_IDS, providerOfMethod } from '../providers/index.ts';
+import { METHOD_IDS } from '../providers/index.ts';
 import type { RefundRecord, Store } from '../store/store.ts';
 
 const httpUrl = z
@@ -48,9 +50,6 @@ const createRefundBody = z.strictObject({
   reason: z.string().trim().max(200).optional(),
 });
 
-/** Refund requests with one key take turns in this process. */
-const refundTurns = new KeyedSerial();
-
 const listQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   before: z.string().max(64).optional(),
@@ -62,41 +61,31 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
 
   app.post('/', async (c) => {
     const body = await jsonBody(c, createSessionBody);
-    // A method whose provider is not configured could never be paid: refuse it now, not at checkout.
-    const configured = checkout.config.providers as Record<string, unknown>;
-    for (const method of body.methods ?? []) {
-      const provider = providerOfMethod(method);
-      if (!provider || configured[provider] === undefined) {
-        throw new ApiError(
-          422,
-          'method_unavailable',
-          `methods: ${method} is not enabled on this Tender (its provider is not configured)`,
-        );
-      }
-    }
-    return idempotent(c, store, 'sessions.create', body, async () => {
-      const money = parseAmount(body.amount, body.currency);
-      const session = await checkout.createSession({
-        money,
+    const idempotency = idempotencyOf(c, body);
+    const { value: session, replayed } = await checkout.createSession(
+      {
+        money: parseAmount(body.amount, body.currency),
         reference: body.reference,
         description: body.description ?? null,
         returnUrl: body.returnUrl ?? null,
         customer: body.customer ?? {},
         methods: body.methods ?? null,
         expiresInSeconds: body.expiresInSeconds ?? null,
-      });
-      // Two requests racing with one key: the session made by the loser stays unused (nobody holds
-      // its client secret), and both get the winner's answer.
-      return { status: 201, body: merchantSessionView(session, [], [], checkout.hostedPageUrl(session)) };
-    });
+      },
+      idempotency,
+    );
+    markReplayed(c, replayed);
+    // A replay answers the session as it stands now, attempts and refunds included.
+    const [attempts, refunds] = replayed
+      ? await Promise.all([store.listAttempts(session.id), store.listRefunds(session.id)])
+      : [[], []];
+    return c.json(merchantSessionView(session, attempts, refunds, checkout.hostedPageUrl(session)), 201);
   });
 
-  /**
-   * Refunds. With an `Idempotency-Key` the key is claimed, naming the refund id, before any money
-   * moves: a retry (after a timeout, a crash, or a 5xx) finds that refund and never makes a second.
-   */
+  /** Refunds; with an `Idempotency-Key`, a retry finds the first request's refund and never makes a second. */
   app.post('/:id/refunds', async (c) => {
     const body = await jsonBody(c, createRefundBody);
+    const idempotency = idempotencyOf(c, body);
     const sessionId = c.req.param('id');
     const session = await store.getSession(sessionId);
     if (!session) throw new ApiError(404, 'not_found', 'session not found');
@@ -104,41 +93,9 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
       amount: body.amount === undefined ? null : parseAmount(body.amount, session.currency),
       reason: body.reason ?? null,
     };
-    const header = c.req.header('idempotency-key');
-    if (header === undefined) return respondWithRefund(c, await checkout.createRefund(sessionId, input), false);
-
-    const key = parseWith(idempotencyKey, header, 'header.Idempotency-Key');
-    const scope = `refunds.create:${sessionId}`;
-    const requestHash = sha256Hex(JSON.stringify(body));
-    return refundTurns.run(`${scope}\u0000${key}`, async () => {
-      const claim = {
-        scope,
-        key,
-        requestHash,
-        status: 202,
-        body: JSON.stringify({ refundId: newRefundId() }),
-        createdAt: checkout.now().toISOString(),
-      };
-      const claimed = await store.putIdempotency(claim);
-      const record = claimed ? claim : (await store.getIdempotency(scope, key))!;
-      if (record.requestHash !== requestHash) {
-        throw new ApiError(422, 'idempotency_mismatch', 'this Idempotency-Key was used with a different request body');
-      }
-      const { refundId } = JSON.parse(record.body) as { refundId: string };
-      const existing = await store.getRefund(refundId);
-      if (existing) return respondWithRefund(c, existing, true);
-      let refund: RefundRecord;
-      try {
-        refund = await checkout.createRefund(sessionId, { ...input, id: refundId });
-      } catch (error) {
-        // Refused before any refund was recorded (not paid yet, nothing left, a bad amount): the key
-        // did nothing, so this request's claim goes and the key stays free for a real refund. A
-        // refund recorded under the id (the provider said no, or the call failed) keeps its claim.
-        if (claimed && !(await store.getRefund(refundId))) await store.releaseIdempotency(claim);
-        throw error;
-      }
-      return respondWithRefund(c, refund, !claimed);
-    });
+    const { value: refund, replayed } = await checkout.createRefund(sessionId, input, idempotency);
+    markReplayed(c, replayed);
+    return respondWithRefund(c, refund);
   });
 
   app.get('/', async (c) => {
@@ -169,8 +126,7 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
 }
 
 /** 201 for a refund that went through, 202 while the provider's answer is pending, 422 if refused. */
-function respondWithRefund(c: Context<AppEnv>, refund: RefundRecord, replayed: boolean): Response {
-  if (replayed) c.header('idempotent-replayed', 'true');
+function respondWithRefund(c: Context<AppEnv>, refund: RefundRecord): Response {
   if (refund.status === 'failed') {
     throw new ApiError(
       422,

@@ -8,7 +8,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { Payouts } from '../domain/payouts.ts';
 import { isKnownCurrency } from '../domain/money.ts';
-import { ApiError } from '../errors.ts';
+import { ApiError } from '../http/errors.ts';
+import { idempotencyKeyOf, markReplayed } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
 
@@ -38,12 +39,6 @@ export const createPayoutBody = z.strictObject({
   reference: z.string().trim().min(1).max(64).optional(),
 });
 
-const idempotencyKey = z
-  .string()
-  .min(1)
-  .max(255)
-  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces');
-
 export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secretKey: string }) {
   const app = new Hono<AppEnv>();
   const auth = merchantAuth({ secretKey });
@@ -60,8 +55,7 @@ export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secre
 
   app.post('/payouts', auth, async (c) => {
     const body = await jsonBody(c, createPayoutBody);
-    const header = c.req.header('idempotency-key');
-    const key = header === undefined ? undefined : parseWith(idempotencyKey, header, 'header.Idempotency-Key');
+    const key = idempotencyKeyOf(c);
     const { payout, replayed } = await payouts.create(
       {
         provider: body.provider,
@@ -74,7 +68,7 @@ export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secre
       },
       { idempotencyKey: key },
     );
-    if (replayed) c.header('idempotent-replayed', 'true');
+    markReplayed(c, replayed);
     return c.json(payout, 201);
   });
 

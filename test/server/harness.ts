@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig, SANDBOX_CREDENTIALS, type Config } from '../../server/config.ts';
-import type { Clock } from '../../server/domain/checkout.ts';
+import type { Clock } from '../../server/domain/clock.ts';
 import { silentLogger } from '../../server/domain/log.ts';
 import { createRuntime, type Runtime } from '../../server/runtime.ts';
 import { createSandboxApp } from '../../server/sandbox/index.ts';

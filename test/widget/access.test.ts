@@ -52,6 +52,14 @@ const screens: Record<string, Screen> = {
   succeeded: async (locale) => mount(await fake.session('succeeded'), { locale }),
   expired: async (locale) => mount(await fake.session('expired'), { locale }),
   'link not valid': async (locale) => mount(await fake.session('cad'), { locale, secret: 'wrong' }),
+  'paid, opened without the secret': async (locale) => {
+    const session = await fake.session('succeeded');
+    const el = attach(document.createElement('tender-checkout'));
+    el.locale = locale;
+    el.session = session.id;
+    await waitUntil(() => el.shadowRoot?.querySelector('.status.is-success'), 'no outcome');
+    return el;
+  },
   'till waiting for the PIN': async (locale) => {
     const el = await mount(await fake.session('pos'), { locale, mode: 'pos' });
     radios(el)[0]?.click();

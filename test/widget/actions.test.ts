@@ -7,8 +7,11 @@ import { expect, waitUntil } from '@open-wc/testing';
 import type { TenderCheckout } from '../../widget/define.ts';
 import { $, choose, fake, mount, pay, radios, statusText, waitForStatus } from './harness.ts';
 
-function frameOf(el: TenderCheckout, part: string): HTMLIFrameElement {
-  return $<HTMLIFrameElement>(el, `iframe[part="${part}"]`);
+/** The frame once it is on screen: the card part (tokenizer and challenge) loads on demand. */
+async function frameOf(el: TenderCheckout, part: string): Promise<HTMLIFrameElement> {
+  const selector = `iframe[part="${part}"]`;
+  await waitUntil(() => el.shadowRoot?.querySelector(selector) != null, `no ${selector}`);
+  return $<HTMLIFrameElement>(el, selector);
 }
 
 async function frameLoaded(frame: HTMLIFrameElement, id: string): Promise<Document> {
@@ -92,7 +95,7 @@ describe('<tender-checkout> actions', () => {
     it('takes the card in the tokenizer’s frame, pays with its token, then shows the bank’s check in a frame', async () => {
       const session = await fake.session('card');
       const el = await mount(session);
-      const frame = frameOf(el, 'card-frame');
+      const frame = await frameOf(el, 'card-frame');
       expect(frame.title).to.equal('Card details');
       const doc = await frameLoaded(frame, 'number');
       await waitUntil(() => frame.getAttribute('height') === '120', 'the frame’s size was not applied');
@@ -106,7 +109,7 @@ describe('<tender-checkout> actions', () => {
       expect(request?.fields).to.deep.equal({ token: 'tok_4242' });
 
       // The issuer's fields were posted into the frame, not the page.
-      const challenge = frameOf(el, 'challenge-frame');
+      const challenge = await frameOf(el, 'challenge-frame');
       await waitUntil(async () => (await fake.log(session.id)).providerVisits.length === 1, 'no visit to the bank');
       const [visit] = (await fake.log(session.id)).providerVisits;
       expect(visit?.method).to.equal('POST');
@@ -120,7 +123,7 @@ describe('<tender-checkout> actions', () => {
     it('shows the frame’s own error and stays on the form', async () => {
       const session = await fake.session('card');
       const el = await mount(session);
-      await frameLoaded(frameOf(el, 'card-frame'), 'number');
+      await frameLoaded(await frameOf(el, 'card-frame'), 'number');
       await pay(el);
       await waitUntil(() => el.shadowRoot?.querySelector('#form-note') != null, 'no error shown');
       expect($(el, '#form-note').textContent?.trim()).to.equal('Enter a 16-digit card number.');
@@ -131,7 +134,7 @@ describe('<tender-checkout> actions', () => {
     it('ignores card messages that do not come from the frame', async () => {
       const session = await fake.session('card');
       const el = await mount(session);
-      const frame = frameOf(el, 'card-frame');
+      const frame = await frameOf(el, 'card-frame');
       await frameLoaded(frame, 'number');
       const inner = frame.contentWindow as Window & { silent?: boolean; sendToken?: (token: string) => void };
       // Silence the frame, so only the messages sent below can answer "Pay".

@@ -49,6 +49,17 @@ describe('<tender-checkout> choosing a method', () => {
     await expect(el).to.be.accessible();
   });
 
+  it('draws each method’s logo inline beside its name, as decoration', async () => {
+    const el = await mount(await fake.session('cad'));
+    await waitUntil(() => el.shadowRoot?.querySelectorAll('[part="logo"] svg').length === 3, 'no logos');
+    for (const logo of $$(el, '[part="logo"] svg')) {
+      expect(logo.getAttribute('aria-hidden')).to.equal('true');
+      expect(logo.querySelector('path')?.getAttribute('d')).to.match(/^M/);
+      expect(logo.getBoundingClientRect().width).to.equal(24);
+    }
+    await expect(el).to.be.accessible();
+  });
+
   it('is accessible with validation errors shown', async () => {
     const el = await mount(await fake.session('thb'));
     await choose(el, 'Thai QR');
@@ -91,17 +102,41 @@ describe('<tender-checkout> choosing a method', () => {
       }
     });
 
-    it('says the link is not valid when neither the page nor this tab has the secret', async () => {
-      const session = await fake.session('cad');
+    it('shows only the outcome and the way back when neither the page nor this tab has the secret', async () => {
+      const session = await fake.session('thb');
       const errors = recordFromNow('tender-error');
-      const el = document.createElement('tender-checkout');
-      el.session = session.id;
-      el.locale = 'en';
-      attach(el);
-      await waitForStatus(el, 'This checkout link is not valid.');
-      expect(hasButton(el, 'Try again')).to.equal(false);
+      const open = document.createElement('tender-checkout');
+      open.session = session.id;
+      open.locale = 'en';
+      attach(open);
+      await waitForStatus(open, 'This payment has not been made.');
+      expect($(open, '[part="merchant"]').textContent?.trim()).to.equal('Siam Goods');
+      expect($(open, '[part="amount"]').textContent).to.include('1,250.00');
+      expect($(open, '[part="hint"]').textContent?.trim()).to.equal('Please return to the shop and start again.');
+      expect(open.shadowRoot?.querySelectorAll('input, select, button')).to.have.length(0);
+      await expect(open).to.be.accessible();
+
+      await fake.emit(session.id, { status: 'succeeded', attempt: null });
+      const paid = document.createElement('tender-checkout');
+      paid.session = session.id;
+      paid.locale = 'en';
+      attach(paid);
+      await waitForStatus(paid, 'Payment received. Thank you!');
+      const back = $<HTMLAnchorElement>(paid, '[part="return-link"]');
+      expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
+      expect(back.textContent?.trim()).to.equal('Return to Siam Goods');
+      expect(paid.shadowRoot?.querySelector('[part="hint"]')).to.equal(null);
       expect((await fake.log(session.id)).connections).to.have.length(0);
       expect(errors).to.have.length(0);
+    });
+
+    it('says the checkout does not exist for an unknown session and no secret', async () => {
+      const el = document.createElement('tender-checkout');
+      el.session = 'cs_nope';
+      el.locale = 'en';
+      attach(el);
+      await waitForStatus(el, 'This checkout does not exist.');
+      expect(hasButton(el, 'Try again')).to.equal(false);
     });
 
     it('reflects session, api and locale, but never writes the client secret into an attribute', async () => {
@@ -121,7 +156,7 @@ describe('<tender-checkout> choosing a method', () => {
     it('talks to the page origin when api is absent and to the api attribute when set', async () => {
       const session = await fake.session('thb');
       const el = await mount(session);
-      // The fake BFF lives on the page's origin: loading at all proves the default.
+      // The BFF lives on the page's origin: loading at all proves the default.
       expect(statusText(el)).to.equal('Choose how you would like to pay.');
       el.api = 'http://127.0.0.1:9/';
       await waitUntil(

@@ -1,13 +1,15 @@
 /**
- * Helpers shared by the widget tests: the fake BFF's controls, a clock moved by hand, and short
- * ways to read what a shopper sees inside the element's shadow root.
+ * Helpers shared by the widget tests: the controls of the BFF they run against (the real one, with
+ * scripted providers: test/widget/bff/server.ts), a clock moved by hand, and short ways to read what
+ * a shopper sees inside the element's shadow root.
  */
 import { fixture, html, waitUntil } from '@open-wc/testing';
 import type { Clock } from '../../widget/clock.ts';
 import type { TenderCheckout } from '../../widget/define.ts';
 // The npm entry: the element plus its languages as chunks.
 import '../../widget/index.ts';
-import type { StatusEvent } from '../../widget/wire.ts';
+import type { AttemptFailure, StatusEvent } from '../../widget/wire.ts';
+import { HEARTBEAT_MS, QR_PATH } from './bff/constants.ts';
 
 export type Template = 'thb' | 'cad' | 'usd' | 'card' | 'pos' | 'cny' | 'succeeded' | 'expired';
 
@@ -31,45 +33,96 @@ export interface FakeLog {
   events: StatusEvent[];
 }
 
-/** Same value as FAKE_HEARTBEAT_MS in fake-bff.mjs (what its `ready` event announces). */
-export const FAKE_HEARTBEAT_MS = 10_000;
+/** What the BFF's `ready` event announces in these tests. */
+export const FAKE_HEARTBEAT_MS = HEARTBEAT_MS;
 
-/** Same value as FAKE_QR_PATH in fake-bff.mjs (the path every fake QR attempt carries). */
-export const FAKE_QR_PATH =
-  'M0 0h7v1H0zM0 1h1v5H0zM6 1h1v5H6zM0 6h7v1H0zM2 2h3v3H2z' +
-  'M14 0h7v1H14zM14 1h1v5H14zM20 1h1v5H20zM14 6h7v1H14zM16 2h3v3H16z' +
-  'M0 14h7v1H0zM0 15h1v5H0zM6 15h1v5H6zM0 20h7v1H0zM2 16h3v3H2zM9 9h3v3H9z';
+/** The module path of every scripted QR code (what the BFF encodes for the provider's content). */
+export const FAKE_QR_PATH = QR_PATH;
 
 async function control<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`/fake/${path}`, {
+  const response = await fetch(`/__bff/${path}`, {
     method: body === undefined ? 'GET' : 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: body === undefined ? null : JSON.stringify(body),
   });
-  if (!response.ok) throw new Error(`fake BFF ${path}: HTTP ${response.status} ${await response.text()}`);
+  if (!response.ok) throw new Error(`BFF control ${path}: HTTP ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
 
-export const fake = {
+/** Failure codes the BFF gives itself; any other is written as a newer BFF could have. */
+const BFF_FAILURES = new Set([
+  'declined',
+  'expired',
+  'amount_mismatch',
+  'provider_unavailable',
+  'provider_rejected',
+  'not_found',
+]);
+
+/** A payment-provider error code for `failNext`, from the API error code the test expects. */
+const PROVIDER_ERRORS: Record<string, string> = {
+  provider_unavailable: 'unavailable',
+  provider_declined: 'declined',
+  amount_out_of_range: 'amount_out_of_range',
+  provider_error: 'bad_response',
+};
+
+export const bff = {
   /**
-   * `serverNow` freezes the fake server's clock for this session (its `serverTime` and QR expiry);
-   * `deepLink` replaces the deep link of every QR code it makes.
+   * A session from a template, made through the merchant API. `serverNow` freezes the session's
+   * clock in the BFF (its `serverTime` and the QR codes' expiry); `deepLink` replaces the deep
+   * link of its QR codes; `view` may set amount, currency and expiresAt.
    */
   session: (
     template: Template,
-    view?: Record<string, unknown>,
+    view?: { amount?: string; currency?: string; expiresAt?: string },
     options: { serverNow?: number; deepLink?: string } = {},
   ) => control<FakeSession>('sessions', { template, view, ...options }),
-  emit: (id: string, body: { status: string; attempt?: { status: string; failure?: unknown } | null }) =>
-    control<StatusEvent>(`sessions/${id}/emit`, body),
+  /** The provider's answer to the next payment create: an action of this kind, or an error. */
+  script: (id: string, body: { action?: 'qr' | 'redirect' | 'app' | 'challenge' | 'none'; fail?: string }) =>
+    control(`sessions/${id}/script`, body),
+  /** The provider reports the latest attempt so, and the BFF asks it; `paid` is what was paid. */
+  settle: (id: string, state: 'succeeded' | 'failed' | 'expired', paid?: string) =>
+    control<StatusEvent>(`sessions/${id}/settle`, { state, ...(paid === undefined ? {} : { paid }) }),
+  /** The session's time runs out (its clock in the BFF moves past its expiry). */
+  expire: (id: string) => control<StatusEvent>(`sessions/${id}/expire`, {}),
+  /** What a newer BFF could have recorded: a failure with a code this one never gives. */
+  record: (id: string, body: { status: string; attempt: { status: string; failure: AttemptFailure | null } }) =>
+    control<StatusEvent>(`sessions/${id}/record`, body),
   drop: (id: string, body: { refuse?: number; hold?: boolean }) => control(`sessions/${id}/drop`, body),
   release: (id: string) => control(`sessions/${id}/release`, {}),
-  failNext: (id: string, status: number, code: string) => control(`sessions/${id}/fail-next`, { status, code }),
   stallNext: (id: string) => control(`sessions/${id}/stall-next`, {}),
   holdNextAttempt: (id: string) => control(`sessions/${id}/hold-next-attempt`, {}),
   releaseAttempt: (id: string) => control(`sessions/${id}/release-attempt`, {}),
   mute: (id: string) => control(`sessions/${id}/mute`, {}),
   log: (id: string) => control<FakeLog>(`sessions/${id}/log`),
+};
+
+/**
+ * The older way the tests say what happens, kept so they read as before: each news item becomes
+ * what would cause it at the provider (`settle`, `expire`), so the event the page gets is the one
+ * the BFF makes. Failure messages are the BFF's own; only a failure code the BFF never gives is
+ * written as a newer BFF could have (`record`).
+ */
+export const fake = {
+  ...bff,
+  emit: (
+    id: string,
+    body: { status: string; attempt?: { status: string; failure?: AttemptFailure | null } | null },
+  ): Promise<StatusEvent> => {
+    const failure = body.attempt?.failure ?? null;
+    if (body.status === 'expired') return bff.expire(id);
+    if (body.status === 'succeeded') return bff.settle(id, 'succeeded');
+    if (body.attempt?.status === 'expired') return bff.settle(id, 'expired');
+    if (failure?.code === 'amount_mismatch') return bff.settle(id, 'succeeded', '0.01');
+    if (failure && !BFF_FAILURES.has(failure.code)) {
+      return bff.record(id, { status: body.status, attempt: { status: 'failed', failure } });
+    }
+    return bff.settle(id, 'failed');
+  },
+  /** The provider fails the next payment create, so the BFF answers with `code`. */
+  failNext: (id: string, _status: number, code: string) =>
+    bff.script(id, { fail: PROVIDER_ERRORS[code] ?? 'invalid_request' }),
 };
 
 /** A clock that only moves when told; timers fire in order as it passes their due time. */
@@ -78,7 +131,7 @@ export class ManualClock implements Clock {
   #nextId = 0;
   #timers = new Map<number, { due: number; every: number | null; fn: () => void }>();
 
-  /** Starts on a whole second, as the fake BFF's expiry times do, so countdowns land on ticks. */
+  /** Starts on a whole second, as the QR codes' expiry times do, so countdowns land on ticks. */
   constructor(start = Math.floor(Date.now() / 1000) * 1000) {
     this.#now = start;
   }

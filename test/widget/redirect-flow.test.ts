@@ -2,7 +2,7 @@
  * Redirects for real: the element leaves for the provider's page with `location.assign` (GET) or a
  * submitted form (POST), keeping the client secret in this tab first, and the hosted page the
  * shopper comes back to (no secret in its URL) carries on with it. Each test runs the element in an
- * iframe on the fake BFF's /fake/embed page, so the navigation happens and the runner stays put;
+ * iframe on the test server's /fake/embed page, so the navigation happens and the runner stays put;
  * the harness's redirect-canceling listener is on the top document and does not reach in there.
  */
 import { expect, waitUntil } from '@open-wc/testing';

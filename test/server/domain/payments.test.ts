@@ -95,6 +95,25 @@ describe('payments', () => {
     assert.equal((await merchantView(session.id)).status, 'succeeded');
   });
 
+  it("takes a One1Pay callback that names One1Pay's own payment id, for the order its token covers", async () => {
+    const dialect = (body: object) =>
+      fetch(`${bff.sandboxUrl}/one1pay/_control/dialect`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    assert.equal((await dialect({ callbackOrderId: 'platform' })).status, 200);
+    try {
+      const { session, attempt } = await start('THB', 'one1pay.thaiqr');
+      await bff.control('one1pay', attempt.id, 'forged-callback');
+      assert.equal((await merchantView(session.id)).status, 'pending');
+      await bff.control('one1pay', attempt.id, 'pay');
+      assert.equal((await merchantView(session.id)).status, 'succeeded');
+    } finally {
+      await dialect({ callbackOrderId: 'merchant' });
+    }
+  });
+
   it('marks a declined attempt failed, then lets the shopper try again', async () => {
     const { session, attempt } = await start('THB', 'one1pay.truemoney');
     await bff.control('one1pay', attempt.id, 'decline');

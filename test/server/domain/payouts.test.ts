@@ -15,7 +15,8 @@ import {
   type CreatePayoutInput,
   IDEMPOTENCY_SCOPE,
 } from '../../../server/domain/payouts.ts';
-import { ApiError } from '../../../server/errors.ts';
+import { DomainError } from '../../../server/domain/errors.ts';
+import { toApiError } from '../../../server/http/errors.ts';
 import { buildProviders } from '../../../server/providers/index.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
@@ -249,8 +250,8 @@ describe('payouts', () => {
       () => assert.fail('the payout should be refused'),
       (caught: unknown) => caught,
     );
-    assert.ok(error instanceof ApiError);
-    assert.equal(error.status, 422);
+    assert.ok(error instanceof DomainError);
+    assert.equal(toApiError(error).status, 422);
     assert.equal(error.code, 'provider_declined');
     assert.match(error.message, /^the one1pay THB balance is lower than the payout amount; payout po_\S+ was recorded/);
     assert.doesNotMatch(error.message, /Balance not enough/, 'no provider wording');
@@ -278,13 +279,13 @@ describe('payouts', () => {
 
     await assert.rejects(
       bff.runtime.payouts.create({ ...body, holderName: 'Someone Else' }, { idempotencyKey: 'race-1' }),
-      (error: unknown) => error instanceof ApiError && error.status === 422 && error.code === 'idempotency_mismatch',
+      (error: unknown) => error instanceof DomainError && error.code === 'idempotency_mismatch',
     );
   });
 
   it('answers a refused payout the same way when its key is replayed', async () => {
     const body = input({ money: { minor: 9_000_000_00, currency: 'THB' } });
-    const refusal = (error: unknown) => error instanceof ApiError && error.code === 'provider_declined';
+    const refusal = (error: unknown) => error instanceof DomainError && error.code === 'provider_declined';
     let firstMessage = '';
     await assert.rejects(bff.runtime.payouts.create(body, { idempotencyKey: 'too-much-1' }), (error: unknown) => {
       firstMessage = (error as Error).message;

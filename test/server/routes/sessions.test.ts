@@ -125,6 +125,18 @@ describe('merchant sessions API', () => {
     assert.notEqual((await different.json()).id, undefined);
   });
 
+  it('leaves an Idempotency-Key free when the request is refused on its face', async () => {
+    const body = { amount: '99.999', currency: 'THB', reference: 'idem-2' };
+    const bad = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-bad-amount' }));
+    assert.equal(bad.status, 400);
+    const fixed = await bff.merchant(
+      '/v1/sessions',
+      json({ ...body, amount: '99.99' }, { 'idempotency-key': 'key-bad-amount' }),
+    );
+    assert.equal(fixed.status, 201);
+    assert.equal(fixed.headers.get('idempotent-replayed'), null);
+  });
+
   it('reads a session back, and 404s an unknown one', async () => {
     const created = await bff.createSession({
       amount: '10.00',
