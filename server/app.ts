@@ -11,10 +11,13 @@ import { ApiError } from './http/errors.ts';
 import type { EventHub } from './domain/events.ts';
 import type { Logger } from './domain/log.ts';
 import type { Payouts } from './domain/payouts.ts';
-import { errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
+import { measureRequests } from './http/metrics.ts';
+import { apiSecurityHeaders, errorHandler, limitBody, requestId, type AppEnv } from './http/middleware.ts';
 import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
+import { Metrics } from './metrics.ts';
 import { checkoutRoutes } from './routes/checkout.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { notifyRoutes } from './routes/notify.ts';
 import { apiDocsRoutes } from './routes/openapi.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -29,6 +32,11 @@ export interface AppDeps {
   checkout: Checkout;
   hub: EventHub;
   log: Logger;
+  /**
+   * The registry `/metrics` serves; share it with `buildProviders` (its `observeProviderCall`) to see
+   * provider calls. A fresh one when absent.
+   */
+  metrics?: Metrics;
   /** Balances, banks and payouts (`/v1/balances`, `/v1/banks`, `/v1/payouts`); not mounted when absent. */
   payouts?: Payouts;
   /** The script-tag bundle served at /tender.js. */
@@ -55,8 +63,12 @@ export const DEFAULT_WIDGET_BUNDLE = join(
 
 export function createApp(deps: AppDeps) {
   const { config, store, checkout, hub, log } = deps;
+  const metrics = deps.metrics ?? new Metrics();
   const app = new Hono<AppEnv>();
-  app.use('*', requestId());
+  app.use('*', requestId({ log }));
+  app.use('*', measureRequests({ metrics }));
+  // The JSON API and the operator's endpoints; the hosted page and the widget's files set their own.
+  for (const path of ['/v1/*', '/healthz', '/readyz', '/openapi.json', '/metrics']) app.use(path, apiSecurityHeaders());
   app.use('/v1/*', limitBody({ maxBytes: LIMITS.apiBodyBytes }));
   app.onError(errorHandler({ log }));
   app.notFound((c) =>
@@ -89,6 +101,10 @@ export function createApp(deps: AppDeps) {
     return c.json({ status: 'ready' });
   });
   app.route('/', apiDocsRoutes({ config }));
+  app.route(
+    '/',
+    metricsRoutes({ metrics, store, now: () => checkout.now(), secretKey: config.merchant.secretKey, log }),
+  );
 
   app.route('/v1/sessions', sessionRoutes({ checkout, store }));
   app.route(

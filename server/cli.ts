@@ -28,8 +28,8 @@ Options:
   -h, --help            Print this text.
   -v, --version         Print the version.
 
-Environment: TENDER_CONFIG, PORT, HOST, TENDER_LOG=silent, SANDBOX_PORT, SANDBOX_PUBLIC_URL, and
-any NAME the configuration reads as "env:NAME".
+Environment: TENDER_CONFIG, PORT, HOST, TENDER_LOG (silent, error, warn, info, debug), SANDBOX_PORT,
+SANDBOX_PUBLIC_URL, and any NAME the configuration reads as "env:NAME".
 `;
 
 /**

@@ -46,7 +46,11 @@ export const configSchema = z.strictObject({
   merchant: z
     .strictObject({
       name: z.string().min(1).max(100),
-      secretKey: z.string().min(12, 'must be at least 12 characters'),
+      // Sent as `Authorization: Bearer <key>`, so it must be a bearer token (RFC 6750 b64token).
+      secretKey: z
+        .string()
+        .min(12, 'must be at least 12 characters')
+        .regex(/^[A-Za-z0-9._~+/-]+=*$/, 'may hold only letters, digits and . _ ~ + / - (a bearer token)'),
       allowedOrigins: z.array(origin).default([]),
       /** Where Tender POSTs signed webhooks (session.succeeded, …); optional. */
       webhookUrl: httpUrl.optional(),

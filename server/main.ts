@@ -6,8 +6,9 @@
 import { serve, type ServerType } from '@hono/node-server';
 import { pathToFileURL } from 'node:url';
 import { ConfigError, loadConfig } from './config.ts';
-import { createLogger, silentLogger } from './domain/log.ts';
+import { createLogger, LOG_LEVELS, parseLogLevel } from './domain/log.ts';
 import { LIMITS } from './limits.ts';
+import { Metrics } from './metrics.ts';
 import { createRuntime, type Runtime } from './runtime.ts';
 import { StoreUnavailableError } from './store/index.ts';
 
@@ -19,9 +20,11 @@ export interface RunningBff {
 }
 
 export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<RunningBff> {
-  const log = env.TENDER_LOG === 'silent' ? silentLogger : createLogger();
+  const level = parseLogLevel(env.TENDER_LOG);
+  if (!level) throw new ConfigError(`TENDER_LOG: "${env.TENDER_LOG}" is not one of ${LOG_LEVELS.join(', ')}`);
+  const log = createLogger({ level });
   const config = loadConfig(env);
-  const runtime = await createRuntime(config, { log });
+  const runtime = await createRuntime(config, { log, metrics: new Metrics({ process: true }) });
   const port = Number(env.PORT ?? 8787);
   const server = await new Promise<ServerType>((resolve) => {
     // The sandbox has public credentials and test controls: it listens on loopback unless told

@@ -11,12 +11,15 @@ import { Reconciler } from './domain/reconciler.ts';
 import { WebhookSender } from './domain/webhooks.ts';
 import type { StreamLimits } from './http/status-streams.ts';
 import { LIMITS } from './limits.ts';
+import { Metrics } from './metrics.ts';
 import { buildProviders } from './providers/index.ts';
 import { openStore } from './store/index.ts';
 import type { Store } from './store/store.ts';
 
 export interface RuntimeOptions {
   log?: Logger;
+  /** The registry `/metrics` serves (provider calls included); a fresh one without process figures when absent. */
+  metrics?: Metrics;
   clock?: Clock;
   /** `fetch` for calls to providers. */
   fetch?: typeof fetch;
@@ -38,6 +41,7 @@ export interface Runtime {
   store: Store;
   checkout: Checkout;
   hub: EventHub;
+  metrics: Metrics;
   reconciler: Reconciler;
   /** Balances, banks and payouts; its loop checks pending payouts. */
   payouts: Payouts;
@@ -51,6 +55,7 @@ export interface Runtime {
 export async function createRuntime(config: Config, options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? createLogger();
   const clock = options.clock ?? systemClock;
+  const metrics = options.metrics ?? new Metrics();
   const store = await openStore(config.database);
   const providers = buildProviders(
     config,
@@ -60,6 +65,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
       timeoutMs: options.providerTimeoutMs ?? LIMITS.providerAnswerMs,
     },
     log,
+    metrics.observeProviderCall,
   );
   // Several instances on one PostgreSQL database hear each other's events through LISTEN/NOTIFY;
   // the embedded SQLite store has one instance, so an in-process hub is enough.
@@ -88,6 +94,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     checkout,
     hub,
     log,
+    metrics,
     payouts,
     widgetBundlePath: options.widgetBundlePath,
     simulatorFetch: options.simulatorFetch,
@@ -106,6 +113,7 @@ export async function createRuntime(config: Config, options: RuntimeOptions = {}
     store,
     checkout,
     hub,
+    metrics,
     reconciler,
     payouts,
     webhooks,

@@ -1,12 +1,15 @@
 /** Middleware factories for the BFF. Each takes its options with defaults and returns a named function. */
 import type { Context, MiddlewareHandler } from 'hono';
+import { bearerAuth } from 'hono/bearer-auth';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { requestId as honoRequestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import { newRequestId, secretsEqual } from '../domain/ids.ts';
-import type { Logger } from '../domain/log.ts';
+import { silentLogger, withLogBindings, type Logger } from '../domain/log.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ProviderError } from '../providers/provider.ts';
 import { ApiError, toApiError } from './errors.ts';
@@ -25,24 +28,48 @@ export const CLIENT_SECRET_HEADER = 'Tender-Client-Secret';
 /** The shape of a session id (`ses_` + base62); anything else is refused before the store is asked. */
 export const SESSION_ID = /^ses_[A-Za-z0-9]{1,40}$/;
 
-export function requestId(): MiddlewareHandler<AppEnv> {
+/**
+ * Names the request (`X-Request-Id`, Hono's `requestId`): a `req_…` id of ours, or the one a proxy in
+ * front already gave it (letters, digits, `_`, `-`, `=`; at most 64). The rest of the request runs
+ * under a child of `log` bound to the id, so every line written meanwhile carries it, and the error
+ * body repeats it (`errorHandler`).
+ */
+export function requestId({ log = silentLogger }: { log?: Logger } = {}): MiddlewareHandler<AppEnv> {
+  const name = honoRequestId({ limitLength: 64, generator: () => newRequestId() });
   return async function requestIdMiddleware(c, next) {
-    const id = newRequestId();
-    c.set('requestId', id);
-    c.header('X-Request-Id', id);
-    await next();
+    await name(c, () => withLogBindings(log, { requestId: c.get('requestId') }, next));
   };
 }
 
-/** Merchant API: `Authorization: Bearer <merchant.secretKey>`, compared in constant time. */
+/**
+ * Merchant API: `Authorization: Bearer <merchant.secretKey>` (Hono's `bearerAuth`, which compares in
+ * constant time). A missing, malformed or wrong key gets the one error shape, 401, whichever it was.
+ */
 export function merchantAuth({ secretKey }: { secretKey: string }): MiddlewareHandler<AppEnv> {
+  const refuse = (c: Context): never => {
+    c.header('WWW-Authenticate', 'Bearer realm="tender"');
+    throw new ApiError(401, 'unauthorized', 'a valid secret key is required: Authorization: Bearer <secret key>');
+  };
+  const check = bearerAuth<AppEnv>({
+    token: secretKey,
+    noAuthenticationHeader: { message: refuse },
+    invalidAuthenticationHeader: { message: refuse },
+    invalidToken: { message: refuse },
+  });
   return async function merchantAuthMiddleware(c, next) {
-    const header = c.req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match || !secretsEqual(match[1]!, secretKey)) {
-      throw new ApiError(401, 'unauthorized', 'a valid secret key is required: Authorization: Bearer <secret key>');
-    }
-    await next();
+    return check(c, next);
+  };
+}
+
+/**
+ * Security headers for the JSON API, health checks and metrics (Hono's `secureHeaders`: nosniff,
+ * no referrer, no framing, HSTS, same-origin resource policy; the widget reads the API with CORS,
+ * which the resource policy does not touch). The hosted page and the widget's files set their own.
+ */
+export function apiSecurityHeaders(): MiddlewareHandler {
+  const headers = secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } });
+  return async function apiSecurityHeadersMiddleware(c, next) {
+    return headers(c, next);
   };
 }
 
@@ -96,25 +123,29 @@ export function limitBody({
 
 /**
  * The one error path: edge, domain and provider errors become the one JSON shape (`toApiError` gives
- * the status); anything else reveals nothing.
+ * the status); anything else reveals nothing. A 5xx is logged; its line carries the request id
+ * (bound by `requestId`, or named here when the app has no `requestId` middleware), which the body
+ * repeats.
  */
 export function errorHandler({ log }: { log: Logger }) {
   return function onError(error: Error, c: Context<AppEnv>) {
-    const requestId = c.get('requestId') ?? newRequestId();
+    const named = c.get('requestId') as string | undefined;
+    const requestId = named ?? newRequestId();
+    const context = named ? {} : { requestId };
     let status: ContentfulStatusCode = 500;
     let code = 'internal';
     let message = 'something went wrong on our side; the request id identifies it in our logs';
     if (error instanceof ApiError || error instanceof DomainError || error instanceof ProviderError) {
       const api = toApiError(error);
       ({ status, code, message } = api);
-      if (status >= 500) log.error(message, { requestId, error: api.cause ?? api });
+      if (status >= 500) log.error(message, { ...context, error: api.cause ?? api });
     } else if (error instanceof HTTPException) {
       status = error.status as ContentfulStatusCode;
       code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';
       message =
         status === 413 ? 'the request body is too large' : status < 500 ? error.message || 'bad request' : message;
     } else {
-      log.error('unhandled error', { requestId, path: c.req.path, error });
+      log.error('unhandled error', { ...context, method: c.req.method, path: c.req.path, error });
     }
     const body: ErrorBody = { error: { code, message, requestId } };
     return c.json(body, status);

@@ -208,6 +208,29 @@ const SITE_OPERATIONS: Operation[] = [
   },
   {
     method: 'get',
+    path: '/metrics',
+    tag: 'Operations',
+    summary: 'Prometheus metrics: request and provider-call latency, open streams, webhooks waiting, reconciler lag',
+    security: ['secretKey'],
+    responses: [
+      {
+        status: 200,
+        description: 'Prometheus text format 0.0.4',
+        contentType: 'text/plain',
+        example: '# TYPE tender_sse_streams_open gauge\ntender_sse_streams_open 3\n',
+      },
+    ],
+    errors: [
+      err(
+        401,
+        'unauthorized',
+        'no valid secret key',
+        'a valid secret key is required: Authorization: Bearer <secret key>',
+      ),
+    ],
+  },
+  {
+    method: 'get',
     path: '/readyz',
     tag: 'Operations',
     summary: 'Readiness: this instance can write to its database now',

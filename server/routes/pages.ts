@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { Hono, type Context } from 'hono';
 import { html } from 'hono/html';
+import { languageDetector, type DetectorOptions } from 'hono/language';
 import type { Checkout } from '../domain/checkout.ts';
 import { secretsEqual } from '../domain/ids.ts';
 import { SESSION_ID, type AppEnv } from '../http/middleware.ts';
@@ -49,10 +50,10 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
    * session data: the element finds the secret it kept in this tab's sessionStorage before leaving,
    * or says the link is not valid.
    */
-  app.get('/pay/:id', async (c) => {
+  app.get('/pay/:id', languageDetector(PAGE_LANGUAGE), async (c) => {
     const id = c.req.param('id');
     const secret = c.req.query('secret');
-    const lang = pickLanguage(c.req.header('accept-language'));
+    const lang = c.get('language');
     c.header('Content-Security-Policy', HOSTED_PAGE_CSP);
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Content-Type-Options', 'nosniff');
@@ -241,27 +242,30 @@ export function pickEncoding(header: string | undefined): 'br' | 'gzip' | 'ident
   return 'identity';
 }
 
-/** The hosted page's `lang`: the widget's language for the browser's Accept-Language, best match first. */
-export function pickLanguage(header: string | undefined): 'en' | (typeof WIDGET_LOCALES)[number] {
-  const wanted = (header ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...params] = part.trim().split(';');
-      const q = params.find((param) => param.trim().startsWith('q='));
-      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 };
-    })
-    .filter((entry) => entry.tag && entry.q > 0)
-    .sort((a, b) => b.q - a.q);
-  for (const { tag } of wanted) {
-    const [language = '', ...rest] = tag.split('-');
-    if (language === 'zh') {
-      return rest.includes('hant') || rest.some((part) => ['tw', 'hk', 'mo'].includes(part)) ? 'zh-Hant' : 'zh-Hans';
-    }
-    if (language === 'en') return 'en';
-    const found = WIDGET_LOCALES.find((locale) => locale === (language === 'in' ? 'id' : language));
-    if (found) return found;
+/**
+ * The hosted page's `lang` (Hono's `languageDetector`): the widget's language for the browser's
+ * Accept-Language, best match first, English when none fits. Only the header decides, and nothing
+ * is remembered in a cookie: the page is the shopper's for one payment.
+ */
+export const PAGE_LANGUAGE: Partial<DetectorOptions> = {
+  order: ['header'],
+  caches: false,
+  supportedLanguages: ['en', ...WIDGET_LOCALES],
+  fallbackLanguage: 'en',
+  convertDetectedLanguage: widgetLocale,
+};
+
+/**
+ * A language tag as the widget names it: Chinese by script (Traditional for `Hant` and for Taiwan,
+ * Hong Kong and Macao), and `in`, Indonesian's old code, as `id`. Other tags are matched by their
+ * language (`th-TH` is `th`) by the detector.
+ */
+function widgetLocale(tag: string): string {
+  const [language = '', ...rest] = tag.toLowerCase().split('-');
+  if (language === 'zh') {
+    return rest.includes('hant') || rest.some((part) => ['tw', 'hk', 'mo'].includes(part)) ? 'zh-Hant' : 'zh-Hans';
   }
-  return 'en';
+  return language === 'in' ? 'id' : tag;
 }
 
 function page(lang: string, title: string, body: unknown, script = '/tender.js') {

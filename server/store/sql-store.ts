@@ -49,6 +49,7 @@ import {
   type IdempotencyRecord,
   type NewSessionExtras,
   type NotificationRecord,
+  type OperationalStats,
   type PayoutPatch,
   type PayoutRecord,
   type RefundRecord,
@@ -337,6 +338,24 @@ export class SqlStore implements Store {
       [sessionId],
     );
     return found.map(rowToWebhook);
+  }
+
+  async operationalStats(now: string): Promise<OperationalStats> {
+    const [webhooks] = await this.#engine.rows<{ pending: number | string; failing: number | string }>(
+      `SELECT COUNT(*) AS pending, COUNT(last_error) AS failing FROM webhooks
+       WHERE next_attempt_at IS NOT NULL AND delivered_at IS NULL`,
+      [],
+    );
+    const [attempts] = await this.#engine.rows<{ oldest: string | null }>(
+      `SELECT MIN(next_check_at) AS oldest FROM attempts WHERE ${this.#due.attempts.due}`,
+      [now],
+    );
+    // PostgreSQL answers COUNT(*) as a bigint, which node-postgres hands over as a string.
+    return {
+      webhooksPending: Number(webhooks?.pending ?? 0),
+      webhooksFailing: Number(webhooks?.failing ?? 0),
+      oldestDueAttemptAt: attempts?.oldest ?? null,
+    };
   }
 
   async updateWebhook(id: string, patch: WebhookPatch): Promise<void> {

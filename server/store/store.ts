@@ -283,4 +283,16 @@ export interface Store {
   /** A session's webhooks, oldest first. */
   listWebhooks(sessionId: string): Promise<WebhookRecord[]>;
   updateWebhook(id: string, patch: WebhookPatch): Promise<void>;
+
+  /** Figures for `/metrics`, read with the due-work indexes (cheap enough for every scrape). */
+  operationalStats(now: string): Promise<OperationalStats>;
+}
+
+export interface OperationalStats {
+  /** Webhooks not delivered yet. */
+  webhooksPending: number;
+  /** Of those, the ones whose last delivery failed. */
+  webhooksFailing: number;
+  /** The earliest `nextCheckAt` among attempts due at `now`; null when none is due. */
+  oldestDueAttemptAt: string | null;
 }

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createApp } from '../../../server/app.ts';
-import { pickLanguage } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
 describe('hosted page and script bundle', () => {
@@ -89,13 +88,25 @@ describe('hosted page and script bundle', () => {
     }
   });
 
-  it('picks the hosted page language from Accept-Language', () => {
-    assert.equal(pickLanguage(undefined), 'en');
-    assert.equal(pickLanguage('th'), 'th');
-    assert.equal(pickLanguage('zh-TW,zh;q=0.9'), 'zh-Hant');
-    assert.equal(pickLanguage('zh-CN'), 'zh-Hans');
-    assert.equal(pickLanguage('fr-FR,ar;q=0.8'), 'ar');
-    assert.equal(pickLanguage('fr-FR,fr;q=0.9,th;q=0.5,en;q=0.7'), 'en');
-    assert.equal(pickLanguage('de, th;q=0'), 'en');
+  it('picks the hosted page language from Accept-Language, and remembers nothing', async () => {
+    const session = await bff.createSession({ amount: '5.00', currency: 'CAD', reference: 'languages' });
+    const lang = async (acceptLanguage: string | undefined) => {
+      const page = await bff.runtime.app.request(`/pay/${session.id}`, {
+        headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage },
+      });
+      assert.equal(page.headers.get('set-cookie'), null, 'no language cookie');
+      return /<html lang="([^"]+)">/.exec(await page.text())?.[1];
+    };
+    assert.equal(await lang(undefined), 'en');
+    assert.equal(await lang('th'), 'th');
+    assert.equal(await lang('zh-TW,zh;q=0.9'), 'zh-Hant');
+    assert.equal(await lang('zh-Hant-HK'), 'zh-Hant');
+    assert.equal(await lang('zh-CN'), 'zh-Hans');
+    assert.equal(await lang('zh'), 'zh-Hans');
+    assert.equal(await lang('in-ID'), 'id');
+    assert.equal(await lang('fr-FR,ar;q=0.8'), 'ar');
+    assert.equal(await lang('fr-FR,fr;q=0.9,th;q=0.5,en;q=0.7'), 'en');
+    assert.equal(await lang('de, th;q=0'), 'en');
+    assert.equal(await lang('en-GB,th;q=0.9'), 'en');
   });
 });

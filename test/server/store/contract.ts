@@ -11,7 +11,8 @@
  * Tests share that database, so each one makes its own ids. The two queries that see every row use
  * time windows no other test writes in: `listSessions` sessions are created in 2100 (newer than the
  * rest) and the due-attempt leases use windows in 1970–1990 (older than the rest) and lease to
- * 3000; every other record in the suite is stamped around `BASE`.
+ * 3000; `operationalStats` looks at attempts due in 1950 and takes them off the schedule after.
+ * Every other record in the suite is stamped around `BASE`.
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -969,6 +970,57 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(stored.attempts, 1);
         assert.equal(stored.deliveredAt, at(1));
         await assert.rejects(store.updateWebhook(uid('whk'), { attempts: 1 }));
+      });
+    });
+
+    describe('operational stats', () => {
+      it('counts undelivered webhooks and the failing ones, and finds the most overdue attempt check', async () => {
+        const session = await seedSession();
+        const before = await store.operationalStats(at(0));
+        const hook: WebhookRecord = {
+          id: uid('whk'),
+          sessionId: session.id,
+          type: 'session.succeeded',
+          payload: '{}',
+          attempts: 0,
+          nextAttemptAt: at(60),
+          deliveredAt: null,
+          lastError: null,
+          createdAt: at(0),
+        };
+        await store.commit({ sessionId: session.id, expectedVersion: 1, webhooks: [hook] });
+        let stats = await store.operationalStats(at(0));
+        assert.equal(stats.webhooksPending, before.webhooksPending + 1);
+        assert.equal(stats.webhooksFailing, before.webhooksFailing);
+        await store.updateWebhook(hook.id, { attempts: 1, nextAttemptAt: at(70), lastError: 'HTTP 500' });
+        stats = await store.operationalStats(at(0));
+        assert.equal(stats.webhooksPending, before.webhooksPending + 1);
+        assert.equal(stats.webhooksFailing, before.webhooksFailing + 1);
+        await store.updateWebhook(hook.id, { attempts: 2, nextAttemptAt: null, deliveredAt: at(80), lastError: null });
+        stats = await store.operationalStats(at(0));
+        assert.deepEqual(
+          [stats.webhooksPending, stats.webhooksFailing],
+          [before.webhooksPending, before.webhooksFailing],
+        );
+
+        const overdue = makeAttempt(session.id, { nextCheckAt: '1950-01-01T00:00:05.000Z' });
+        const soon = makeAttempt(session.id, { nextCheckAt: '1950-01-01T00:00:09.000Z' });
+        await store.commit({ sessionId: session.id, expectedVersion: 2, newAttempt: soon });
+        await store.commit({ sessionId: session.id, expectedVersion: 3, newAttempt: overdue });
+        try {
+          assert.equal((await store.operationalStats('1950-01-01T00:00:04.000Z')).oldestDueAttemptAt, null);
+          assert.equal(
+            (await store.operationalStats('1950-01-01T00:00:07.000Z')).oldestDueAttemptAt,
+            '1950-01-01T00:00:05.000Z',
+          );
+          assert.equal(
+            (await store.operationalStats('1950-06-01T00:00:00.000Z')).oldestDueAttemptAt,
+            '1950-01-01T00:00:05.000Z',
+          );
+        } finally {
+          // Off the schedule, so no later lease test finds them due.
+          for (const attempt of [overdue, soon]) await store.updateAttempt(attempt.id, { nextCheckAt: null });
+        }
       });
     });
 
