@@ -51,6 +51,37 @@ const OFFERS_TIMEOUT_MS = 4000;
 /** How soon an attempt stored before its provider answered is first checked, if the answer never comes. */
 const UNANSWERED_CHECK_MS = 60_000;
 
+/** Live attempts (payable at their providers) one session may have at once. */
+const MAX_LIVE_ATTEMPTS = 3;
+
+/** How long a repeated tap waits for the first one's provider to answer. */
+const TAP_WAIT_MS = 20_000;
+
+/** An attempt still payable: shown to the shopper, or being created, and not past its expiry. */
+function isLive(attempt: AttemptRecord, clock: Clock): boolean {
+  if (attempt.expiresAt && isPast(clock, attempt.expiresAt)) return false;
+  return attempt.status === 'requires_action' || attempt.status === 'pending';
+}
+
+/**
+ * The live attempt a new request repeats, if any: the same method, fields and buyer code. Any live
+ * one counts, not only the latest, so switching methods back and forth reuses the orders already
+ * made instead of making new ones. A buyer code already charged is never charged again.
+ */
+function sameTap(
+  attempts: readonly AttemptRecord[],
+  fieldsHash: string,
+  buyerCode: boolean,
+  clock: Clock,
+): AttemptRecord | null {
+  const same = attempts.filter((attempt) => attempt.fieldsHash === fieldsHash);
+  if (buyerCode) {
+    const charged = same.find((attempt) => attempt.status === 'succeeded');
+    if (charged) return charged;
+  }
+  return same.filter((attempt) => isLive(attempt, clock)).at(-1) ?? null;
+}
+
 export class Attempts {
   /** One attempt creation per session at a time in this process. */
   readonly #creating = new KeyedSerial();
@@ -100,9 +131,25 @@ export class Attempts {
    * waits returns that attempt, so a double click or a reload never makes a second provider order.
    */
   create(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
-    // Creations for one session take turns in this process, so a double tap that races past the
-    // widget still finds the first attempt and reuses it instead of making a second order.
+    // Creations for one session take turns in this process, which only saves work: across instances
+    // the session writer's version check is what makes one order of one tap (see #create).
     return this.#creating.run(sessionId, () => this.#create(sessionId, input));
+  }
+
+  /**
+   * An attempt of the same tap that another request (this instance's or another's) made: once its
+   * provider has answered, it is the answer; while the provider is still being asked, wait for it.
+   */
+  async #settledTap(attempt: AttemptRecord): Promise<AttemptRecord> {
+    const { store } = this.deps;
+    for (let waited = 0; attempt.status === 'pending' && !attempt.action && waited < TAP_WAIT_MS; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      attempt = (await store.getAttempt(attempt.id)) ?? attempt;
+    }
+    if (attempt.status === 'failed') {
+      throw new DomainError('provider_error', 'the payment could not be started; please try again');
+    }
+    return attempt;
   }
 
   async #create(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {
@@ -125,23 +172,6 @@ export class Attempts {
     }
     // The same choice (fields and buyer code included) while its attempt still runs is the same tap.
     const fieldsHash = sha256Hex(JSON.stringify([input.method, Object.entries(fields).sort(), buyerCode]));
-
-    const attempts = await store.listAttempts(session.id);
-    const current = attempts.at(-1);
-    if (
-      current &&
-      current.method === input.method &&
-      current.fieldsHash === fieldsHash &&
-      (current.status === 'requires_action' || (buyerCode !== null && current.status !== 'failed')) &&
-      current.action &&
-      !(current.expiresAt && isPast(clock, current.expiresAt))
-    ) {
-      return current;
-    }
-    // A buyer code already charged on this checkout is never charged again.
-    const charged =
-      buyerCode && attempts.find((earlier) => earlier.fieldsHash === fieldsHash && earlier.status === 'succeeded');
-    if (charged) return charged;
 
     const provider = providers.get(providerId)!;
     const now = clock.now();
@@ -169,10 +199,26 @@ export class Attempts {
       createdAt: now.toISOString(),
       updatedAt: now.toISOString(),
     };
-    await writer.change(session.id, (fresh) => {
+    // The same tap is recognised inside the session writer's transaction, which commits only against
+    // the session version it read: of two instances racing with one tap, the second is made to read
+    // again, finds the first one's attempt and reuses it. The database decides, not process memory.
+    let same: AttemptRecord | null = null;
+    await writer.change(session.id, (fresh, attempts) => {
       sessions.assertAcceptsAttempts(fresh);
+      same = sameTap(attempts, fieldsHash, buyerCode !== null, clock);
+      if (same) return null;
+      const live = attempts.filter((earlier) => isLive(earlier, clock));
+      if (live.length >= MAX_LIVE_ATTEMPTS) {
+        // Each started payment stays payable at its provider; a few at once is plenty for a
+        // shopper choosing, and more would only invite paying twice.
+        throw new DomainError(
+          'unprocessable',
+          `this checkout already has ${live.length} payments started; finish one of them, or wait until one expires`,
+        );
+      }
       return { newAttempt: attempt };
     });
+    if (same) return this.#settledTap(same);
 
     let result;
     try {
