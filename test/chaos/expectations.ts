@@ -12,7 +12,7 @@ const TABLE = {
    * while the attempt de-duplication is held in process memory; assert it once the database holds
    * it (a constraint, or a lock across the reuse check and the insert).
    */
-  ATTEMPT_DEDUPE: 'measured',
+  ATTEMPT_DEDUPE: 'asserted',
 } satisfies Record<string, Expectation>;
 
 export type ExpectationName = keyof typeof TABLE;

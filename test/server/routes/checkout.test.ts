@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AttemptView, CheckoutView } from '../../../widget/wire.ts';
+import type { AttemptView, CheckoutView, ErrorBody } from '../../../widget/wire.ts';
 import { readEvents, startTestBff, type TestBff } from '../harness.ts';
 
 const post = (body: unknown): RequestInit => ({
@@ -133,6 +133,48 @@ describe('browser checkout API', () => {
     const [first, second] = [(await a.json()) as AttemptView, (await b.json()) as AttemptView];
     assert.equal(first.id, second.id);
     assert.equal((await bff.runtime.store.listAttempts(session.id)).length, 1);
+  });
+
+  it('reuses the live order when the shopper switches back, and keeps at most three live orders', async () => {
+    const session = await bff.createSession({ amount: '12.34', currency: 'CAD', reference: 'switching' });
+    const choose = async (method: string) => {
+      const response = await bff.browser(`/v1/checkout/${session.id}/attempts`, session.clientSecret, post({ method }));
+      return { status: response.status, body: (await response.json()) as AttemptView & ErrorBody };
+    };
+    const wechat = await choose('ottpay.wechat');
+    const alipay = await choose('ottpay.alipay');
+    for (let round = 0; round < 5; round++) {
+      assert.equal((await choose('ottpay.wechat')).body.id, wechat.body.id);
+      assert.equal((await choose('ottpay.alipay')).body.id, alipay.body.id);
+    }
+    assert.equal((await bff.runtime.store.listAttempts(session.id)).length, 2);
+
+    assert.equal((await choose('ottpay.unionpay')).status, 201);
+    assert.equal((await bff.runtime.store.listAttempts(session.id)).length, 3);
+  });
+
+  it('refuses a fourth live provider order on one checkout, in the one error shape', async () => {
+    const session = await bff.createSession({
+      amount: '500.00',
+      currency: 'THB',
+      reference: 'four-orders',
+      customer: { email: 'a@example.com', phone: '66812345678' },
+    });
+    const bankId = (await view(session.id, session.clientSecret)).methods
+      .find((method) => method.id === 'one1pay.thaiqr')!
+      .fields.find((field) => field.name === 'bankId')!.options![0]!.value;
+    const attempt = (accountNumber: string) =>
+      bff.browser(
+        `/v1/checkout/${session.id}/attempts`,
+        session.clientSecret,
+        post({ method: 'one1pay.thaiqr', fields: { bankId, holderName: 'Somchai Jaidee', accountNumber } }),
+      );
+    for (const account of ['1111111111', '2222222222', '3333333333'])
+      assert.equal((await attempt(account)).status, 201);
+    const fourth = await attempt('4444444444');
+    assert.equal(fourth.status, 422);
+    assert.match((await fourth.json()).error.message, /already has 3 payments started/);
+    assert.equal((await bff.runtime.store.listAttempts(session.id)).length, 3);
   });
 
   it('creates a One1Pay redirect attempt after checking the shopper fields', async () => {
