@@ -68,6 +68,11 @@ export class Checkout {
       log,
       checks: this.checks,
       onPayoutNotification: deps.onPayoutNotification,
+      onRefundNotification: async (sessionId) => {
+        for (const refund of await store.listRefunds(sessionId)) {
+          if (refund.status === 'pending') await this.refunds.reconcile(refund);
+        }
+      },
     });
     this.refunds = new Refunds({ store, providers, clock, log, writer, idempotency });
   }

@@ -21,6 +21,8 @@ export interface NotificationInboxDeps {
   clock: Clock;
   log: Logger;
   checks: PaymentChecks;
+  /** Asks the provider about a session's pending refunds (a refund callback is only a claim too). */
+  onRefundNotification?: (sessionId: string) => Promise<void>;
   onPayoutNotification?: PayoutNotificationHandler;
 }
 
@@ -58,14 +60,16 @@ export class NotificationInbox {
       }
       notification = { ...notification, orderId: byPayment.providerOrderId };
     }
-    const fresh = await store.recordNotification({
-      provider: provider.id,
-      dedupeKey: notification.dedupeKey,
-      orderId: notification.orderId,
-      body: input.rawBody,
-      receivedAt: nowIso(clock),
-    });
+    const record = () =>
+      store.recordNotification({
+        provider: provider.id,
+        dedupeKey: notification.dedupeKey,
+        orderId: notification.orderId,
+        body: input.rawBody,
+        receivedAt: nowIso(clock),
+      });
     if (notification.kind === 'payout') {
+      await record();
       if (!onPayoutNotification) {
         log.warn('payout notification with no payout handler', {
           provider: provider.id,
@@ -76,10 +80,16 @@ export class NotificationInbox {
       await onPayoutNotification(provider.id, notification);
       return notification.ack;
     }
+    // Found before anything is written: a callback for no order of ours changes nothing.
     const attempt = await store.findAttemptByOrder(provider.id, notification.orderId);
     if (!attempt) {
       log.warn('notification for an unknown order', { provider: provider.id, orderId: notification.orderId });
       throw new DomainError('not_found', 'unknown order');
+    }
+    const fresh = await record();
+    if (notification.kind === 'refund') {
+      await this.deps.onRefundNotification?.(attempt.sessionId);
+      return notification.ack;
     }
     if (!fresh && !isAttemptLive(attempt.status) && attempt.status !== 'expired') {
       return notification.ack; // a redelivery of news already applied changes nothing
