@@ -22,7 +22,7 @@ export const newSessionId = (): string => `ses_${randomBase62(20)}`;
  */
 export const newAttemptId = (): string => `att_${randomBase62(20)}`;
 
-/** Client secrets: 143 random bits, scoped to one session (DESIGN.md: at least 128). */
+/** Client secrets: 143 random bits, scoped to one session (at least 128). */
 export const newClientSecret = (sessionId: string): string => `${sessionId}_secret_${randomBase62(24)}`;
 
 /** Refund ids double as the refund order id sent to the provider. */

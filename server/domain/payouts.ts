@@ -1,6 +1,6 @@
 /**
  * Payouts: money sent from the merchant's balance at a provider to a bank account (One1Pay
- * withdrawals, PROVIDERS.md §3), plus the balances and bank lists a payout draws on.
+ * withdrawals, docs/providers/one1pay.md), plus the balances and bank lists a payout draws on.
  *
  * The rules, as for payments:
  * - a payout is stored before the provider is asked, so a process that dies mid-call still finds it
@@ -88,7 +88,7 @@ export interface BankView extends Bank {
   provider: ProviderId;
 }
 
-/** Payout ids double as the provider order id: ≤ 32 chars of [A-Za-z0-9_-] (PROVIDERS.md conventions). */
+/** Payout ids double as the provider order id: ≤ 32 chars of [A-Za-z0-9_-]. */
 export const PAYOUT_ID = /^po_[A-Za-z0-9_-]{20}$/;
 
 /** `po_` + 120 random bits in base64url (20 characters, all within the order-id alphabet). */

@@ -1,6 +1,6 @@
 /**
  * QR codes are encoded here, on the server, and sent to the browser as an SVG path over a grid of
- * modules (DESIGN.md, QR codes): the widget draws it and carries no encoder of its own.
+ * modules: the widget draws it and carries no encoder of its own.
  */
 import QRCode from 'qrcode';
 import type { QrModules } from '../../widget/wire.ts';

@@ -1,5 +1,5 @@
 /**
- * The session state machine (DESIGN.md, Domain):
+ * The session state machine:
  *
  *   open → pending → succeeded | failed | expired | canceled, then partially_refunded | refunded
  *

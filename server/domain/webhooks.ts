@@ -1,7 +1,7 @@
 /**
- * Webhooks to the merchant's server: the server-side signal that may release goods (DESIGN.md, the
- * flow, step 5). Each is written to an outbox in the same transaction as the change it reports, then
- * POSTed to `merchant.webhookUrl`, signed with HMAC-SHA256 over `<timestamp>.<body>` using
+ * Webhooks to the merchant's server: the server-side signal that may release goods (the README,
+ * "Taking a payment", step 3). Each is written to an outbox in the same transaction as the change it
+ * reports, then POSTed to `merchant.webhookUrl`, signed with HMAC-SHA256 over `<timestamp>.<body>` using
  * `merchant.webhookSecret`, and retried with back-off until the merchant answers 2xx.
  *
  *   Tender-Signature: t=1764000000,v1=<hex HMAC-SHA256(webhookSecret, "1764000000.<body>")>
