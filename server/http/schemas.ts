@@ -278,6 +278,7 @@ export const ERROR_CODES = [
   'method_unavailable',
   'amount_out_of_range',
   'session_closed',
+  'payment_in_progress',
   'not_refundable',
   'refund_unsupported',
   'provider_declined',
