@@ -251,6 +251,15 @@ export class Payouts extends PeriodicJob {
     return { payout: value, replayed };
   }
 
+  /**
+   * Payouts newest first, as stored (listing asks no provider; `get` refreshes one). `before` is the
+   * last payout id of the previous page. One more than `limit` is read to know whether more follow.
+   */
+  async list({ limit, before }: { limit: number; before?: string }): Promise<{ data: PayoutView[]; hasMore: boolean }> {
+    const payouts = await this.#deps.store.listPayouts({ limit: limit + 1, before });
+    return { data: payouts.slice(0, limit).map(payoutView), hasMore: payouts.length > limit };
+  }
+
   /** The payout as it stands, first asking the provider when it is still pending; null when unknown. */
   async get(id: string): Promise<PayoutView | null> {
     if (!PAYOUT_ID.test(id)) return null;

@@ -244,6 +244,10 @@ export const payout = z
   })
   .meta({ id: 'Payout' });
 
+export const payoutList = z
+  .object({ object: z.literal('list'), data: z.array(payout), hasMore: z.boolean() })
+  .meta({ id: 'PayoutList', description: 'Newest first; pass the last id as `before` for the next page.' });
+
 export const balance = z
   .object({
     object: z.literal('balance'),
