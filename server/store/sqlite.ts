@@ -23,7 +23,7 @@ import { SqlStore } from './sql-store.ts';
  * Applied in order, each once; a database remembers the highest version it has in
  * `schema_migrations`. Append new migrations at the end; never edit one that has shipped.
  */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
     sql: `
