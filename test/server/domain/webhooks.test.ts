@@ -157,7 +157,9 @@ describe('merchant webhooks', () => {
     );
     await bff.runtime.webhooks!.runOnce();
     const delivery = received.find((each) => JSON.parse(each.body).data.session?.id === session.id)!;
-    assert.ok(verifyWebhookSignature(delivery.signature, delivery.body, WEBHOOK_SECRET, { now: bff.clock.now().getTime() }));
+    assert.ok(
+      verifyWebhookSignature(delivery.signature, delivery.body, WEBHOOK_SECRET, { now: bff.clock.now().getTime() }),
+    );
     assert.deepEqual(JSON.parse(delivery.body).data.session, {
       id: session.id,
       reference: 'hook-cancel',
@@ -215,7 +217,11 @@ describe('merchant webhooks', () => {
     assert.equal(byPayout.size, 3);
     const success = byPayout.get(succeeded.id);
     assert.equal(success.type, 'payout.succeeded');
-    assert.deepEqual(success.data.payout, await bff.runtime.payouts.get(succeeded.id), 'the payout as the API reads it');
+    assert.deepEqual(
+      success.data.payout,
+      await bff.runtime.payouts.get(succeeded.id),
+      'the payout as the API reads it',
+    );
     assert.equal(success.data.payout.accountNumberLast4, '7890');
     assert.ok(!received.some((delivery) => delivery.body.includes('1234567890')), 'never the full account number');
     assert.equal(byPayout.get(failed.id).type, 'payout.failed');
