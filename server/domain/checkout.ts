@@ -94,6 +94,11 @@ export class Checkout {
     return this.sessions.load(id);
   }
 
+  /** Cancels an unpaid session for the merchant (see `Sessions#cancel`); null when there is none. */
+  cancelSession(id: string): Promise<SessionRecord | null> {
+    return this.sessions.cancel(id);
+  }
+
   expireIfDue(sessionId: string): Promise<SessionRecord | null> {
     return this.sessions.expireIfDue(sessionId);
   }

@@ -18,6 +18,8 @@ export type DomainErrorCode =
   | 'amount_out_of_range'
   /** The session takes no new payment attempts (paid, expired, canceled). */
   | 'session_closed'
+  /** An attempt the shopper may be paying right now stands in the way (of canceling the session). */
+  | 'payment_in_progress'
   /** The session has not been paid, or is refunded already. */
   | 'not_refundable'
   /** The provider that took the payment cannot refund it. */

@@ -8,7 +8,10 @@
  * - a provider callback is only a claim: the record changes only on what `queryPayout` says;
  * - pending payouts are checked on a back-off schedule kept in the store (`nextCheckAt`), so a lost
  *   callback never leaves a payout pending for good, and a restart carries on where it stopped;
- * - succeeded, failed and rejected are final: nothing moves a payout out of them.
+ * - succeeded, failed and rejected are final: nothing moves a payout out of them;
+ * - reaching one is announced to the merchant by a signed webhook (`payout.succeeded`,
+ *   `payout.failed`, `payout.rejected`), put in the outbox in the same transaction as the change, so
+ *   an outcome is never recorded without its webhook, nor announced twice.
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config.ts';
@@ -21,11 +24,11 @@ import {
   type ProviderId,
   type VerifiedNotification,
 } from '../providers/provider.ts';
-import type { PayoutRecord, Store } from '../store/store.ts';
+import type { PayoutRecord, Store, WebhookRecord } from '../store/store.ts';
 import type { Clock } from './clock.ts';
 import { asDomainError, DomainError, providerFailure } from './errors.ts';
 import { Idempotency } from './idempotency.ts';
-import { sha256Hex } from './ids.ts';
+import { newWebhookId, sha256Hex } from './ids.ts';
 import type { Logger } from './log.ts';
 import { PeriodicJob } from './loop.ts';
 import { KeyedSerial } from './serial.ts';
@@ -246,6 +249,15 @@ export class Payouts extends PeriodicJob {
       },
     });
     return { payout: value, replayed };
+  }
+
+  /**
+   * Payouts newest first, as stored (listing asks no provider; `get` refreshes one). `before` is the
+   * last payout id of the previous page. One more than `limit` is read to know whether more follow.
+   */
+  async list({ limit, before }: { limit: number; before?: string }): Promise<{ data: PayoutView[]; hasMore: boolean }> {
+    const payouts = await this.#deps.store.listPayouts({ limit: limit + 1, before });
+    return { data: payouts.slice(0, limit).map(payoutView), hasMore: payouts.length > limit };
   }
 
   /** The payout as it stands, first asking the provider when it is still pending; null when unknown. */
@@ -539,13 +551,19 @@ export class Payouts extends PeriodicJob {
     failureCode: FailureCode | null,
     checkCount?: number,
   ): Promise<void> {
-    await this.#deps.store.updatePayout(id, {
+    const { store, clock, config } = this.#deps;
+    const payout = await store.getPayout(id);
+    if (!payout || payout.status !== 'pending') return;
+    const patch = {
       status,
       failureCode,
       nextCheckAt: null,
-      updatedAt: this.#deps.clock.now().toISOString(),
+      updatedAt: clock.now().toISOString(),
       ...(checkCount === undefined ? {} : { checkCount }),
-    });
+    };
+    const webhooks = config.merchant.webhookUrl ? [payoutWebhook({ ...payout, ...patch }, patch.updatedAt)] : [];
+    // Settles only a payout still pending: of two instances checking at once, one announces it.
+    await store.settlePayout(id, patch, webhooks);
   }
 
   /** Counts a check that learned nothing and schedules the next one. */
@@ -613,6 +631,27 @@ export function payoutView(payout: PayoutRecord): PayoutView {
       : null,
     createdAt: payout.createdAt,
     updatedAt: payout.updatedAt,
+  };
+}
+
+/**
+ * `payout.<status>` for the outbox: the payout as the merchant reads it from `GET /v1/payouts/:id`.
+ * A payout settles once, so unlike a session's webhooks it needs no sequence.
+ */
+function payoutWebhook(payout: PayoutRecord, now: string): WebhookRecord {
+  const id = newWebhookId();
+  const type = `payout.${payout.status}`;
+  return {
+    id,
+    sessionId: null,
+    payoutId: payout.id,
+    type,
+    payload: JSON.stringify({ id, type, createdAt: now, data: { payout: payoutView(payout) } }),
+    attempts: 0,
+    nextAttemptAt: now,
+    deliveredAt: null,
+    lastError: null,
+    createdAt: now,
   };
 }
 

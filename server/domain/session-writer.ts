@@ -178,6 +178,7 @@ function outboxEntry(session: SessionRecord, type: string, now: string, data: ob
   return {
     id,
     sessionId: session.id,
+    payoutId: null,
     type,
     payload,
     attempts: 0,

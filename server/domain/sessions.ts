@@ -130,6 +130,46 @@ export class Sessions {
     });
   }
 
+  /**
+   * Cancels a session the shopper has not paid, for the merchant (`POST /v1/sessions/:id/cancel`): it
+   * takes no more attempts, its streams hear `canceled`, and the merchant's server gets
+   * `session.canceled`. Canceling a canceled session changes nothing and answers it again.
+   *
+   * Refused (`payment_in_progress`) while an attempt is live: the shopper may be paying it at that
+   * moment, and money taken after a cancel is money to send back. Once that attempt settles (fails,
+   * or its code expires) the session can be canceled; if it is paid, the session succeeds instead.
+   * A confirmed payment always counts: a late one still moves a canceled session to `succeeded`.
+   * Returns null when there is no such session.
+   */
+  async cancel(id: string): Promise<SessionRecord | null> {
+    // Expire first, so a session whose time is up reads `expired`, not `canceled`.
+    if (!(await this.load(id))) return null;
+    return this.deps.writer.change(id, (session, attempts) => {
+      if (session.status === 'canceled') return null;
+      if (!acceptsAttempts(session.status) || isPast(this.deps.clock, session.expiresAt)) {
+        const why = hasSucceeded(session.status) ? 'has been paid' : `is ${session.status}`;
+        throw new DomainError('session_closed', `this checkout ${why}; only an open checkout can be canceled`);
+      }
+      const live = attempts.find((attempt) => isAttemptLive(attempt.status));
+      if (live) {
+        throw new DomainError(
+          'payment_in_progress',
+          `attempt ${live.id} is waiting for the shopper's payment; cancel again once it has settled or expired`,
+        );
+      }
+      const current = attempts.at(-1) ?? null;
+      const now = nowIso(this.deps.clock);
+      return {
+        session: { status: 'canceled', updatedAt: now },
+        event: {
+          status: 'canceled',
+          attempt: current ? { id: current.id, status: current.status, failure: attemptFailure(current) } : null,
+          at: now,
+        },
+      };
+    });
+  }
+
   /** Throws `session_closed` unless the session still takes payment attempts. */
   assertAcceptsAttempts(session: SessionRecord): void {
     if (acceptsAttempts(session.status) && !isPast(this.deps.clock, session.expiresAt)) return;

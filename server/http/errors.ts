@@ -37,6 +37,7 @@ export type ApiErrorCode =
   | 'method_unavailable'
   | 'amount_out_of_range'
   | 'session_closed'
+  | 'payment_in_progress'
   | 'not_refundable'
   | 'refund_unsupported'
   | 'provider_declined'
@@ -59,6 +60,7 @@ const DOMAIN_STATUS: Readonly<Record<DomainErrorCode, ContentfulStatusCode>> = {
   method_unavailable: 422,
   amount_out_of_range: 422,
   session_closed: 409,
+  payment_in_progress: 409,
   not_refundable: 409,
   refund_unsupported: 422,
   invalid_notification: 401,

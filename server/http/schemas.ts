@@ -244,6 +244,10 @@ export const payout = z
   })
   .meta({ id: 'Payout' });
 
+export const payoutList = z
+  .object({ object: z.literal('list'), data: z.array(payout), hasMore: z.boolean() })
+  .meta({ id: 'PayoutList', description: 'Newest first; pass the last id as `before` for the next page.' });
+
 export const balance = z
   .object({
     object: z.literal('balance'),
@@ -278,6 +282,7 @@ export const ERROR_CODES = [
   'method_unavailable',
   'amount_out_of_range',
   'session_closed',
+  'payment_in_progress',
   'not_refundable',
   'refund_unsupported',
   'provider_declined',

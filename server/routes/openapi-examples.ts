@@ -50,6 +50,12 @@ export const createdSessionExample = {
   refunds: [],
 };
 
+export const canceledSessionExample = {
+  ...createdSessionExample,
+  status: 'canceled',
+  updatedAt: '2026-11-27T07:30:00.000Z',
+};
+
 export const refundExample = {
   id: 'ref_Q4v8bLx2NcT7kWz9PaRs',
   object: 'refund',
@@ -202,6 +208,12 @@ export const payoutExample = {
   failure: null,
   createdAt: '2026-11-27T10:00:00.000Z',
   updatedAt: '2026-11-27T10:00:00.812Z',
+};
+
+export const payoutListExample = {
+  object: 'list',
+  data: [payoutExample, { ...payoutExample, id: 'po_Hq7cT2wL9mZx4RbN0kVe', status: 'succeeded', reference: null }],
+  hasMore: true,
 };
 
 /**

@@ -127,6 +127,39 @@ export const API_OPERATIONS: Operation[] = [
   },
   {
     method: 'post',
+    path: '/v1/sessions/{id}/cancel',
+    tag: 'Sessions',
+    summary: 'Cancel an unpaid session',
+    description:
+      'The session takes no more payment attempts; the merchant’s server gets `session.canceled` and an open checkout page shows it. Canceling a canceled session answers it again. Refused while an attempt may be being paid (retry once it settles or expires). A payment confirmed later still counts: the session then moves to `succeeded` and `session.succeeded` follows.',
+    security: MERCHANT,
+    params: sessionParams,
+    responses: [
+      {
+        status: 200,
+        description: 'The canceled session',
+        schema: schemas.session,
+        example: ex.canceledSessionExample,
+      },
+    ],
+    errors: merchantErrors(
+      err(404, 'not_found', 'no such session', 'session not found'),
+      err(
+        409,
+        'session_closed',
+        'the session is paid, refunded or expired',
+        'this checkout has been paid; only an open checkout can be canceled',
+      ),
+      err(
+        409,
+        'payment_in_progress',
+        'an attempt is waiting for the shopper’s payment',
+        'attempt att_Jd8sK2mQ9xLc4TvB7nRw is waiting for the shopper’s payment; cancel again once it has settled or expired',
+      ),
+    ),
+  },
+  {
+    method: 'post',
     path: '/v1/sessions/{id}/refunds',
     tag: 'Sessions',
     summary: 'Refund a paid session, in full (no `amount`) or in part',
@@ -437,6 +470,22 @@ export const API_OPERATIONS: Operation[] = [
             'one1pay could not handle this payout request; payout po_Xk2m9QvB7sLw0RtZ4nYc was recorded as failed and nothing was sent',
         },
       ),
+    ],
+  },
+  {
+    method: 'get',
+    path: '/v1/payouts',
+    tag: 'Treasury',
+    summary: 'List payouts, newest first',
+    description: 'As stored: listing asks no provider (reading one payout refreshes it while pending).',
+    security: MERCHANT,
+    query: listQuery,
+    responses: [
+      { status: 200, description: 'A page of payouts', schema: schemas.payoutList, example: ex.payoutListExample },
+    ],
+    errors: [
+      err(400, 'invalid_request', 'a bad query', 'query.limit: Too big: expected number to be <=100'),
+      ...merchantErrors(),
     ],
   },
   {

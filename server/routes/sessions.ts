@@ -1,5 +1,5 @@
 /**
- * Merchant API: create and read checkout sessions, and refund them (secret key; `Idempotency-Key` on
+ * Merchant API: create, read and cancel checkout sessions, and refund them (secret key; `Idempotency-Key` on
  * create and refund, through the one path in `domain/idempotency.ts`).
  */
 import { Hono, type Context } from 'hono';
@@ -113,6 +113,14 @@ export function sessionRoutes({ checkout, store }: { checkout: Checkout; store: 
       ),
     );
     return c.json({ object: 'list', data, hasMore: sessions.length > query.limit });
+  });
+
+  /** Cancels an unpaid session; a second cancel answers the same (200) and changes nothing. */
+  app.post('/:id/cancel', async (c) => {
+    const session = await checkout.cancelSession(c.req.param('id'));
+    if (!session) throw new ApiError(404, 'not_found', 'session not found');
+    const [attempts, refunds] = await Promise.all([store.listAttempts(session.id), store.listRefunds(session.id)]);
+    return c.json(merchantSessionView(session, attempts, refunds, checkout.hostedPageUrl(session)));
   });
 
   app.get('/:id', async (c) => {

@@ -12,6 +12,7 @@ import { ApiError } from '../http/errors.ts';
 import { idempotencyKeyOf, markReplayed } from '../http/idempotency.ts';
 import { merchantAuth, type AppEnv } from '../http/middleware.ts';
 import { jsonBody, parseAmount, parseWith } from '../http/validate.ts';
+import { listQuery } from './sessions.ts';
 
 const currency = z.string().refine(isKnownCurrency, 'is not a supported currency code (e.g. "THB", "MYR", "USDT")');
 
@@ -70,6 +71,13 @@ export function treasuryRoutes({ payouts, secretKey }: { payouts: Payouts; secre
     );
     markReplayed(c, replayed);
     return c.json(payout, 201);
+  });
+
+  /** Newest first, paged like `GET /v1/sessions` (`limit`, `before` = the last id of the previous page). */
+  app.get('/payouts', auth, async (c) => {
+    const query = parseWith(listQuery, c.req.query(), 'query');
+    const { data, hasMore } = await payouts.list({ limit: query.limit, before: query.before });
+    return c.json({ object: 'list', data, hasMore });
   });
 
   app.get('/payouts/:id', auth, async (c) => {

@@ -184,6 +184,17 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       );
     `,
   },
+  {
+    // Payout webhooks: an outbox entry belongs to a session or to a payout.
+    version: 7,
+    sql: `
+      ALTER TABLE webhooks ALTER COLUMN session_id DROP NOT NULL;
+      ALTER TABLE webhooks ADD COLUMN payout_id TEXT COLLATE "C" REFERENCES payouts (id);
+      ALTER TABLE webhooks ADD CONSTRAINT webhooks_one_owner CHECK ((session_id IS NULL) <> (payout_id IS NULL));
+      CREATE INDEX webhooks_payout ON webhooks (payout_id, created_at, ordinal) WHERE payout_id IS NOT NULL;
+      CREATE INDEX payouts_by_created ON payouts (created_at, id);
+    `,
+  },
 ];
 /**
  * The key of the advisory lock that `migrate()` holds, so BFF instances starting together take turns

@@ -63,7 +63,8 @@ export interface AttemptRow {
 
 export interface WebhookRow {
   id: string;
-  session_id: string;
+  session_id: string | null;
+  payout_id: string | null;
   type: string;
   payload: string;
   attempts: number;
@@ -251,6 +252,7 @@ export function rowToWebhook(row: WebhookRow): WebhookRecord {
   return {
     id: row.id,
     sessionId: row.session_id,
+    payoutId: row.payout_id,
     type: row.type,
     payload: row.payload,
     attempts: row.attempts,
@@ -364,6 +366,7 @@ export function webhookValues(webhook: WebhookRecord): SqlValue[] {
   return [
     webhook.id,
     webhook.sessionId,
+    webhook.payoutId,
     webhook.type,
     webhook.payload,
     webhook.attempts,

@@ -78,9 +78,9 @@ const INSERT_PAYOUT = `INSERT INTO payouts (id, provider, amount, currency, bank
   account_number, reference, status, failure_code, next_check_at, check_count, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const INSERT_WEBHOOK = `INSERT INTO webhooks (id, session_id, type, payload, attempts, next_attempt_at, delivered_at,
-  last_error, created_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_WEBHOOK = `INSERT INTO webhooks (id, session_id, payout_id, type, payload, attempts, next_attempt_at,
+  delivered_at, last_error, created_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const INSERT_EVENT = 'INSERT INTO events (session_id, seq, data) VALUES (?, ?, ?)';
 
@@ -322,6 +322,29 @@ export class SqlStore implements Store {
     if (changed === 0) throw new Error(`payout ${id} not found`);
   }
 
+  async listPayouts(options: { limit: number; before?: string }): Promise<PayoutRecord[]> {
+    if (options.before === undefined) {
+      const found = await this.#engine.rows<PayoutRow>(
+        'SELECT * FROM payouts ORDER BY created_at DESC, id DESC LIMIT ?',
+        [options.limit],
+      );
+      return found.map(rowToPayout);
+    }
+    // Keyset paging on (created_at, id), as for sessions. An unknown cursor yields nothing.
+    const found = await this.#engine.rows<PayoutRow>(
+      `SELECT p.* FROM payouts p JOIN payouts c ON c.id = ?
+       WHERE (p.created_at, p.id) < (c.created_at, c.id)
+       ORDER BY p.created_at DESC, p.id DESC
+       LIMIT ?`,
+      [options.before, options.limit],
+    );
+    return found.map(rowToPayout);
+  }
+
+  settlePayout(id: string, patch: PayoutPatch, webhooks: WebhookRecord[] = []): Promise<boolean> {
+    return this.#engine.transaction(settlePayoutProgram(id, patch, webhooks));
+  }
+
   async claimDuePayouts(now: string, leaseUntil: string, limit: number): Promise<PayoutRecord[]> {
     return (await this.#claim<PayoutRow>(this.#due.payouts, now, leaseUntil, limit)).map(rowToPayout);
   }
@@ -336,6 +359,14 @@ export class SqlStore implements Store {
     const found = await this.#engine.rows<WebhookRow>(
       `SELECT * FROM webhooks WHERE session_id = ? ORDER BY created_at, ${this.#dialect.insertionOrder}`,
       [sessionId],
+    );
+    return found.map(rowToWebhook);
+  }
+
+  async listPayoutWebhooks(payoutId: string): Promise<WebhookRecord[]> {
+    const found = await this.#engine.rows<WebhookRow>(
+      `SELECT * FROM webhooks WHERE payout_id = ? ORDER BY created_at, ${this.#dialect.insertionOrder}`,
+      [payoutId],
     );
     return found.map(rowToWebhook);
   }
@@ -420,6 +451,26 @@ function* createSessionProgram(session: SessionRecord, extras: NewSessionExtras)
   return { created: true };
 }
 
+/** `Store#settlePayout`: a pending payout's final state and its webhooks, all or nothing. */
+function* settlePayoutProgram(id: string, patch: PayoutPatch, webhooks: WebhookRecord[]): Program<boolean> {
+  const { sql, values } = setClause(PAYOUT_COLUMNS, { ...patch });
+  const changed = yield* count(`UPDATE payouts SET ${sql || 'id = id'} WHERE id = ? AND status = 'pending'`, [
+    ...values,
+    id,
+  ]);
+  if (changed === 0) {
+    const exists = yield* first('SELECT 1 AS found FROM payouts WHERE id = ?', [id]);
+    if (!exists) throw new Error(`payout ${id} not found`);
+    return false;
+  }
+  for (const webhook of webhooks) {
+    if (webhook.payoutId !== id || webhook.sessionId !== null)
+      throw new Error(`webhook ${webhook.id} does not belong to payout ${id}`);
+    yield* count(INSERT_WEBHOOK, webhookValues(webhook));
+  }
+  return true;
+}
+
 /** `Store#commit`: one session's change, all or nothing (see `SessionChange`). */
 function* commitProgram(dialect: Dialect, change: SessionChange): Program<CommitResult> {
   const { sessionId } = change;
@@ -494,7 +545,7 @@ function* commitProgram(dialect: Dialect, change: SessionChange): Program<Commit
   }
 
   for (const webhook of change.webhooks ?? []) {
-    if (webhook.sessionId !== sessionId)
+    if (webhook.sessionId !== sessionId || webhook.payoutId !== null)
       throw new Error(`webhook ${webhook.id} belongs to session ${webhook.sessionId}`);
     yield* count(INSERT_WEBHOOK, webhookValues(webhook));
   }

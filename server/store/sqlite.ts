@@ -23,7 +23,7 @@ import { SqlStore } from './sql-store.ts';
  * Applied in order, each once; a database remembers the highest version it has in
  * `schema_migrations`. Append new migrations at the end; never edit one that has shipped.
  */
-const MIGRATIONS: readonly { version: number; sql: string }[] = [
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
     version: 1,
     sql: `
@@ -175,6 +175,37 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
         id         INTEGER PRIMARY KEY CHECK (id = 1),
         checked_at TEXT NOT NULL
       );
+    `,
+  },
+  {
+    // Payout webhooks: an outbox entry belongs to a session or to a payout. SQLite cannot drop a
+    // NOT NULL, so the table is rebuilt (nothing references it; rowids are kept, so the order
+    // webhooks were written in survives).
+    version: 7,
+    sql: `
+      CREATE TABLE webhooks_v7 (
+        id              TEXT PRIMARY KEY,
+        session_id      TEXT REFERENCES sessions(id),
+        payout_id       TEXT REFERENCES payouts(id),
+        type            TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        delivered_at    TEXT,
+        last_error      TEXT,
+        created_at      TEXT NOT NULL,
+        CHECK ((session_id IS NULL) <> (payout_id IS NULL))
+      );
+      INSERT INTO webhooks_v7 (rowid, id, session_id, type, payload, attempts, next_attempt_at, delivered_at,
+        last_error, created_at)
+        SELECT rowid, id, session_id, type, payload, attempts, next_attempt_at, delivered_at, last_error, created_at
+        FROM webhooks;
+      DROP TABLE webhooks;
+      ALTER TABLE webhooks_v7 RENAME TO webhooks;
+      CREATE INDEX webhooks_due ON webhooks (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+      CREATE INDEX webhooks_session ON webhooks (session_id, created_at);
+      CREATE INDEX webhooks_payout ON webhooks (payout_id, created_at) WHERE payout_id IS NOT NULL;
+      CREATE INDEX payouts_by_created ON payouts (created_at, id);
     `,
   },
 ];

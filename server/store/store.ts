@@ -62,7 +62,10 @@ export interface AttemptRecord {
  */
 export interface WebhookRecord {
   id: string;
-  sessionId: string;
+  /** The session it reports on; null for a payout's webhook. Exactly one of the two is set. */
+  sessionId: string | null;
+  /** The payout it reports on; null for a session's webhook. */
+  payoutId: string | null;
   type: string;
   payload: string;
   /** Deliveries tried so far. */
@@ -275,6 +278,14 @@ export interface Store {
   createPayout(payout: PayoutRecord): Promise<void>;
   getPayout(id: string): Promise<PayoutRecord | null>;
   updatePayout(id: string, patch: PayoutPatch): Promise<void>;
+  /** Newest first; `before` is a payout id for paging (an unknown one yields nothing). */
+  listPayouts(options: { limit: number; before?: string }): Promise<PayoutRecord[]>;
+  /**
+   * Moves a payout that is still pending to `patch` (its final state) and, in the same transaction,
+   * puts `webhooks` (each naming this payout) in the outbox. Returns false, writing nothing, when the
+   * payout is no longer pending (another check settled it first), so an outcome is announced once.
+   */
+  settlePayout(id: string, patch: PayoutPatch, webhooks?: WebhookRecord[]): Promise<boolean>;
   /** Pending payouts whose `nextCheckAt` is at or before `now`, soonest first; leased as above. */
   claimDuePayouts(now: string, leaseUntil: string, limit: number): Promise<PayoutRecord[]>;
 
@@ -282,6 +293,8 @@ export interface Store {
   claimDueWebhooks(now: string, leaseUntil: string, limit: number): Promise<WebhookRecord[]>;
   /** A session's webhooks, oldest first. */
   listWebhooks(sessionId: string): Promise<WebhookRecord[]>;
+  /** A payout's webhooks, oldest first. */
+  listPayoutWebhooks(payoutId: string): Promise<WebhookRecord[]>;
   updateWebhook(id: string, patch: WebhookPatch): Promise<void>;
 
   /** Figures for `/metrics`, read with the due-work indexes (cheap enough for every scrape). */

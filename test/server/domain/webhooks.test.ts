@@ -144,6 +144,95 @@ describe('merchant webhooks', () => {
     );
   });
 
+  it('sends session.canceled when the merchant cancels a session', async () => {
+    received.length = 0;
+    const session = await bff.createSession({ amount: '25.00', currency: 'CAD', reference: 'hook-cancel' });
+    assert.equal((await bff.merchant(`/v1/sessions/${session.id}/cancel`, { method: 'POST' })).status, 200);
+    assert.equal((await bff.merchant(`/v1/sessions/${session.id}/cancel`, { method: 'POST' })).status, 200);
+    const outbox = await bff.runtime.store.listWebhooks(session.id);
+    assert.deepEqual(
+      outbox.map((hook) => hook.type),
+      ['session.canceled'],
+      'one webhook, however often it is canceled',
+    );
+    await bff.runtime.webhooks!.runOnce();
+    const delivery = received.find((each) => JSON.parse(each.body).data.session?.id === session.id)!;
+    assert.ok(
+      verifyWebhookSignature(delivery.signature, delivery.body, WEBHOOK_SECRET, { now: bff.clock.now().getTime() }),
+    );
+    assert.deepEqual(JSON.parse(delivery.body).data.session, {
+      id: session.id,
+      reference: 'hook-cancel',
+      status: 'canceled',
+      amount: '25.00',
+      currency: 'CAD',
+      attemptId: null,
+    });
+  });
+
+  it('sends payout.succeeded, payout.failed and payout.rejected, signed, once each', async () => {
+    received.length = 0;
+    const payout = async (reference: string) =>
+      (
+        await bff.runtime.payouts.create({
+          provider: 'one1pay',
+          money: { minor: 120_00, currency: 'THB' },
+          bankId: '101',
+          bankBranch: null,
+          holderName: 'Somchai Jaidee',
+          accountNumber: '1234567890',
+          reference,
+        })
+      ).payout;
+    const withdrawal = (id: string, action: string) =>
+      fetch(`${bff.sandboxUrl}/one1pay/_control/withdrawals/${id}/${action}`, { method: 'POST' });
+    const succeeded = await payout('po-hook-1');
+    const failed = await payout('po-hook-2');
+    const rejected = await payout('po-hook-3');
+    assert.deepEqual(await bff.runtime.store.listPayoutWebhooks(succeeded.id), [], 'nothing while pending');
+    assert.equal((await withdrawal(succeeded.id, 'complete')).status, 200);
+    assert.equal((await withdrawal(failed.id, 'fail')).status, 200);
+    assert.equal((await withdrawal(rejected.id, 'reject')).status, 200);
+    // A repeated callback about a settled payout announces nothing again.
+    assert.equal((await withdrawal(succeeded.id, 'callback')).status, 200);
+
+    for (const [view, type] of [
+      [succeeded, 'payout.succeeded'],
+      [failed, 'payout.failed'],
+      [rejected, 'payout.rejected'],
+    ] as const) {
+      const outbox = await bff.runtime.store.listPayoutWebhooks(view.id);
+      assert.deepEqual(
+        outbox.map((hook) => [hook.type, hook.sessionId]),
+        [[type, null]],
+      );
+    }
+    await bff.runtime.webhooks!.runOnce();
+    const now = bff.clock.now().getTime();
+    const events = received.map((delivery) => {
+      assert.ok(verifyWebhookSignature(delivery.signature, delivery.body, WEBHOOK_SECRET, { now }));
+      return JSON.parse(delivery.body);
+    });
+    const byPayout = new Map(events.filter((event) => event.data.payout).map((event) => [event.data.payout.id, event]));
+    assert.equal(byPayout.size, 3);
+    const success = byPayout.get(succeeded.id);
+    assert.equal(success.type, 'payout.succeeded');
+    assert.deepEqual(
+      success.data.payout,
+      await bff.runtime.payouts.get(succeeded.id),
+      'the payout as the API reads it',
+    );
+    assert.equal(success.data.payout.accountNumberLast4, '7890');
+    assert.ok(!received.some((delivery) => delivery.body.includes('1234567890')), 'never the full account number');
+    assert.equal(byPayout.get(failed.id).type, 'payout.failed');
+    assert.deepEqual(byPayout.get(failed.id).data.payout.failure, {
+      code: 'failed',
+      message: 'The provider could not complete the transfer.',
+    });
+    assert.equal(byPayout.get(rejected.id).type, 'payout.rejected');
+    assert.ok((await bff.runtime.store.listPayoutWebhooks(rejected.id))[0]!.deliveredAt);
+  });
+
   it('signs the timestamp and body together', () => {
     const header = signWebhook('{"a":1}', 'whsec_0123456789abcdef', 1_764_000_000);
     assert.match(header, /^t=1764000000,v1=[0-9a-f]{64}$/);

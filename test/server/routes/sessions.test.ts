@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startTestBff, type TestBff } from '../harness.ts';
+import type { AttemptView } from '../../../widget/wire.ts';
+import { readEvents, startTestBff, type TestBff } from '../harness.ts';
 
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
@@ -177,5 +178,103 @@ describe('merchant sessions API', () => {
     const openapi = await (await bff.runtime.app.request('/openapi.json')).json();
     assert.equal(openapi.openapi, '3.1.0');
     assert.ok(openapi.paths['/v1/checkout/{id}/events']);
+  });
+
+  describe('cancel', () => {
+    const cancel = (id: string) => bff.merchant(`/v1/sessions/${id}/cancel`, { method: 'POST' });
+    const startAttempt = async (session: { id: string; clientSecret: string }) => {
+      const response = await bff.browser(
+        `/v1/checkout/${session.id}/attempts`,
+        session.clientSecret,
+        json({ method: 'ottpay.wechat' }),
+      );
+      assert.equal(response.status, 201, await response.clone().text());
+      return (await response.json()) as AttemptView;
+    };
+
+    it('cancels an open session, tells its streams, and answers a second cancel the same', async () => {
+      const session = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'cancel-1' });
+      const stream = await bff.runtime.app.request(`/v1/checkout/${session.id}/events?secret=${session.clientSecret}`);
+      const heard = readEvents(stream, 1);
+
+      const response = await cancel(session.id);
+      assert.equal(response.status, 200);
+      const canceled = await response.json();
+      assert.equal(canceled.id, session.id);
+      assert.equal(canceled.status, 'canceled');
+      const events = await heard;
+      assert.deepEqual(
+        events.map((event) => (event.data as { status: string }).status),
+        ['canceled'],
+      );
+
+      const again = await cancel(session.id);
+      assert.equal(again.status, 200);
+      assert.deepEqual(await again.json(), canceled, 'nothing changed');
+      assert.deepEqual(
+        (await bff.runtime.store.listEvents(session.id, 0)).map((event) => event.data.status),
+        ['canceled'],
+        'one event, not two',
+      );
+
+      // No payment can start on it any more.
+      const attempt = await bff.browser(
+        `/v1/checkout/${session.id}/attempts`,
+        session.clientSecret,
+        json({ method: 'ottpay.wechat' }),
+      );
+      assert.equal(attempt.status, 409);
+      assert.equal((await attempt.json()).error.code, 'session_closed');
+      assert.equal((await (await bff.merchant(`/v1/sessions/${session.id}`)).json()).status, 'canceled');
+    });
+
+    it('refuses while the shopper may be paying, and cancels once that attempt has failed', async () => {
+      const session = await bff.createSession({ amount: '13.00', currency: 'CAD', reference: 'cancel-2' });
+      const attempt = await startAttempt(session);
+      const busy = await cancel(session.id);
+      assert.equal(busy.status, 409);
+      const body = await busy.json();
+      assert.equal(body.error.code, 'payment_in_progress');
+      assert.ok(body.error.message.includes(attempt.id));
+      assert.equal((await bff.runtime.store.getSession(session.id))!.status, 'pending', 'nothing changed');
+
+      assert.equal((await bff.control('ottpay', attempt.id, 'decline')).status, 200);
+      assert.equal((await bff.runtime.store.getSession(session.id))!.status, 'failed');
+      const response = await cancel(session.id);
+      assert.equal(response.status, 200);
+      const canceled = await response.json();
+      assert.equal(canceled.status, 'canceled');
+      assert.equal(canceled.attempts[0].status, 'failed', 'the attempt is left as it was');
+    });
+
+    it('refuses a paid or expired session, and 404s an unknown one', async () => {
+      const paid = await bff.createSession({ amount: '14.00', currency: 'CAD', reference: 'cancel-3' });
+      const attempt = await startAttempt(paid);
+      assert.equal((await bff.control('ottpay', attempt.id, 'pay')).status, 200);
+      const refused = await cancel(paid.id);
+      assert.equal(refused.status, 409);
+      assert.deepEqual((await refused.json()).error.code, 'session_closed');
+      assert.equal((await bff.runtime.store.getSession(paid.id))!.status, 'succeeded');
+
+      const late = await bff.createSession({
+        amount: '15.00',
+        currency: 'CAD',
+        reference: 'cancel-4',
+        expiresInSeconds: 60,
+      });
+      bff.clock.advance(61_000);
+      const expired = await cancel(late.id);
+      assert.equal(expired.status, 409);
+      const body = await expired.json();
+      assert.equal(body.error.code, 'session_closed');
+      assert.match(body.error.message, /is expired/);
+      assert.equal((await bff.runtime.store.getSession(late.id))!.status, 'expired', 'expired, not canceled');
+
+      const unknown = await cancel('ses_AAAAAAAAAAAAAAAAAAAA');
+      assert.equal(unknown.status, 404);
+      assert.equal((await unknown.json()).error.code, 'not_found');
+      const anonymous = await bff.runtime.app.request(`/v1/sessions/${late.id}/cancel`, { method: 'POST' });
+      assert.equal(anonymous.status, 401);
+    });
   });
 });

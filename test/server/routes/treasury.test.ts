@@ -64,6 +64,7 @@ describe('treasury API', () => {
       ['/v1/banks?currency=THB', {}],
       ['/v1/payouts', post(payoutBody())],
       ['/v1/payouts/po_AAAAAAAAAAAAAAAAAAAA', {}],
+      ['/v1/payouts', {}],
     ];
     for (const [path, init] of routes) {
       for (const authorization of [undefined, 'Bearer sk_wrong_key_123']) {
@@ -285,11 +286,53 @@ describe('treasury API', () => {
     }
   });
 
+  it('lists payouts newest first, paged with limit and before, the account number never in full', async () => {
+    const made: PayoutView[] = [];
+    for (const reference of ['list-1', 'list-2', 'list-3']) {
+      // After every payout the earlier tests made (the test clock stands still unless moved).
+      bff.clock.advance(1000);
+      made.push(await create({ reference }));
+    }
+    await control(made[0]!.id, 'complete');
+    const page1 = (await (await bff.merchant('/v1/payouts?limit=2')).json()) as {
+      object: string;
+      data: PayoutView[];
+      hasMore: boolean;
+    };
+    assert.equal(page1.object, 'list');
+    assert.deepEqual(
+      page1.data.map((payout) => payout.reference),
+      ['list-3', 'list-2'],
+    );
+    assert.equal(page1.hasMore, true);
+    assert.deepEqual(page1.data[0], await read(made[2]!.id), 'the same view as reading one');
+    assert.equal(JSON.stringify(page1).includes('9876543210'), false);
+    assert.equal(JSON.stringify(page1).includes('987-654-3210'), false);
+
+    const page2 = (await (await bff.merchant(`/v1/payouts?limit=2&before=${page1.data[1]!.id}`)).json()) as {
+      data: PayoutView[];
+      hasMore: boolean;
+    };
+    assert.equal(page2.data[0]!.reference, 'list-1');
+    assert.equal(page2.data[0]!.status, 'succeeded');
+    const seen = [...page1.data, ...page2.data].map((payout) => payout.id);
+    assert.equal(new Set(seen).size, seen.length, 'no payout twice across pages');
+
+    const unknown = await (await bff.merchant('/v1/payouts?before=po_AAAAAAAAAAAAAAAAAAAA')).json();
+    assert.deepEqual(unknown, { object: 'list', data: [], hasMore: false });
+    for (const query of ['limit=0', 'limit=101', 'limit=x', 'status=pending']) {
+      const response = await bff.merchant(`/v1/payouts?${query}`);
+      assert.equal(response.status, 400, query);
+      assert.equal((await response.json()).error.code, 'invalid_request');
+    }
+  });
+
   it('describes the treasury routes in the OpenAPI document', async () => {
     const doc = await (await bff.runtime.app.request('/openapi.json')).json();
     assert.ok(doc.paths['/v1/balances'].get);
     assert.ok(doc.paths['/v1/banks'].get);
     assert.ok(doc.paths['/v1/payouts'].post);
+    assert.ok(doc.paths['/v1/payouts'].get);
     assert.ok(doc.paths['/v1/payouts/{id}'].get);
   });
 });

@@ -9,7 +9,7 @@
  * opens.
  *
  * Tests share that database, so each one makes its own ids. The two queries that see every row use
- * time windows no other test writes in: `listSessions` sessions are created in 2100 (newer than the
+ * time windows no other test writes in: `listSessions` sessions are created in 2100 and `listPayouts` payouts in 2110 (newer than the
  * rest) and the due-attempt leases use windows in 1970–1990 (older than the rest) and lease to
  * 3000; `operationalStats` looks at attempts due in 1950 and takes them off the schedule after.
  * Every other record in the suite is stamped around `BASE`.
@@ -895,12 +895,85 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         await assert.rejects(store.createPayout(payout), 'a payout id is used once');
         await assert.rejects(store.updatePayout(uid('po'), { status: 'failed' }));
       });
+
+      const makePayout = (overrides: Partial<PayoutRecord> = {}): PayoutRecord => ({
+        id: uid('po'),
+        provider: 'one1pay',
+        amount: 50_00,
+        currency: 'THB',
+        bankId: '12',
+        bankBranch: null,
+        holderName: 'Somchai Jaidee',
+        accountNumber: '1234567890',
+        reference: null,
+        status: 'pending',
+        failureCode: null,
+        nextCheckAt: null,
+        checkCount: 0,
+        createdAt: at(0),
+        updatedAt: at(0),
+        ...overrides,
+      });
+
+      it('lists payouts newest first, paged by a payout id, ties broken by id', async () => {
+        // Stamped in 2110, newer than every other payout in the suite.
+        const a = makePayout({ createdAt: '2110-01-01T00:00:00.000Z' });
+        const b = makePayout({ createdAt: '2110-01-01T00:00:01.000Z' });
+        const c = makePayout({ id: 'po_zzz_tie', createdAt: '2110-01-01T00:00:02.000Z' });
+        const d = makePayout({ id: 'po_aaa_tie', createdAt: '2110-01-01T00:00:02.000Z' });
+        for (const payout of [a, b, c, d]) await store.createPayout(payout);
+        const page1 = await store.listPayouts({ limit: 2 });
+        const page2 = await store.listPayouts({ limit: 2, before: page1.at(-1)!.id });
+        assert.deepEqual(
+          [...page1, ...page2].map((each) => each.id),
+          [c.id, d.id, b.id, a.id],
+        );
+        assert.deepEqual(page1[0], c, 'listed payouts are whole records');
+        assert.deepEqual(await store.listPayouts({ limit: 10, before: uid('po') }), [], 'unknown cursor');
+      });
+
+      it('settles a pending payout once, with its webhooks in the same transaction', async () => {
+        const payout = makePayout({ nextCheckAt: at(30) });
+        await store.createPayout(payout);
+        const hook: WebhookRecord = {
+          id: uid('whk'),
+          sessionId: null,
+          payoutId: payout.id,
+          type: 'payout.succeeded',
+          payload: '{"type":"payout.succeeded"}',
+          attempts: 0,
+          nextAttemptAt: at(1),
+          deliveredAt: null,
+          lastError: null,
+          createdAt: at(1),
+        };
+        const patch = { status: 'succeeded' as const, nextCheckAt: null, updatedAt: at(1) };
+        assert.equal(await store.settlePayout(payout.id, patch, [hook]), true);
+        assert.deepEqual(await store.getPayout(payout.id), { ...payout, ...patch });
+        assert.deepEqual(await store.listPayoutWebhooks(payout.id), [hook]);
+
+        // Already final: nothing is written, and no second webhook goes out.
+        const again = { ...hook, id: uid('whk') };
+        assert.equal(await store.settlePayout(payout.id, { status: 'failed', failureCode: 'failed' }, [again]), false);
+        assert.equal((await store.getPayout(payout.id))!.status, 'succeeded');
+        assert.deepEqual(await store.listPayoutWebhooks(payout.id), [hook]);
+
+        // A webhook naming another payout fails the whole settlement.
+        const other = makePayout();
+        await store.createPayout(other);
+        await assert.rejects(
+          store.settlePayout(other.id, { status: 'failed' }, [{ ...hook, id: uid('whk'), payoutId: payout.id }]),
+        );
+        assert.equal((await store.getPayout(other.id))!.status, 'pending', 'rolled back');
+        await assert.rejects(store.settlePayout(uid('po'), { status: 'failed' }), 'unknown payout');
+      });
     });
 
     describe('webhook outbox', () => {
       const webhook = (sessionId: string, overrides: Partial<WebhookRecord> = {}): WebhookRecord => ({
         id: uid('whk'),
         sessionId,
+        payoutId: null,
         type: 'session.succeeded',
         payload: '{"type":"session.succeeded"}',
         attempts: 0,
@@ -980,6 +1053,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const hook: WebhookRecord = {
           id: uid('whk'),
           sessionId: session.id,
+          payoutId: null,
           type: 'session.succeeded',
           payload: '{}',
           attempts: 0,

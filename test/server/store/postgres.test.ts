@@ -227,6 +227,7 @@ describe('PostgreSQL', { skip }, () => {
       const webhooks = Array.from({ length: 20 }, (_, i) => ({
         id: `whk_lease_${String(i).padStart(2, '0')}`,
         sessionId: session.id,
+        payoutId: null,
         type: 'session.succeeded',
         payload: '{}',
         attempts: 0,

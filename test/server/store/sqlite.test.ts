@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { openStore } from '../../../server/store/index.ts';
-import { SqliteStore } from '../../../server/store/sqlite.ts';
+import { MIGRATIONS, SqliteStore } from '../../../server/store/sqlite.ts';
 import { ConflictError } from '../../../server/store/store.ts';
 import { makeSession, storeContract } from './contract.ts';
 
@@ -44,6 +44,56 @@ describe('SqliteStore on a file', () => {
     await store.migrate();
     await store.close();
     assert.ok(existsSync(path));
+  });
+
+  it('keeps the session webhooks of a version 6 database when it makes room for payout webhooks', async () => {
+    const path = freshPath();
+    const session = makeSession();
+    {
+      const store = new SqliteStore(path);
+      await store.migrate();
+      await store.createSession(session);
+      await store.close();
+    }
+    // Rebuild the file as version 6 left it, with one undelivered session webhook in the outbox.
+    const old = new Database(path);
+    old.exec('DROP TABLE webhooks; DROP INDEX payouts_by_created; DELETE FROM schema_migrations');
+    for (const migration of MIGRATIONS.filter((each) => each.version <= 6)) {
+      if (migration.version === 2) old.exec(migration.sql);
+      old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, 'x');
+    }
+    old
+      .prepare(
+        `INSERT INTO webhooks (id, session_id, type, payload, attempts, next_attempt_at, created_at)
+         VALUES ('whk_old', ?, 'session.succeeded', '{}', 0, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+      )
+      .run(session.id);
+    old.close();
+
+    const store = new SqliteStore(path);
+    await store.migrate();
+    try {
+      const [webhook] = await store.listWebhooks(session.id);
+      assert.equal(webhook?.id, 'whk_old');
+      assert.equal(webhook?.payoutId, null);
+      assert.deepEqual(
+        (await store.claimDueWebhooks('2026-01-01T00:00:00.000Z', '2026-01-01T00:01:00.000Z', 10)).map((w) => w.id),
+        ['whk_old'],
+        'still due for delivery',
+      );
+    } finally {
+      await store.close();
+    }
+    const writable = new Database(path);
+    try {
+      assert.throws(
+        () => writable.exec("INSERT INTO webhooks (id, type, payload, created_at) VALUES ('x', 't', '{}', 'now')"),
+        /CHECK constraint failed/,
+        'a webhook belongs to a session or a payout',
+      );
+    } finally {
+      writable.close();
+    }
   });
 
   it('records each migration once in schema_migrations, however often migrate runs', async () => {
