@@ -7,10 +7,13 @@ import { pathToFileURL } from 'node:url';
 import { runUntilSignal, startBff } from '../server/main.ts';
 import { createShop } from './shop.ts';
 
-export async function startDemo(env: NodeJS.ProcessEnv = process.env) {
+export async function startDemo(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { writeLog?: (line: string) => void } = {},
+) {
   const port = Number(env.DEMO_PORT ?? 8788);
   const publicUrl = `http://localhost:${port}`;
-  const bff = await startBff({ TENDER_WEBHOOK_URL: `${publicUrl}/webhooks/tender`, ...env });
+  const bff = await startBff({ TENDER_WEBHOOK_URL: `${publicUrl}/webhooks/tender`, ...env }, options);
   const { secretKey, webhookSecret } = bff.runtime.config.merchant;
   const shop = createShop({ bffUrl: bff.url, secretKey, webhookSecret, publicUrl });
   const server = await new Promise<ServerType>((resolve) => {

@@ -19,10 +19,14 @@ export interface RunningBff {
   stop(): Promise<void>;
 }
 
-export async function startBff(env: NodeJS.ProcessEnv = process.env): Promise<RunningBff> {
+/** `writeLog` takes each log line instead of standard error (a test reading what was logged). */
+export async function startBff(
+  env: NodeJS.ProcessEnv = process.env,
+  { writeLog }: { writeLog?: (line: string) => void } = {},
+): Promise<RunningBff> {
   const level = parseLogLevel(env.TENDER_LOG);
   if (!level) throw new ConfigError(`TENDER_LOG: "${env.TENDER_LOG}" is not one of ${LOG_LEVELS.join(', ')}`);
-  const log = createLogger({ level });
+  const log = createLogger({ level, ...(writeLog ? { write: writeLog } : {}) });
   const config = loadConfig(env);
   const runtime = await createRuntime(config, { log, metrics: new Metrics({ process: true }) });
   const port = Number(env.PORT ?? 8787);

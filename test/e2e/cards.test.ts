@@ -14,8 +14,10 @@ const CHALLENGE = '4000 0000 0000 3220';
 
 describe('cards with 3-D Secure in a real browser', () => {
   let e2e: E2E;
+  /** Every line the BFF logs while these tests run, to look for card numbers in. */
+  const logLines: string[] = [];
   before(async () => {
-    e2e = await startE2E();
+    e2e = await startE2E({ logLines });
   });
   after(() => e2e?.close());
 
@@ -80,6 +82,8 @@ describe('cards with 3-D Secure in a real browser', () => {
         document.documentElement.outerHTML + (document.querySelector('tender-checkout')?.shadowRoot?.innerHTML ?? ''),
     );
     assert.ok(!dom.replace(/[\s-]/g, '').includes(digits), 'the card number is not in the merchant page');
+    assert.ok(logLines.length > 0, 'the BFF logged while paying');
+    for (const line of logLines) assert.ok(!line.replace(/[\s-]/g, '').includes(digits), line);
     assert.deepEqual(e2e.problemsOf(page), []);
   });
 

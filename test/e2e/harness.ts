@@ -54,18 +54,22 @@ const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolatio
   );
 }, true);`;
 
-export async function startE2E(): Promise<E2E> {
+/** `logLines`, when given, receives every line the BFF logs (at debug level) instead of silence. */
+export async function startE2E({ logLines }: { logLines?: string[] } = {}): Promise<E2E> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-e2e-'));
   const [port, demoPort] = [await freePort(), await freePort()];
-  const demo = await startDemo({
-    ...process.env,
-    TENDER_CONFIG: '',
-    PORT: String(port),
-    DEMO_PORT: String(demoPort),
-    HOST: '127.0.0.1',
-    TENDER_DATABASE: `sqlite:${join(dir, 'tender.db')}`,
-    TENDER_LOG: 'silent',
-  });
+  const demo = await startDemo(
+    {
+      ...process.env,
+      TENDER_CONFIG: '',
+      PORT: String(port),
+      DEMO_PORT: String(demoPort),
+      HOST: '127.0.0.1',
+      TENDER_DATABASE: `sqlite:${join(dir, 'tender.db')}`,
+      TENDER_LOG: logLines ? 'debug' : 'silent',
+    },
+    logLines ? { writeLog: (line) => void logLines.push(line) } : {},
+  );
   const browser = await chromium.launch({
     executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
     args: CHROME_FLAGS,
