@@ -117,7 +117,9 @@ export function renderFields(screen: FieldsScreen): TemplateResult[] {
             <option value="" ?selected=${value === ''}>${t('selectPlaceholder')}</option>
             ${(spec.options ?? []).map(
               (option) =>
-                html`<option value=${option.value} ?selected=${value === option.value}>${option.label}</option>`,
+                html`<option value=${option.value} ?selected=${value === option.value}>
+                  ${option.labels?.[t.locale] ?? option.label}
+                </option>`,
             )}
           </select>`
         : html`<input

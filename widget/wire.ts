@@ -31,6 +31,8 @@ export type MethodBrand = string;
 export interface FieldOption {
   value: string;
   label: string;
+  /** The option's name in other languages, by the widget's locale tags, where the provider's module knows it. */
+  labels?: Record<string, string>;
 }
 
 /** A value the shopper must supply before an attempt can be made (One1Pay's bank details, say). */

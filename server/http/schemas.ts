@@ -45,7 +45,19 @@ const fieldSpec = z
     type: z.enum(['text', 'select', 'email', 'tel']),
     required: z.boolean(),
     label: z.string().optional(),
-    options: z.array(z.object({ value: z.string(), label: z.string() })).optional(),
+    labels: z
+      .record(z.string(), z.string())
+      .optional()
+      .meta({ description: 'The field’s name by locale tag, from its provider’s module.' }),
+    options: z
+      .array(
+        z.object({
+          value: z.string(),
+          label: z.string(),
+          labels: z.record(z.string(), z.string()).optional().meta({ description: 'The option’s name by locale tag.' }),
+        }),
+      )
+      .optional(),
     maxLength: z.number().int().optional(),
     pattern: z.string().optional().meta({ description: 'A regular expression the whole value must match.' }),
     inputMode: z.enum(['text', 'numeric', 'tel', 'email']).optional(),

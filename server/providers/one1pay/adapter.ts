@@ -41,6 +41,7 @@ import { one1payOptionsSchema, type Endpoint, type One1PayOptions } from './opti
 import { depositState, refusalCode, withdrawalState } from './status.ts';
 import {
   authAnswer,
+  BANK_NAMES,
   balanceAnswer,
   bankListAnswer,
   callbackBody,
@@ -205,7 +206,10 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
           type: 'select',
           required: true,
           label: 'field.bankId',
-          options: banks.map((bank) => ({ value: bank.id, label: bank.name })),
+          options: banks.map((bank) => {
+            const labels = BANK_NAMES[bank.name.trim().toLowerCase()];
+            return { value: bank.id, label: bank.name, ...(labels ? { labels: { ...labels } } : {}) };
+          }),
         },
         { name: 'holderName', type: 'text', required: true, label: 'field.holderName', maxLength: 100 },
         {
