@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The README's test command (`npm test`): type-check, build both packages (and the demo's bundle),
+// The README's test command (`npm test`): lint (`npm run lint`, counted as one test), type-check, build both packages (and the demo's bundle),
 // then run the server tests (node's test runner), the widget tests (web-test-runner on real
 // Chromium) and the end-to-end tests (real Chromium driving the demo; the packed packages). Ends
 // with one line counting every test; exits non-zero on any failure. Chromium is installed with apt
@@ -94,6 +94,11 @@ const wants = (part) => only.length === 0 || only.includes(part);
 const chromePath = wants('widget') || wants('e2e') ? ensureChromium() : undefined;
 const env = chromePath ? { CHROME_PATH: chromePath } : {};
 
+if (wants('lint')) {
+  // tsc, ESLint (strict type-checked rules and the layer rule), lit-analyzer and prettier: one test.
+  const result = await run('lint (npm run lint)', 'npm', ['run', '--silent', 'lint']);
+  record('lint', result, { passed: result.code === 0 ? 1 : 0, failed: result.code === 0 ? 0 : 1 });
+}
 if (wants('types')) {
   const result = await run('type-check (tsc --noEmit)', 'npx', ['--no-install', 'tsc', '--noEmit', '-p', '.']);
   record('type-check', result, null);
