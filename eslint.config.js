@@ -58,6 +58,10 @@ export default defineConfig(
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
   },
   {
+    files: ['demo/public/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', fetch: 'readonly', window: 'readonly' } },
+  },
+  {
     // Warn, not fail, until the tests' JSON bodies (`await response.json()`, typed `any`) get types: ≈230 sites.
     files: ['test/**/*.ts'],
     rules: {

@@ -66,7 +66,7 @@ function run(label, command, args, env = {}) {
   });
 }
 
-function record(label, { code, output }, counts) {
+function record(label, { code }, counts) {
   if (counts) {
     totals.passed += counts.passed;
     totals.failed += counts.failed;
@@ -79,12 +79,14 @@ function record(label, { code, output }, counts) {
 }
 
 const nodeCounts = (output) => {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const pass = [...plain.matchAll(/^[ℹ#] pass (\d+)/gm)].at(-1);
   const fail = [...plain.matchAll(/^[ℹ#] fail (\d+)/gm)].at(-1);
   return { passed: Number(pass?.[1] ?? 0), failed: Number(fail?.[1] ?? 0) };
 };
 const wtrCounts = (output) => {
+  // eslint-disable-next-line no-control-regex -- strips ANSI colour codes
   const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
   const match = [...plain.matchAll(/(\d+) passed, (\d+) failed/g)].at(-1);
   return { passed: Number(match?.[1] ?? 0), failed: Number(match?.[2] ?? 0) };
