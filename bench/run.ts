@@ -172,7 +172,7 @@ function createSession(server: Server, currency = 'CAD'): Promise<Session> {
 
 /** Runs `count` tasks, `width` at a time. */
 async function inBatches<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
+  const out = new Array<T>(count);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(width, count) }, async () => {
