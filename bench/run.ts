@@ -172,7 +172,7 @@ function createSession(server: Server, currency = 'CAD'): Promise<Session> {
 
 /** Runs `count` tasks, `width` at a time. */
 async function inBatches<T>(count: number, width: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(count);
+  const out = new Array<T>(count);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(width, count) }, async () => {
@@ -391,7 +391,7 @@ async function fixedRate(bare: Server, tender: Server, sessions: Session[]): Pro
             ? getRequest(sessions)
             : postRequest();
       results[which] = await load(server.url, request, { connections: 16, overallRate: settings.rate });
-      say(`  ${which.padEnd(6)} ${kind.padEnd(4)} p50 ${results[which]!.p50} ms  p99 ${results[which]!.p99} ms`);
+      say(`  ${which.padEnd(6)} ${kind.padEnd(4)} p50 ${results[which].p50} ms  p99 ${results[which].p99} ms`);
     }
     table.push({
       figure: `${kind} latency p50 / p99 at ${fmt(settings.rate)}/s`,

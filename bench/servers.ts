@@ -31,7 +31,7 @@ function send(message: Record<string, unknown>): void {
 function bareApp() {
   const app = new Hono();
   app.post('/v1/sessions', async (c) => {
-    const body = (await c.req.json()) as Record<string, unknown>;
+    const body = await c.req.json<Record<string, unknown>>();
     return c.json({ id: 'ses_bare', object: 'session', status: 'open', ...body }, 201);
   });
   app.get('/v1/checkout/:id', (c) =>

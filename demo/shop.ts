@@ -98,13 +98,21 @@ export function orderPageCsp(bffUrl: string): string {
     "frame-ancestors 'none'",
   ].join('; ');
 }
+/** The fields of Tender's session reply (`POST /v1/sessions`, `GET /v1/sessions/:id`) the shop reads. */
+interface SessionReply {
+  id: string;
+  clientSecret: string;
+  url: string;
+  status: string;
+}
+
 const bundleDir = fileURLToPath(new URL('../dist/demo/', import.meta.url));
 
 export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch: fetchImpl = fetch }: ShopOptions) {
   const orders = new Map<string, Order>();
   const app = new Hono();
 
-  async function bff(path: string, init: RequestInit = {}) {
+  async function bff(path: string, init: RequestInit = {}): Promise<SessionReply> {
     const response = await fetchImpl(`${bffUrl}${path}`, {
       ...init,
       headers: {
@@ -113,7 +121,7 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
         ...(init.headers as Record<string, string>),
       },
     });
-    const body = await response.json();
+    const body = (await response.json()) as SessionReply & { error?: { message?: string } };
     if (!response.ok) throw new Error(`Tender answered ${response.status}: ${body.error?.message ?? 'error'}`);
     return body;
   }
@@ -157,7 +165,7 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
   /** A point-of-sale session: the widget in `mode="pos"` scans the buyer's payment code. */
   app.post('/till', async (c) => {
     const form = await c.req.parseBody();
-    const amount = String(form.amount ?? '');
+    const amount = typeof form.amount === 'string' ? form.amount : '';
     if (!/^[0-9]{1,6}(\.[0-9]{2})?$/.test(amount)) return c.text('Enter an amount such as 8.00', 400);
     const ref = `till-${randomUUID().slice(0, 8)}`;
     const session = await bff('/v1/sessions', {
@@ -192,7 +200,7 @@ export function createShop({ bffUrl, secretKey, publicUrl, webhookSecret, fetch:
   app.post('/checkout', async (c) => {
     const form = await c.req.parseBody();
     const product = PRODUCTS.find((candidate) => candidate.id === form.product);
-    const mode = String(form.mode) as Mode;
+    const mode = (typeof form.mode === 'string' ? form.mode : '') as Mode;
     if (!product || !(mode in MODES)) return c.text('Unknown product or checkout mode', 400);
     const ref = `order-${randomUUID().slice(0, 8)}`;
     const session = await bff('/v1/sessions', {

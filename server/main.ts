@@ -77,8 +77,8 @@ export async function runUntilSignal(start: () => Promise<{ stop(): Promise<void
     await running.stop();
     process.exit(0);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -163,7 +163,11 @@ export class CheckoutApi {
         ...init,
         // The client secret is the credential; cookies would only complicate CORS.
         credentials: 'omit',
-        headers: { Accept: 'application/json', ...init.headers, [SECRET_HEADER]: this.#secret },
+        headers: {
+          Accept: 'application/json',
+          ...Object.fromEntries(new Headers(init.headers)),
+          [SECRET_HEADER]: this.#secret,
+        },
         signal: controller.signal,
       });
       // The body is read under the same timeout: a server can stall after the headers too.

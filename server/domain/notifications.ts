@@ -36,7 +36,7 @@ export class NotificationInbox {
    */
   async receive(providerId: string, input: NotificationInput): Promise<NotificationAck> {
     const { store, providers, clock, log, checks, onPayoutNotification } = this.deps;
-    const provider = providers.get(providerId as ProviderId);
+    const provider = providers.get(providerId);
     if (!provider?.parseNotification) {
       throw new DomainError('not_found', `no provider "${providerId}" takes notifications here`);
     }

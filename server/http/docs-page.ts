@@ -230,9 +230,7 @@ const RULES: [keyword: string, label: string][] = [
 ];
 
 function constraints(schema: JsonSchema): string {
-  const target = inlineObject(schema)
-    ? {}
-    : (((schema.anyOf as JsonSchema[] | undefined)?.[0] ?? schema) as JsonSchema);
+  const target = inlineObject(schema) ? {} : ((schema.anyOf as JsonSchema[] | undefined)?.[0] ?? schema);
   const rules = RULES.filter(([keyword]) => target[keyword] !== undefined || schema[keyword] !== undefined).map(
     ([keyword, label]) => {
       const value = schema[keyword] ?? target[keyword];

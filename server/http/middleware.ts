@@ -140,7 +140,7 @@ export function errorHandler({ log }: { log: Logger }) {
       ({ status, code, message } = api);
       if (status >= 500) log.error(message, { ...context, error: api.cause ?? api });
     } else if (error instanceof HTTPException) {
-      status = error.status as ContentfulStatusCode;
+      status = error.status;
       code = status === 413 ? 'invalid_request' : status < 500 ? 'invalid_request' : 'internal';
       message =
         status === 413 ? 'the request body is too large' : status < 500 ? error.message || 'bad request' : message;

@@ -329,9 +329,7 @@ export const ready = z.object({ status: z.literal('ready') });
 // ---- each schema matches the type the code returns ----------------------------------------------
 
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-function same<A, B>(check: Same<A, B>): void {
-  void check;
-}
+function same<A, B>(_check: Same<A, B>): void {}
 same<z.output<typeof checkoutView>, Wire.CheckoutView>(true);
 same<z.output<typeof attemptView>, Wire.AttemptView>(true);
 same<z.output<typeof methodView>, Wire.MethodView>(true);

@@ -238,7 +238,7 @@ export class StatusStreams {
           );
           for (const stream of [...group.streams]) {
             let chunk = '';
-            for (let i = 0; i < events.length; i++) if (events[i]!.seq > stream.last) chunk += frames[i];
+            for (let i = 0; i < events.length; i++) if (events[i]!.seq > stream.last) chunk += frames[i]!;
             if (!chunk) continue;
             stream.last = events.at(-1)!.seq;
             if (!stream.sink.write(chunk)) this.#close(stream);

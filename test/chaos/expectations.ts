@@ -20,5 +20,5 @@ export type ExpectationName = keyof typeof TABLE;
 export function expectation(name: ExpectationName): Expectation {
   const override = process.env[`CHAOS_EXPECT_${name}`];
   if (override === 'asserted' || override === 'measured') return override;
-  return TABLE[name] as Expectation;
+  return TABLE[name];
 }

@@ -171,8 +171,8 @@ export class BffProcess {
       this.#output = (this.#output + chunk.toString()).slice(-20_000);
       if (process.env.CHAOS_BFF_LOG) process.stderr.write(`[${this.options.name}] ${chunk}`);
     };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
     const up = await eventually(async () => {
       if (!this.alive) throw new Error('exited');
       const response = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(1000) });

@@ -14,7 +14,7 @@ function stubFetch(answer: (call: FetchCall) => Promise<Response>): { fetch: typ
     calls.push(call);
     return answer(call);
   };
-  return { fetch: fn as typeof fetch, calls };
+  return { fetch: fn, calls };
 }
 
 function api(options: { fetch?: typeof fetch; clock?: ManualClock; base?: string } = {}): CheckoutApi {

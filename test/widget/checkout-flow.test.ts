@@ -5,7 +5,6 @@
 import { expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { TenderCheckout } from '../../widget/define.ts';
 import { silenceLimitMs } from '../../widget/status-stream.ts';
-import type { QrAction } from '../../widget/wire.ts';
 import {
   $,
   $$,
@@ -112,7 +111,7 @@ describe('<tender-checkout> paying', () => {
       const alipay = await scanning('Alipay');
       const link = $<HTMLAnchorElement>(alipay.el, '[part="deep-link"]');
       expect(link.textContent?.trim()).to.equal('Open in Alipay');
-      expect(link.getAttribute('href')).to.equal((alipay.qr as QrAction).deepLink);
+      expect(link.getAttribute('href')).to.equal(alipay.qr.deepLink);
     });
 
     it('saves the code as a PNG drawn in the page, with no secret anywhere', async () => {

@@ -110,7 +110,7 @@ describe('<tender-checkout mode="pos">', () => {
         const el = await mount(session, { mode: 'pos', clock });
         radios(el)[0]?.click();
         buttonNamed(el, 'Scan with camera').click();
-        await waitUntil(() => $<HTMLVideoElement>(el, 'video').hidden === false, 'the camera did not start');
+        await waitUntil(() => !$<HTMLVideoElement>(el, 'video').hidden, 'the camera did not start');
         await waitUntil(() => $<HTMLVideoElement>(el, 'video').readyState >= 2, 'no picture');
         for (let i = 0; i < 4; i++) {
           clock.advance(250);

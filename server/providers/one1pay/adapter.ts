@@ -351,7 +351,7 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
           ? depositState(callback.order_status)
           : payoutClaim(withdrawalState(callback.order_status));
       // Only a claim: an amount that cannot be read is left for check_status to settle.
-      let money: Money | null = null;
+      let money: Money | null;
       try {
         money = parseProviderDecimal(callback.amount, fromWireCurrency(callback.currency));
       } catch {

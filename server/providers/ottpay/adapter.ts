@@ -353,7 +353,7 @@ function resolveOptions(options: OttPayOptions): ResolvedOptions {
 }
 
 /** Leaves out empty values: Tender's convention for what takes part in the md5 (conventions table). */
-function withoutEmpty<T extends Record<string, string>>(data: T): Record<string, string> {
+function withoutEmpty(data: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ''));
 }
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 /** Control characters cannot travel in an HTTP header. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const NO_CONTROLS = /^[^\u0000-\u001f\u007f]+$/;
 
 export const payotc365OptionsSchema = z.strictObject({

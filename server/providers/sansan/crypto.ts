@@ -71,7 +71,7 @@ export function open(sealed: Sealed, keys: SanSanKeys): Opened {
     return { ok: false, reason: 'decrypt' };
   }
   if (!BASE64.test(sealed.sign)) return { ok: false, reason: 'sign' };
-  let verified = false;
+  let verified: boolean;
   try {
     verified = rsaVerify('sha256', Buffer.from(json, 'utf8'), keys.platformPublic, Buffer.from(sealed.sign, 'base64'));
   } catch {

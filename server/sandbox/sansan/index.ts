@@ -148,7 +148,7 @@ export function createSanSanSimulator(options: SanSanSimulatorOptions): Hono {
     vault,
     now,
     orderTtlMs: options.orderTtlMs ?? 30 * 60_000,
-    onChange: (order) => notify(order, null),
+    onChange: (order) => void notify(order, null),
   });
 
   const app = createSimulatorApp();

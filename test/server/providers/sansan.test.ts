@@ -265,7 +265,7 @@ describe('SanSan adapter', () => {
       for (const [override, field] of cases) {
         const result = sansanOptionsSchema.safeParse({ ...base, ...override });
         assert.equal(result.success, false, field);
-        assert.deepEqual(result.error!.issues[0]!.path, [field]);
+        assert.deepEqual(result.error.issues[0]!.path, [field]);
       }
     });
   });

@@ -291,13 +291,13 @@ describe('fuzzing every public route', () => {
       .map(({ route, auth, type, extra }) => ({
         method: route.method,
         path: route.path,
-        query: 'query' in route ? (route.query as string) : '',
+        query: 'query' in route ? route.query : '',
         headers: {
           ...extra,
           ...(auth === undefined ? {} : { authorization: auth }),
           ...('body' in route ? { 'content-type': type } : {}),
         },
-        body: 'body' in route ? (route.body as string) : undefined,
+        body: 'body' in route ? route.body : undefined,
       }));
   }
 
@@ -335,7 +335,7 @@ describe('fuzzing every public route', () => {
         extra: extraHeaders,
       })
       .map(({ route, secret, inQuery, type, extra }) => {
-        let search = 'query' in route ? (route.query as string) : '';
+        let search = 'query' in route ? route.query : '';
         const headers: Record<string, string> = { ...extra };
         if (secret !== undefined) {
           if (inQuery) search += `${search ? '&' : '?'}secret=${encodeURIComponent(secret)}`;
@@ -347,7 +347,7 @@ describe('fuzzing every public route', () => {
           path: route.path,
           query: search,
           headers,
-          body: 'body' in route ? (route.body as string) : undefined,
+          body: 'body' in route ? route.body : undefined,
         };
       });
   }
@@ -457,7 +457,7 @@ describe('fuzzing every public route', () => {
           error.requestId === response.headers.get('x-request-id'),
         `not the one error shape: ${where}`,
       );
-      code = error.code as string;
+      code = error.code;
     }
     if (PROVIDER_REFUSALS.has(code)) return;
     let tables = changed(before, snapshot(bff.dbPath));

@@ -90,8 +90,8 @@ describe('status stream limits', () => {
     const held = await Promise.all(sessions.slice(0, 3).map((target) => open(target, '198.51.100.7')));
     for (const response of held) assert.equal(response.status, 200);
     // The same IPv4 address seen through an IPv6 socket is the same client.
-    await refused(await open(sessions[3]!, '::ffff:198.51.100.7'), 429, 'too_many_streams');
-    const other = await open(sessions[3]!, '198.51.100.8');
+    await refused(await open(sessions[3], '::ffff:198.51.100.7'), 429, 'too_many_streams');
+    const other = await open(sessions[3], '198.51.100.8');
     assert.equal(other.status, 200);
     await Promise.all([...held, other].map((response) => response.body!.cancel()));
   });
