@@ -1,5 +1,6 @@
 /** `providers.kesspay` in the configuration (docs/providers/kesspay.md). */
 import { z } from 'zod';
+import { baseUrlSchema, pathSchema } from '../options.ts';
 import { isKnownCurrency } from '../../domain/money.ts';
 
 /** KessPay does not publish its paths; these are Tender's defaults, each overridable. */
@@ -15,18 +16,12 @@ export const KESSPAY_DEFAULT_PATHS = {
 
 export type KessPayEndpoint = keyof typeof KESSPAY_DEFAULT_PATHS;
 
-const path = z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"');
-
 export const KESSPAY_METHODS = ['kesspay.wechat', 'kesspay.alipay'] as const;
 export type KessPayMethod = (typeof KESSPAY_METHODS)[number];
 
 export const kesspayOptionsSchema = z.strictObject({
   /** KessPay's root; the paths below are appended to it. */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   user: z.string().min(1, 'must not be empty'),
   password: z.string().min(1, 'must not be empty'),
   storeId: z.string().min(1, 'must not be empty'),
@@ -34,13 +29,13 @@ export const kesspayOptionsSchema = z.strictObject({
   currency: z.string().refine(isKnownCurrency, 'must be a currency code Tender knows, such as "USD"').default('USD'),
   paths: z
     .strictObject({
-      getToken: path.default(KESSPAY_DEFAULT_PATHS.getToken),
-      nativePay: path.default(KESSPAY_DEFAULT_PATHS.nativePay),
-      quickPay: path.default(KESSPAY_DEFAULT_PATHS.quickPay),
-      jsapiPay: path.default(KESSPAY_DEFAULT_PATHS.jsapiPay),
-      refund: path.default(KESSPAY_DEFAULT_PATHS.refund),
-      checkPaymentStatus: path.default(KESSPAY_DEFAULT_PATHS.checkPaymentStatus),
-      checkRefundStatus: path.default(KESSPAY_DEFAULT_PATHS.checkRefundStatus),
+      getToken: pathSchema.default(KESSPAY_DEFAULT_PATHS.getToken),
+      nativePay: pathSchema.default(KESSPAY_DEFAULT_PATHS.nativePay),
+      quickPay: pathSchema.default(KESSPAY_DEFAULT_PATHS.quickPay),
+      jsapiPay: pathSchema.default(KESSPAY_DEFAULT_PATHS.jsapiPay),
+      refund: pathSchema.default(KESSPAY_DEFAULT_PATHS.refund),
+      checkPaymentStatus: pathSchema.default(KESSPAY_DEFAULT_PATHS.checkPaymentStatus),
+      checkRefundStatus: pathSchema.default(KESSPAY_DEFAULT_PATHS.checkRefundStatus),
     })
     .prefault({}),
   /** `service_id` per wallet: 2 is Alipay in KessPay's document; 30 for WeChat Pay is inferred. */

@@ -1,5 +1,6 @@
 /** `providers.one1pay` in the configuration (docs/providers/one1pay.md). */
 import { z } from 'zod';
+import { baseUrlSchema, pathSchema } from '../options.ts';
 
 export const DEFAULT_PATHS = {
   currency: '/merchant/currency',
@@ -15,19 +16,17 @@ export const DEFAULT_PATHS = {
 
 export type Endpoint = keyof typeof DEFAULT_PATHS;
 
-const path = z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"');
-
 const pathsSchema = z
   .strictObject({
-    currency: path.default(DEFAULT_PATHS.currency),
-    auth: path.default(DEFAULT_PATHS.auth),
-    generateOrders: path.default(DEFAULT_PATHS.generateOrders),
-    checkStatus: path.default(DEFAULT_PATHS.checkStatus),
-    bankList: path.default(DEFAULT_PATHS.bankList),
-    withdrawOrders: path.default(DEFAULT_PATHS.withdrawOrders),
-    checkWithdrawStatus: path.default(DEFAULT_PATHS.checkWithdrawStatus),
-    withdrawBankList: path.default(DEFAULT_PATHS.withdrawBankList),
-    balance: path.default(DEFAULT_PATHS.balance),
+    currency: pathSchema.default(DEFAULT_PATHS.currency),
+    auth: pathSchema.default(DEFAULT_PATHS.auth),
+    generateOrders: pathSchema.default(DEFAULT_PATHS.generateOrders),
+    checkStatus: pathSchema.default(DEFAULT_PATHS.checkStatus),
+    bankList: pathSchema.default(DEFAULT_PATHS.bankList),
+    withdrawOrders: pathSchema.default(DEFAULT_PATHS.withdrawOrders),
+    checkWithdrawStatus: pathSchema.default(DEFAULT_PATHS.checkWithdrawStatus),
+    withdrawBankList: pathSchema.default(DEFAULT_PATHS.withdrawBankList),
+    balance: pathSchema.default(DEFAULT_PATHS.balance),
   })
   // The document's paths, each overridable because a merchant's account may differ (docs/providers/one1pay.md).
   .prefault({});
@@ -36,11 +35,7 @@ const secret = z.string().min(1, 'must not be empty');
 
 export const one1payOptionsSchema = z.strictObject({
   /** The provider's root; the document's paths are appended to it. */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   username: secret,
   apiKey: secret,
   /** The secret in the callback token; the document does not say which one (docs/providers/one1pay.md). */

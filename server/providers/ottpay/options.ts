@@ -1,5 +1,6 @@
 /** `providers.ottpay` in the configuration (docs/providers/ottpay.md). */
 import { z } from 'zod';
+import { baseUrlSchema } from '../options.ts';
 import { isKnownCurrency } from '../../domain/money.ts';
 import type { OttBizType } from './wire.ts';
 
@@ -32,11 +33,7 @@ export const LABELS: Record<OttPayMethod, string> = {
 
 export const ottpayOptionsSchema = z.strictObject({
   /** OTT Pay's root, e.g. "https://frontapi.ottpay.com:443"; `path` is appended. */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   merchantId: z.string().min(1),
   /** The 10-digit operator id OTT Pay issues with the account. */
   operatorId: z.string().min(1),

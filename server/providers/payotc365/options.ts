@@ -1,5 +1,6 @@
 /** `providers.payotc365` in the configuration (docs/providers/payotc365.md). */
 import { z } from 'zod';
+import { baseUrlSchema } from '../options.ts';
 
 /** Control characters cannot travel in an HTTP header. */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
@@ -10,11 +11,7 @@ export const payotc365OptionsSchema = z.strictObject({
    * PayOtc365's API root; the document's examples use "https://api.payotc365.com". The sandbox and
    * production roots are not public: the merchant's workbench gives them.
    */
-  baseUrl: z
-    .string()
-    .url()
-    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-    .transform((value) => value.replace(/\/+$/, '')),
+  baseUrl: baseUrlSchema,
   /** The APP ID from "My Workbench" → settings. */
   appId: z
     .string()

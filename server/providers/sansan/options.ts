@@ -5,6 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
+import { baseUrlSchema } from '../options.ts';
 
 export const SANSAN_METHODS = ['sansan.card'] as const;
 export type SanSanMethod = (typeof SANSAN_METHODS)[number];
@@ -18,12 +19,6 @@ export const RELATIONSHIPS = [
   'CUSTOMER',
   'FRIEND',
 ] as const;
-
-const httpUrl = z
-  .string()
-  .url()
-  .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must be an http(s) URL')
-  .transform((value) => value.replace(/\/+$/, ''));
 
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -79,7 +74,7 @@ function pemKey(kind: 'private' | 'public') {
 
 export const sansanOptionsSchema = z.strictObject({
   /** SanSan's root; every service is `POST {baseUrl}/api/v2/pay`. */
-  baseUrl: httpUrl,
+  baseUrl: baseUrlSchema,
   /** Base64 of the merchant's 16-byte AES key (AES-128-ECB). */
   aesKey: z
     .string()
@@ -99,7 +94,7 @@ export const sansanOptionsSchema = z.strictObject({
    * checkout). Default `{baseUrl}/tokenizer`, which the sandbox serves; in production, a page
    * that runs Worldpay's Access Checkout SDK and posts the same message.
    */
-  tokenizerUrl: httpUrl.optional(),
+  tokenizerUrl: baseUrlSchema.optional(),
   /**
    * How the 3-D Secure challenge is shown: in a frame on the checkout (payOrder gets no
    * `returnUrl`; the page tells its parent when it is done), or by sending the shopper to it
