@@ -340,7 +340,7 @@ export class Payouts extends PeriodicJob {
   // ---- internals ----------------------------------------------------------------------------------
 
   #payoutProvider(id: string): Provider {
-    const provider = this.#deps.providers.get(id as ProviderId);
+    const provider = this.#deps.providers.get(id);
     if (provider?.payout && provider.queryPayout) return provider;
     const able = [...this.#deps.providers.values()]
       .filter((each) => each.payout && each.queryPayout)

@@ -193,6 +193,12 @@ function variantName(variant: JsonSchema): string {
   return tag ? `<code>${esc(tag[0])}: ${esc(JSON.stringify(tag[1].const))}</code>` : 'object';
 }
 
+/** JSON Schema's `type`, a name or a list of names, as a list (empty when absent). */
+function schemaTypes(schema: JsonSchema): string[] {
+  if (Array.isArray(schema.type)) return schema.type as string[];
+  return typeof schema.type === 'string' ? [schema.type] : [];
+}
+
 function typeLabel(schema: JsonSchema): string {
   if (typeof schema.$ref === 'string') {
     const name = schema.$ref.split('/').pop()!;
@@ -201,12 +207,12 @@ function typeLabel(schema: JsonSchema): string {
   if (schema.const !== undefined) return `<code>${esc(JSON.stringify(schema.const))}</code>`;
   if (Array.isArray(schema.enum)) {
     // A long list reads better under the description (`constraints`) than in the type column.
-    if (schema.enum.length > LONG_ENUM) return esc(String(schema.type ?? 'enum'));
+    if (schema.enum.length > LONG_ENUM) return esc(schemaTypes(schema).join(',') || 'enum');
     return schema.enum.map((value) => `<code>${esc(JSON.stringify(value))}</code>`).join(' | ');
   }
   const options = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
   if (options) return options.map(typeLabel).join(' | ');
-  const types = Array.isArray(schema.type) ? (schema.type as string[]) : schema.type ? [schema.type as string] : [];
+  const types = schemaTypes(schema);
   if (types.length === 0) return 'any';
   return types
     .map((type) => {

@@ -26,9 +26,15 @@ export function storeFailure(error: unknown, where: StoreLocation): StoreUnavail
 
 /** One line for a failure this module recognises; null for anything else. */
 export function explainStoreError(error: unknown, where: StoreLocation): string | null {
-  const code = String((error as { code?: unknown } | null)?.code ?? '');
-  const message = String((error as { message?: unknown } | null)?.message ?? '');
+  const code = stringField(error, 'code');
+  const message = stringField(error, 'message');
   return where.engine === 'sqlite' ? explainSqlite(code, where.path) : explainPostgres(code, message, where.url);
+}
+
+/** The error's `code` or `message` when it is a string (Node, SQLite and pg errors all use strings); '' otherwise. */
+function stringField(error: unknown, key: 'code' | 'message'): string {
+  const value = typeof error === 'object' && error !== null ? (error as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' ? value : '';
 }
 
 function explainSqlite(code: string, path: string): string | null {

@@ -3,7 +3,7 @@
  * both keep the same columns (one set of migrations per dialect, one schema).
  */
 import type { Action, MethodId, StatusEvent } from '../../widget/wire.ts';
-import type { Customer, ProviderId } from '../providers/provider.ts';
+import type { Customer } from '../providers/provider.ts';
 import type { Dialect, SqlValue } from './dialect.ts';
 import type {
   AttemptPatch,
@@ -191,7 +191,7 @@ export function rowToAttempt(row: AttemptRow): AttemptRecord {
     id: row.id,
     sessionId: row.session_id,
     method: row.method as MethodId,
-    provider: row.provider as AttemptRecord['provider'],
+    provider: row.provider,
     providerOrderId: row.provider_order_id,
     providerPaymentId: row.provider_payment_id,
     status: row.status as AttemptRecord['status'],
@@ -215,7 +215,7 @@ export function rowToRefund(row: RefundRow): RefundRecord {
     id: row.id,
     sessionId: row.session_id,
     attemptId: row.attempt_id,
-    provider: row.provider as ProviderId,
+    provider: row.provider,
     amount: row.amount,
     currency: row.currency,
     reason: row.reason,
@@ -231,7 +231,7 @@ export function rowToRefund(row: RefundRow): RefundRecord {
 export function rowToPayout(row: PayoutRow): PayoutRecord {
   return {
     id: row.id,
-    provider: row.provider as ProviderId,
+    provider: row.provider,
     amount: row.amount,
     currency: row.currency,
     bankId: row.bank_id,

@@ -521,7 +521,7 @@ function* commitProgram(dialect: Dialect, change: SessionChange): Program<Commit
       'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM events WHERE session_id = ?',
       [sessionId],
     );
-    const seq = Number(next!.seq);
+    const seq = next!.seq;
     const data: StatusEvent = { ...change.event, seq };
     yield* count(INSERT_EVENT, [sessionId, seq, JSON.stringify(data)]);
     event = { sessionId, seq, data };

@@ -268,7 +268,7 @@ class SqliteEngine implements Engine {
    * Every statement is prepared once and kept, keyed by its SQL text. The texts are a bounded set:
    * fixed queries, one per combination of patched fields, one per lease batch size.
    */
-  readonly #statements = new Map<string, Database.Statement<unknown[], unknown>>();
+  readonly #statements = new Map<string, Database.Statement<unknown[]>>();
   /** Writes waiting for the next group commit (see `transaction`). */
   #queue: QueuedWrite[] = [];
   #flushScheduled = false;
@@ -379,7 +379,7 @@ class SqliteEngine implements Engine {
    */
   transaction<T>(program: Program<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ program, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ program, resolve, reject });
       if (this.#flushScheduled) return;
       this.#flushScheduled = true;
       setImmediate(() => this.#flush());
@@ -418,10 +418,10 @@ class SqliteEngine implements Engine {
     return statement.read === 'rows' ? prepared.all(...statement.params) : prepared.run(...statement.params).changes;
   }
 
-  #prepare(sql: string): Database.Statement<unknown[], unknown> {
+  #prepare(sql: string): Database.Statement<unknown[]> {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare<unknown[], unknown>(sql);
+      statement = this.#db.prepare(sql);
       this.#statements.set(sql, statement);
     }
     return statement;

@@ -145,11 +145,9 @@ export function createCallbackSender({
       result.answer = preview.body;
       result.acknowledged = request.acknowledged({ status: response.status, ...preview });
     } catch (error) {
-      result.error = abort.signal.aborted
-        ? String((abort.signal.reason as Error)?.message ?? abort.signal.reason)
-        : error instanceof Error
-          ? error.message
-          : String(error);
+      // Our own timeout aborts with an Error naming the limit; say that rather than fetch's AbortError.
+      const cause: unknown = abort.signal.aborted ? abort.signal.reason : error;
+      result.error = cause instanceof Error ? cause.message : String(cause);
     } finally {
       clearTimeout(timer);
     }
