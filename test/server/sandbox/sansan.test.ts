@@ -21,6 +21,7 @@ import {
   type WebhookDelivery,
 } from '../../../server/sandbox/sansan/index.ts';
 import { CHALLENGE_DONE_JS, TOKENIZER_JS } from '../../../server/sandbox/sansan/pages.ts';
+import { bodyOf, urlOf } from '../../fetch-args.ts';
 
 const keys = generateSanSanSandboxKeys();
 const AES_KEY = randomBytes(16).toString('base64');
@@ -55,20 +56,51 @@ function sealRequest(fields: unknown, { aesKey = AES_KEY, privateKey = keys.merc
   return { bizContent: aesEncrypt(json, aesKey), sign: signText(json, privateKey) };
 }
 
-interface Answer {
+/** An answer's JSON: the envelope, whose bizContent (when the request got that far) seals `Inner`. */
+interface Envelope {
+  statusCode: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  bizContent?: string;
+  sign: string;
+}
+
+interface Inner {
+  status: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  data: Record<string, unknown> | null;
+}
+
+interface Answer<Data = Record<string, unknown>> {
   httpStatus: number;
   statusCode: number;
   status: number | null;
   errorCode: string | null;
   errorMessage: string | null;
-  data: Record<string, any> | null;
+  data: Data | null;
   /** The decrypted bizContent as sent. */
   text: string | null;
 }
 
+/** payOrder's data, as far as these tests read it. */
+interface Payment {
+  outcome: string;
+  challenge: { url: string } | null;
+  authentication: { version: string; authenticationValue: string; eci: string } | null;
+}
+
+/** An order as `/_control/orders/…` shows it: the fields these tests read by name, and the rest. */
+interface OrderView {
+  status: string;
+  refunds: Array<{ refundSn: string; amount: string; status: string }>;
+  webhooks: WebhookDelivery[];
+  [field: string]: unknown;
+}
+
 /** Decrypt bizContent → verify sign over the decrypted text with the platform public key. */
 async function readAnswer(response: Response): Promise<Answer> {
-  const body = (await response.json()) as Record<string, any>;
+  const body = (await response.json()) as Envelope;
   if (typeof body.bizContent !== 'string') {
     return {
       httpStatus: response.status,
@@ -83,7 +115,7 @@ async function readAnswer(response: Response): Promise<Answer> {
   const text = aesDecrypt(body.bizContent, AES_KEY);
   assert.ok(verifies(text, body.sign, keys.platformPublicKey), 'the answer is signed by the platform');
   assert.ok(!verifies(text, body.sign, keys.merchantPublicKey));
-  const inner = JSON.parse(text) as Record<string, any>;
+  const inner = JSON.parse(text) as Inner;
   assert.deepEqual(Object.keys(inner), ['status', 'errorCode', 'errorMessage', 'data']);
   return {
     httpStatus: response.status,
@@ -102,11 +134,11 @@ interface Delivered {
 }
 
 /** Opens a webhook the merchant way; throws when it does not decrypt or verify. */
-function openWebhook(delivered: Delivered): { text: string; status: Record<string, any> } {
+function openWebhook(delivered: Delivered): { text: string; status: Record<string, unknown> } {
   assert.equal(delivered.body.noticeType, 'PaymentOrderStatus');
   const text = aesDecrypt(delivered.body.bizContent, AES_KEY);
   if (!verifies(text, delivered.body.sign, keys.platformPublicKey)) throw new Error('webhook sign does not verify');
-  return { text, status: (JSON.parse(text) as { PaymentOrderStatus: Record<string, any> }).PaymentOrderStatus };
+  return { text, status: (JSON.parse(text) as { PaymentOrderStatus: Record<string, unknown> }).PaymentOrderStatus };
 }
 
 const ack = () => new Response('{"code":0}', { status: 200, headers: { 'Content-Type': 'application/json' } });
@@ -118,7 +150,7 @@ function simulator({
   let clock = new Date('2026-11-21T08:00:00Z');
   const delivered: Delivered[] = [];
   const fakeFetch: typeof fetch = async (input, init) => {
-    const entry: Delivered = { url: String(input), body: JSON.parse(String(init?.body)) };
+    const entry: Delivered = { url: urlOf(input), body: JSON.parse(bodyOf(init)) as Delivered['body'] };
     delivered.push(entry);
     return reply(entry);
   };
@@ -147,7 +179,7 @@ function simulator({
     return readAnswer(await post({ service, ...sealRequest(fields), ...envelope }));
   }
 
-  async function ok(service: string, fields: unknown): Promise<Record<string, any>> {
+  async function ok(service: string, fields: unknown): Promise<Record<string, unknown>> {
     const answer = await call(service, fields);
     assert.equal(answer.statusCode, 0);
     assert.equal(answer.status, 0, `${service}: ${answer.errorCode} ${answer.errorMessage}`);
@@ -169,7 +201,9 @@ function simulator({
       postcode: '000000',
       country: 'HK',
     });
-    return data.payerID;
+    const { payerID } = data;
+    assert.ok(typeof payerID === 'number', 'createPayer answers a numeric payerID');
+    return payerID;
   }
 
   async function order(overrides: Record<string, unknown> = {}) {
@@ -216,8 +250,11 @@ function simulator({
     return { ...created, card: card.body, checkout };
   }
 
-  function payOrder(flow: Awaited<ReturnType<typeof checkedOut>>, extra: Record<string, unknown> = {}) {
-    return call('payOrder', {
+  async function payOrder(
+    flow: Awaited<ReturnType<typeof checkedOut>>,
+    extra: Record<string, unknown> = {},
+  ): Promise<Answer<Payment>> {
+    const answer = await call('payOrder', {
       order_sn: flow.fields.order_sn,
       linkID: flow.data.linkID,
       transactionReference: flow.checkout.transactionReference,
@@ -225,19 +262,23 @@ function simulator({
       userAgent: 'Mozilla/5.0 (test)',
       ...extra,
     });
+    return { ...answer, data: answer.data as Payment | null };
   }
 
+  /** A control: an order's (`/orders/…`) answers the order, a setting's its own JSON. */
+  async function control(path: `/orders/${string}`): Promise<{ status: number; body: OrderView }>;
+  async function control(path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
   async function control(path: string, body?: unknown) {
     const response = await app.request(`/_control${path}`, {
       method: body === undefined && !path.includes('/orders/') ? 'GET' : 'POST',
       ...(body === undefined ? {} : { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }),
     });
-    return { status: response.status, body: (await response.json()) as Record<string, any> };
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
   async function record(orderSn: string) {
     const response = await app.request(`/_control/orders/${orderSn}`);
-    return (await response.json()) as Record<string, any> & { webhooks: WebhookDelivery[] };
+    return (await response.json()) as OrderView;
   }
 
   return {
@@ -405,6 +446,7 @@ describe('SanSan simulator: services', () => {
     assert.equal(data.status, 'New');
     assert.equal(data.currency, 'USD');
     assert.equal(data.amount, 1234.5);
+    assert.ok(typeof data.linkID === 'string');
     assert.match(data.linkID, /^LK[0-9a-f]{24}$/);
     assert.equal(data.linkExpiry, '2026-11-21T16:30:00+08:00');
     assert.equal(data.creationTime, '2026-11-21T16:00:00+08:00');
@@ -452,9 +494,10 @@ describe('SanSan simulator: services', () => {
     assert.equal(paid.status, 0);
     assert.equal(paid.data!.outcome, 'authorized');
     assert.equal(paid.data!.challenge, null);
-    assert.equal(paid.data!.authentication.version, '2.2.0');
-    assert.equal(Buffer.from(paid.data!.authentication.authenticationValue, 'base64').length, 20);
-    assert.equal(paid.data!.authentication.eci, '05');
+    const authentication = paid.data!.authentication!;
+    assert.equal(authentication.version, '2.2.0');
+    assert.equal(Buffer.from(authentication.authenticationValue, 'base64').length, 20);
+    assert.equal(authentication.eci, '05');
 
     const query = await sim.ok('queryOrder', { order_sn: flow.fields.order_sn });
     assert.equal(query.status, 'Paid');
@@ -630,7 +673,7 @@ describe('SanSan simulator: services', () => {
     assert.equal(query.status, 'RefundCompleted');
     assert.equal(query.refundedAmount, 20);
     assert.deepEqual(
-      query.refunds.map((refund: { refund_sn: string }) => refund.refund_sn),
+      (query.refunds as Array<{ refund_sn: string }>).map((refund) => refund.refund_sn),
       ['rf_1', 'rf_2'],
     );
     await until(() => sim.delivered.length === 6, 'six webhooks');
@@ -667,7 +710,7 @@ describe('SanSan simulator: 3-D Secure challenge', () => {
     const answer = await sim.payOrder(flow);
     assert.equal(answer.data!.outcome, 'challenged');
     assert.equal(answer.data!.authentication, null);
-    const url = new URL(answer.data!.challenge.url);
+    const url = new URL(answer.data!.challenge!.url);
     assert.equal(url.href, `${PUBLIC_URL}/challenge/${flow.fields.order_sn}`);
     assert.equal((await sim.ok('queryOrder', { order_sn: flow.fields.order_sn })).status, 'Processing');
 
@@ -741,7 +784,7 @@ describe('SanSan simulator: webhooks', () => {
     const flow = await sim.order();
     const paid = await sim.control(`/orders/${flow.fields.order_sn}/pay`);
     assert.equal(paid.status, 200);
-    assert.equal(paid.body.webhooks[0].attempts.length >= 1, true, 'the control waits for the first try');
+    assert.equal(paid.body.webhooks[0]!.attempts.length >= 1, true, 'the control waits for the first try');
     await until(() => sim.delivered.length === 4, 'four tries');
     await until(async () => (await sim.record(flow.fields.order_sn)).webhooks[0]!.acknowledged, 'acknowledged');
     const record = await sim.record(flow.fields.order_sn);
@@ -775,7 +818,7 @@ describe('SanSan simulator: webhooks', () => {
     assert.deepEqual([given.acknowledged, given.error], [false, 'connection refused']);
     failing = false;
     const resent = await sim.control(`/orders/${flow.fields.order_sn}/callback`);
-    assert.equal(resent.body.webhooks.at(-1).acknowledged, true);
+    assert.equal(resent.body.webhooks.at(-1)!.acknowledged, true);
     assert.equal(openWebhook(sim.delivered[3]!).status.status, 'Failed');
   });
 
@@ -786,7 +829,7 @@ describe('SanSan simulator: webhooks', () => {
       const forged = await sim.control(`/orders/${flow.fields.order_sn}/forged-callback?kind=${kind}`);
       assert.equal(forged.status, 200);
       assert.deepEqual(
-        [forged.body.webhooks.at(-1).forgery, forged.body.webhooks.at(-1).attempts.length],
+        [forged.body.webhooks.at(-1)!.forgery, forged.body.webhooks.at(-1)!.attempts.length],
         [kind, 1],
         'sent once',
       );
@@ -810,7 +853,7 @@ describe('SanSan simulator: webhooks', () => {
     await sim.control(`/orders/${refunded.fields.order_sn}/pay`);
     const record = (await sim.control(`/orders/${refunded.fields.order_sn}/refund`)).body;
     assert.equal(record.status, 'RefundCompleted');
-    assert.equal(record.refunds[0].amount, '7.00');
+    assert.equal(record.refunds[0]!.amount, '7.00');
     assert.deepEqual(
       record.webhooks.map((delivery: WebhookDelivery) => delivery.status),
       ['Paid', 'RefundSubmitted', 'RefundCompleted'],
@@ -834,7 +877,7 @@ describe('SanSan simulator: webhooks', () => {
     assert.equal((await sim.control('/webhook-url', { url: null })).status, 200);
     const flow = await sim.order();
     const record = (await sim.control(`/orders/${flow.fields.order_sn}/pay`)).body;
-    assert.match(record.webhooks[0].error, /no callback URL/);
+    assert.match(record.webhooks[0]!.error ?? '', /no callback URL/);
     assert.equal(sim.delivered.length, 0);
     assert.equal((await sim.control('/webhook-url', { url: 'ftp://x' })).status, 400);
     await sim.control('/webhook-url', { url: 'https://other.example/hook' });
