@@ -13,3 +13,13 @@ export function urlOf(input: RequestInfo | URL): string {
 export function bodyOf(init: RequestInit | undefined): string {
   return typeof init?.body === 'string' ? init.body : '';
 }
+
+/**
+ * What a fake fetch rejects with when its signal aborts: the signal's reason, as a real fetch does
+ * (an AbortError or TimeoutError DOMException). `AbortSignal.reason` is typed `any`; a reason that
+ * is not an Error becomes an AbortError naming it.
+ */
+export function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new DOMException(String(reason), 'AbortError');
+}

@@ -268,7 +268,7 @@ class SqliteEngine implements Engine {
    * Every statement is prepared once and kept, keyed by its SQL text. The texts are a bounded set:
    * fixed queries, one per combination of patched fields, one per lease batch size.
    */
-  readonly #statements = new Map<string, Database.Statement<unknown[]>>();
+  readonly #statements = new Map<string, Database.Statement>();
   /** Writes waiting for the next group commit (see `transaction`). */
   #queue: QueuedWrite[] = [];
   #flushScheduled = false;
@@ -418,7 +418,7 @@ class SqliteEngine implements Engine {
     return statement.read === 'rows' ? prepared.all(...statement.params) : prepared.run(...statement.params).changes;
   }
 
-  #prepare(sql: string): Database.Statement<unknown[]> {
+  #prepare(sql: string): Database.Statement {
     let statement = this.#statements.get(sql);
     if (!statement) {
       statement = this.#db.prepare(sql);

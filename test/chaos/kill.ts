@@ -407,7 +407,12 @@ export async function killSection({ dir, sims }: { dir: string; sims: Simulators
       await eventually(
         async () => {
           last = await Promise.all(
-            finals.map((each) => each.probe().catch((error: Error) => ({ ok: false, seen: error.message }))),
+            finals.map((each) =>
+              each.probe().catch((error: unknown) => ({
+                ok: false,
+                seen: error instanceof Error ? error.message : String(error),
+              })),
+            ),
           );
           return last.every((each) => each.ok) ? true : undefined;
         },

@@ -169,7 +169,7 @@ export class BffProcess {
     this.starts += 1;
     const keep = (chunk: Buffer) => {
       this.#output = (this.#output + chunk.toString()).slice(-20_000);
-      if (process.env.CHAOS_BFF_LOG) process.stderr.write(`[${this.options.name}] ${chunk}`);
+      if (process.env.CHAOS_BFF_LOG) process.stderr.write(`[${this.options.name}] ${chunk.toString()}`);
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);

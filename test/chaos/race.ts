@@ -63,7 +63,7 @@ async function race(report: Report, sims: Simulators, label: string, database: s
   const b = new BffProcess({ name: `${label}-b`, database, configPath });
   try {
     const started = await Promise.allSettled([a.start(), b.start()]);
-    const failures = started.filter((each) => each.status === 'rejected') as PromiseRejectedResult[];
+    const failures = started.filter((each): each is PromiseRejectedResult => each.status === 'rejected');
     report.check(
       `${label}: both start`,
       failures.length === 0,

@@ -124,7 +124,7 @@ describe('cards with 3-D Secure in a real browser', () => {
     await checkout.getByText('Payment received. Thank you!').waitFor({ timeout: 20_000 });
 
     const sessionId =
-      /\/v1\/checkout\/([^/]+)\//.exec(page.url() + ' ' + (await checkout.getAttribute('session')))?.[1] ??
+      /\/v1\/checkout\/([^/]+)\//.exec(`${page.url()} ${(await checkout.getAttribute('session')) ?? ''}`)?.[1] ??
       (await checkout.getAttribute('session'))!;
     const headers = { authorization: `Bearer ${e2e.secretKey}`, 'content-type': 'application/json' };
     const refund = await fetch(`${e2e.bffUrl}/v1/sessions/${sessionId}/refunds`, {

@@ -68,8 +68,8 @@ function pack(workspace: string, dir: string): Packed {
   return packed;
 }
 
-function readJson<T>(path: string): T {
-  return JSON.parse(readFileSync(path, 'utf8')) as T;
+function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 /** Every file below `dir`, as paths relative to it. */
@@ -139,7 +139,7 @@ describe('the widget package (npm pack)', () => {
       ),
       'npm install of the widget tarball',
     );
-    const manifest = readJson<Manifest>(join(project, 'node_modules/tender/package.json'));
+    const manifest = readJson(join(project, 'node_modules/tender/package.json')) as Manifest;
     assert.deepEqual(Object.keys(manifest.dependencies ?? {}), ['lit']);
     assert.equal(manifest.optionalDependencies, undefined);
     assert.equal(manifest.peerDependencies, undefined);
@@ -197,11 +197,11 @@ describe('the widget package (npm pack)', () => {
     for (const url of resolved) assert.ok(existsSync(fileURLToPath(url)), `${url} does not exist`);
 
     // The manifest describes <tender-checkout> with its attributes and events.
-    const cem = readJson<{
+    const cem = readJson(fileURLToPath(resolved[2]!)) as {
       modules: {
         declarations?: { tagName?: string; attributes?: { name: string }[]; events?: { name: string }[] }[];
       }[];
-    }>(fileURLToPath(resolved[2]!));
+    };
     const element = cem.modules
       .flatMap((module) => module.declarations ?? [])
       .find((d) => d.tagName === 'tender-checkout');
@@ -268,7 +268,7 @@ describe('the server package (npm pack)', () => {
     renameSync(join(dir, 'package'), unpacked);
     // The dependencies its package.json names, and nothing else, linked from this repository's
     // install (better-sqlite3 is already compiled there): an undeclared import would fail.
-    const manifest = readJson<Manifest>(join(unpacked, 'package.json'));
+    const manifest = readJson(join(unpacked, 'package.json')) as Manifest;
     for (const name of Object.keys(manifest.dependencies ?? {})) {
       const link = join(project, 'node_modules', name);
       mkdirSync(dirname(link), { recursive: true });
@@ -300,7 +300,7 @@ describe('the server package (npm pack)', () => {
       assert.ok(!file.endsWith('.ts') || file.endsWith('.d.ts'), `${file} is a TypeScript source`);
       assert.ok(!file.startsWith('dist/test/'), `${file} is a test`);
     }
-    const manifest = readJson<Manifest>(join(project, 'node_modules/@tender/server/package.json'));
+    const manifest = readJson(join(project, 'node_modules/@tender/server/package.json')) as Manifest;
     assert.equal(manifest.bin?.tender, 'dist/server/cli.js');
     assert.ok(manifest.dependencies?.tender, 'it depends on the widget package (it serves /tender.js)');
     for (const name of ['tsx', 'typescript', 'vite']) assert.equal(manifest.dependencies?.[name], undefined, name);
@@ -310,7 +310,7 @@ describe('the server package (npm pack)', () => {
     const help = ok(spawnSync(bin, ['--help'], { cwd: project, encoding: 'utf8' }), 'tender --help');
     for (const command of ['serve', 'sandbox', 'migrate']) assert.match(help, new RegExp(`^  ${command} `, 'm'));
     const version = ok(spawnSync(bin, ['--version'], { cwd: project, encoding: 'utf8' }), 'tender --version');
-    assert.equal(version, `${readJson<Manifest>(join(root, 'server/package.json')).version}\n`);
+    assert.equal(version, `${(readJson(join(root, 'server/package.json')) as Manifest).version}\n`);
     const unknown = spawnSync(bin, ['deploy'], { cwd: project, encoding: 'utf8' });
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command deploy/);
@@ -370,8 +370,8 @@ describe('the server package (npm pack)', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const base = `http://127.0.0.1:${port}`;

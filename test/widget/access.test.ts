@@ -64,7 +64,7 @@ const screens: Record<string, Screen> = {
     const el = await mount(await fake.session('pos'), { locale, mode: 'pos' });
     radios(el)[0]?.click();
     await el.updateComplete;
-    $<HTMLInputElement>(el, 'input[name="code"]').value = '134567890123456789';
+    $(el, 'input[name="code"]', HTMLInputElement).value = '134567890123456789';
     await pay(el);
     await waitUntil(() => el.shadowRoot?.querySelector('[part="hint"]'), 'not waiting');
     return el;

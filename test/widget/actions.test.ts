@@ -11,7 +11,7 @@ import { $, choose, fake, mount, pay, radios, statusText, waitForStatus } from '
 async function frameOf(el: TenderCheckout, part: string): Promise<HTMLIFrameElement> {
   const selector = `iframe[part="${part}"]`;
   await waitUntil(() => el.shadowRoot?.querySelector(selector) != null, `no ${selector}`);
-  return $<HTMLIFrameElement>(el, selector);
+  return $(el, selector, HTMLIFrameElement);
 }
 
 async function frameLoaded(frame: HTMLIFrameElement, id: string): Promise<Document> {

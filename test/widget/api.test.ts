@@ -4,13 +4,14 @@
 import { expect } from '@open-wc/testing';
 import { apiBaseOfScript, CheckoutApi, CheckoutError, resolveApiBase, setDefaultApiBase } from '../../widget/api.ts';
 import { fake, ManualClock } from './harness.ts';
+import { bodyOf, urlOf } from '../fetch-args.ts';
 
 type FetchCall = { url: string; init: RequestInit | undefined };
 
 function stubFetch(answer: (call: FetchCall) => Promise<Response>): { fetch: typeof fetch; calls: FetchCall[] } {
   const calls: FetchCall[] = [];
   const fn = (input: RequestInfo | URL, init?: RequestInit) => {
-    const call = { url: String(input), init };
+    const call = { url: urlOf(input), init };
     calls.push(call);
     return answer(call);
   };
@@ -78,7 +79,7 @@ describe('CheckoutApi', () => {
     expect(headers.get('Tender-Client-Secret')).to.equal('secret_1');
     expect(headers.get('Content-Type')).to.equal('application/json');
     expect(call?.init?.method).to.equal('POST');
-    expect(JSON.parse(String(call?.init?.body))).to.deep.equal({ method: 'ottpay.wechat' });
+    expect(JSON.parse(bodyOf(call?.init))).to.deep.equal({ method: 'ottpay.wechat' });
   });
 
   it('keeps a path prefix in the base and builds the stream URL with the secret', () => {

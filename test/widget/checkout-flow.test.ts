@@ -26,6 +26,7 @@ import {
   waitForStreams,
   type FakeSession,
 } from './harness.ts';
+import { urlOf } from '../fetch-args.ts';
 
 /**
  * Mounts a CAD session and pays with the given QR wallet; resolves once the code is on screen. The
@@ -67,7 +68,7 @@ describe('<tender-checkout> paying', () => {
         (await fake.log(session.id)).attemptRequests.map(({ client: _client, ...request }) => request),
       ).to.deep.equal([{ method: 'ottpay.wechat' }]);
       expect(attempt.method).to.equal('ottpay.wechat');
-      const svg = $<SVGSVGElement>(el, 'svg[part="qr-code"]');
+      const svg = $(el, 'svg[part="qr-code"]', SVGSVGElement);
       expect(svg.getAttribute('role')).to.equal('img');
       expect(svg.getAttribute('aria-label')).to.equal('QR code to pay CA$42.50 with WeChat Pay');
       expect(svg.getAttribute('viewBox')).to.equal('-4 -4 29 29');
@@ -82,8 +83,7 @@ describe('<tender-checkout> paying', () => {
     });
 
     it('counts down to the code’s expiry each second and then offers another method', async () => {
-      const { el, qr } = await scanning('UnionPay');
-      const clock = el.clock as ManualClock;
+      const { el, qr, clock } = await scanning('UnionPay');
       clock.set(Date.parse(qr.expiresAt) - 65_000);
       await el.updateComplete;
       expect(countdown(el)).to.equal('Code expires in 01:05');
@@ -109,14 +109,14 @@ describe('<tender-checkout> paying', () => {
       expect(shadowOf(wechat.el).querySelector('[part="deep-link"]')).to.equal(null);
 
       const alipay = await scanning('Alipay');
-      const link = $<HTMLAnchorElement>(alipay.el, '[part="deep-link"]');
+      const link = $(alipay.el, '[part="deep-link"]', HTMLAnchorElement);
       expect(link.textContent?.trim()).to.equal('Open in Alipay');
       expect(link.getAttribute('href')).to.equal(alipay.qr.deepLink);
     });
 
     it('saves the code as a PNG drawn in the page, with no secret anywhere', async () => {
       const { el, session } = await scanning();
-      const link = $<HTMLAnchorElement>(el, '[part="save-qr"]');
+      const link = $(el, '[part="save-qr"]', HTMLAnchorElement);
       expect(link.textContent?.trim()).to.equal('Save QR image');
       // A same-origin blob: the download attribute is honoured even on a merchant's page.
       expect(link.protocol).to.equal('blob:');
@@ -195,7 +195,7 @@ describe('<tender-checkout> paying', () => {
       const redirect = oneEvent(el, 'tender-redirect');
       el.addEventListener('tender-redirect', (event) => event.preventDefault());
       await choose(el, 'TrueMoney Wallet');
-      const phone = $<HTMLInputElement>(el, 'input[type="tel"]');
+      const phone = $(el, 'input[type="tel"]', HTMLInputElement);
       phone.value = '+66 81 234 5678';
       phone.dispatchEvent(new Event('input'));
       await pay(el);
@@ -418,7 +418,7 @@ describe('<tender-checkout> paying', () => {
         const redirects = record(el, 'tender-redirect');
         await fake.holdNextAttempt(session.id);
         await choose(el, 'TrueMoney Wallet');
-        const phone = $<HTMLInputElement>(el, 'input[type="tel"]');
+        const phone = $(el, 'input[type="tel"]', HTMLInputElement);
         phone.value = '+66 81 234 5678';
         phone.dispatchEvent(new Event('input'));
         await pay(el);
@@ -441,7 +441,7 @@ describe('<tender-checkout> paying', () => {
       const session = await fake.session('cad');
       const el = await mount(session);
       await choose(el, 'WeChat Pay');
-      const payButton = $<HTMLButtonElement>(el, '[part="pay-button"]');
+      const payButton = $(el, '[part="pay-button"]', HTMLButtonElement);
       payButton.focus();
       payButton.click();
       await waitForStatus(el, 'Scan the code with WeChat Pay to pay.');
@@ -461,7 +461,7 @@ describe('<tender-checkout> paying', () => {
       buttonNamed(el, 'Try another method').click();
       await el.updateComplete;
       await choose(el, 'UnionPay');
-      const payButton = $<HTMLButtonElement>(el, '[part="pay-button"]');
+      const payButton = $(el, '[part="pay-button"]', HTMLButtonElement);
       payButton.focus();
       payButton.click();
       await waitForStatus(el, 'Scan the code with UnionPay to pay.');
@@ -514,7 +514,7 @@ describe('<tender-checkout> paying', () => {
       await el.updateComplete;
       expect(statusText(el)).to.equal('Payment received. Thank you!');
       expect(redirects).to.have.length(0);
-      const back = $<HTMLAnchorElement>(el, '[part="return-link"]');
+      const back = $(el, '[part="return-link"]', HTMLAnchorElement);
       expect(back.textContent?.trim()).to.equal('Return to Siam Goods');
       expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
     });
@@ -536,7 +536,7 @@ describe('<tender-checkout> paying', () => {
         buttonNamed(el, 'Use another method').click();
         await el.updateComplete;
         expect(radios(el).find((r) => r.checked)?.value).to.equal('one1pay.truemoney');
-        expect($<HTMLInputElement>(el, 'input[name="phone"]').value).to.equal('+66812345678');
+        expect($(el, 'input[name="phone"]', HTMLInputElement).value).to.equal('+66812345678');
       } finally {
         sessionStorage.removeItem(`tender:fields:${session.id}`);
       }
@@ -555,7 +555,7 @@ describe('<tender-checkout> paying', () => {
       const el = await mount(session);
       expect(statusText(el)).to.equal('This checkout has expired.');
       expect($$(el, 'button, input')).to.have.length(0);
-      expect($<HTMLAnchorElement>(el, '[part="return-link"]').textContent?.trim()).to.equal('Return to Siam Goods');
+      expect($(el, '[part="return-link"]', HTMLAnchorElement).textContent?.trim()).to.equal('Return to Siam Goods');
       await expect(el).to.be.accessible();
     });
   });
@@ -617,7 +617,7 @@ describe('<tender-checkout> paying', () => {
       const realFetch = window.fetch;
       window.fetch = async (input, init) => {
         const response = await realFetch(input, init);
-        if (!String(input instanceof Request ? input.url : input).endsWith('/attempts')) return response;
+        if (!urlOf(input).endsWith('/attempts')) return response;
         const attempt = (await response.json()) as Record<string, unknown>;
         const action = { type: 'card', tokenizerUrl: `${location.origin}/fake/provider/card` };
         return new Response(JSON.stringify({ ...attempt, action }), {

@@ -122,7 +122,7 @@ describe('<tender-checkout> choosing a method', () => {
       paid.locale = 'en';
       attach(paid);
       await waitForStatus(paid, 'Payment received. Thank you!');
-      const back = $<HTMLAnchorElement>(paid, '[part="return-link"]');
+      const back = $(paid, '[part="return-link"]', HTMLAnchorElement);
       expect(back.href).to.equal(`${location.origin}/fake/shop/thanks`);
       expect(back.textContent?.trim()).to.equal('Return to Maple Tea House');
       expect(paid.shadowRoot?.querySelector('[part="hint"]')).to.equal(null);
@@ -215,7 +215,7 @@ describe('<tender-checkout> choosing a method', () => {
 
   it('lists the methods as native radios in a fieldset with a legend, none chosen yet', async () => {
     const el = await mount(await fake.session('cad'));
-    const fieldset = $<HTMLFieldSetElement>(el, 'fieldset');
+    const fieldset = $(el, 'fieldset', HTMLFieldSetElement);
     expect(fieldset.querySelector('legend')?.textContent?.trim()).to.equal('Payment method');
     const inputs = radios(el);
     expect(inputs.map((r) => r.labels?.[0]?.textContent?.trim())).to.deep.equal(['WeChat Pay', 'Alipay', 'UnionPay']);

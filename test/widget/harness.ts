@@ -266,9 +266,17 @@ export function shadow(el: HTMLElement): ShadowRoot {
   return root;
 }
 
-export function $<T extends Element = HTMLElement>(el: HTMLElement, selector: string): T {
-  const found = shadow(el).querySelector<T>(selector);
+/**
+ * The first element in `el`'s shadow root matching `selector`, which must be a `type` (an
+ * HTMLElement unless named, e.g. `$(el, 'input', HTMLInputElement)`); throws when it is not.
+ */
+export function $(el: HTMLElement, selector: string): HTMLElement;
+export function $<T extends Element>(el: HTMLElement, selector: string, type: new () => T): T;
+export function $(el: HTMLElement, selector: string, type: new () => Element = HTMLElement): Element {
+  const found = shadow(el).querySelector(selector);
   if (!found) throw new Error(`nothing matches ${selector}`);
+  const tag = found.localName;
+  if (!(found instanceof type)) throw new Error(`${selector} matches a <${tag}>, not an ${type.name}`);
   return found;
 }
 
@@ -303,7 +311,7 @@ export async function choose(el: TenderCheckout, label: string): Promise<void> {
 }
 
 export async function pay(el: TenderCheckout): Promise<void> {
-  $<HTMLButtonElement>(el, '[part="pay-button"]').click();
+  $(el, '[part="pay-button"]', HTMLButtonElement).click();
   await el.updateComplete;
 }
 

@@ -20,9 +20,9 @@ import {
 const WECHAT_CODE = '134567890123456789';
 
 async function typeCode(el: TenderCheckout, code: string): Promise<void> {
-  const input = $<HTMLInputElement>(el, 'input[name="code"]');
+  const input = $(el, 'input[name="code"]', HTMLInputElement);
   input.value = code;
-  $<HTMLButtonElement>(el, '[part="pay-button"]').click();
+  $(el, '[part="pay-button"]', HTMLButtonElement).click();
   await el.updateComplete;
 }
 
@@ -32,7 +32,7 @@ describe('<tender-checkout mode="pos">', () => {
     await expect(el).to.be.accessible();
     expect(statusText(el)).to.equal('Scan the buyer’s payment code.');
     expect(radios(el).map((r) => r.value)).to.deep.equal(['kesspay.wechat', 'kesspay.alipay']);
-    const input = $<HTMLInputElement>(el, 'input[name="code"]');
+    const input = $(el, 'input[name="code"]', HTMLInputElement);
     expect(input.inputMode).to.equal('numeric');
     expect(input.autocomplete).to.equal('off');
     expect($(el, '[part="pay-button"]').textContent?.trim()).to.equal('Charge $88.00');
@@ -110,8 +110,8 @@ describe('<tender-checkout mode="pos">', () => {
         const el = await mount(session, { mode: 'pos', clock });
         radios(el)[0]?.click();
         buttonNamed(el, 'Scan with camera').click();
-        await waitUntil(() => !$<HTMLVideoElement>(el, 'video').hidden, 'the camera did not start');
-        await waitUntil(() => $<HTMLVideoElement>(el, 'video').readyState >= 2, 'no picture');
+        await waitUntil(() => !$(el, 'video', HTMLVideoElement).hidden, 'the camera did not start');
+        await waitUntil(() => $(el, 'video', HTMLVideoElement).readyState >= 2, 'no picture');
         for (let i = 0; i < 4; i++) {
           clock.advance(250);
           await new Promise((resolve) => setTimeout(resolve, 10));

@@ -44,7 +44,10 @@ async function embed(session: FakeSession, { withSecret }: { withSecret: boolean
 }
 
 function fill(el: TenderCheckout, selector: string, value: string): void {
-  const control = $<HTMLInputElement | HTMLSelectElement>(el, selector);
+  const control = $(el, selector);
+  if (!(control instanceof HTMLInputElement || control instanceof HTMLSelectElement)) {
+    throw new Error(`${selector} is a <${control.localName}>, not an input or a select`);
+  }
   control.value = value;
   control.dispatchEvent(new Event(control.localName === 'select' ? 'change' : 'input', { bubbles: true }));
 }

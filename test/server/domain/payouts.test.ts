@@ -19,6 +19,7 @@ import { DomainError } from '../../../server/domain/errors.ts';
 import { toApiError } from '../../../server/http/errors.ts';
 import { buildProviders } from '../../../server/providers/index.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
+import { urlOf } from '../../fetch-args.ts';
 
 interface Withdrawal {
   orderId: string;
@@ -79,7 +80,7 @@ describe('payouts', () => {
   /** A withdrawal callback signed with the sandbox's callback secret (docs/providers/one1pay.md). */
   function signedCallback(orderId: string, orderStatus: string) {
     const token = createHash('md5')
-      .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret + orderId)
+      .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret! + orderId)
       .digest('hex');
     return bff.runtime.app.request('/v1/notify/one1pay', {
       method: 'POST',
@@ -103,7 +104,7 @@ describe('payouts', () => {
     let storedBeforeSend: unknown = 'not asked';
     const payouts = payoutsWith({
       fetchImpl: async (url, init) => {
-        if (String(url).endsWith('/merchant/withdraw_orders')) {
+        if (urlOf(url).endsWith('/merchant/withdraw_orders')) {
           const orderId = (init?.body as FormData).get('orderid') as string;
           storedBeforeSend = (await bff.runtime.store.getPayout(orderId))?.status;
         }
@@ -191,7 +192,7 @@ describe('payouts', () => {
       publicUrl: NOWHERE,
       fetchImpl: async (url, init) => {
         const response = await fetch(url, init);
-        if (dropAnswers && /withdraw_orders|check_withdraw_status/.test(String(url))) {
+        if (dropAnswers && /withdraw_orders|check_withdraw_status/.test(urlOf(url))) {
           throw new TypeError('fetch failed: the connection was reset');
         }
         return response;

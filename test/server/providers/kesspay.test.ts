@@ -19,6 +19,7 @@ import {
 import { createKessPaySimulator } from '../../../server/sandbox/kesspay/index.ts';
 import { listen } from '../harness.ts';
 import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
+import { urlOf } from '../../fetch-args.ts';
 
 const CREDENTIALS = { user: 'cashier-1', password: 'kess-secret-1', storeId: '109038', currency: 'USD' };
 
@@ -45,7 +46,7 @@ async function startSandbox(
   running.handle((request) => app.fetch(request));
   const calls: string[] = [];
   const recording: typeof fetch = (input, init) => {
-    calls.push(new URL(input instanceof Request ? input.url : String(input)).pathname);
+    calls.push(new URL(urlOf(input)).pathname);
     return fetch(input, init);
   };
   return {

@@ -25,6 +25,7 @@ import {
   silentLogger,
 } from '../../../server/providers/provider.ts';
 import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
+import { urlOf } from '../../fetch-args.ts';
 
 const CREDENTIALS = {
   username: 'test-merchant',
@@ -37,17 +38,22 @@ interface Running {
   close(): Promise<void>;
 }
 
+/** What `listen` serves: a Hono app (routes added or not), or anything else that answers a Request. */
+interface Handler {
+  fetch(request: Request): Response | Promise<Response>;
+}
+
 /** Serves a Hono app on a loopback port; `build` gets the base URL before the first request. */
-async function listen(build: (url: string) => Hono): Promise<Running> {
-  let app: Hono | undefined;
+async function listen(build: (url: string) => Handler): Promise<Running> {
   const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: (request) => app!.fetch(request), port: 0, hostname: '127.0.0.1' }, () =>
+    // `app` is built below once the port is known; no request can arrive before then.
+    const started = serve({ fetch: (request) => app.fetch(request), port: 0, hostname: '127.0.0.1' }, () =>
       resolve(started as Server),
     );
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
-  app = build(url);
+  const app = build(url);
   return {
     url,
     close: () =>
@@ -124,8 +130,12 @@ providerContract('one1pay', async (): Promise<ContractHarness> => {
       money: THB_500,
       unsupportedMoney: { minor: 500_00, currency: 'USD' },
       fields: { ...BANK_FIELDS },
-      pay: async (id) => void (await control(sim.url, `orders/${id}/pay`)),
-      decline: async (id) => void (await control(sim.url, `orders/${id}/decline`)),
+      pay: async (id) => {
+        await control(sim.url, `orders/${id}/pay`);
+      },
+      decline: async (id) => {
+        await control(sim.url, `orders/${id}/decline`);
+      },
     },
     notifications: {
       paid: async (id, amount) =>
@@ -138,7 +148,9 @@ providerContract('one1pay', async (): Promise<ContractHarness> => {
     payouts: {
       money: { minor: 1_000_00, currency: 'THB' },
       destination: bank('101', null, '1234567890'),
-      complete: async (id) => void (await control(sim.url, `withdrawals/${id}/complete`)),
+      complete: async (id) => {
+        await control(sim.url, `withdrawals/${id}/complete`);
+      },
       lastCallback: async (id) => lastCallback(await record(sim.url, `withdrawals/${id}`)),
     },
     // A fresh simulator's wallet (server/sandbox/one1pay/).
@@ -384,7 +396,7 @@ describe('one1pay adapter against its simulator', () => {
       let clock = new Date('2026-11-21T10:00:00Z');
       const asked: string[] = [];
       const counting: typeof fetch = (input, init) => {
-        asked.push(new URL(String(input)).pathname);
+        asked.push(new URL(urlOf(input)).pathname);
         return fetch(input, init);
       };
       const cachedProvider = createOne1PayProvider(
@@ -613,7 +625,7 @@ describe('one1pay adapter against its simulator', () => {
         optionsFor('https://one1pay.test/root', { paths: { checkStatus: '/v2/status' } }),
         context({
           fetch: async (input) => {
-            asked.push(String(input));
+            asked.push(urlOf(input));
             return new Response('{"status":true,"order_status":"pending","amount":1,"currency":"THB"}');
           },
         }),

@@ -33,6 +33,7 @@ import {
 } from '../../../server/providers/provider.ts';
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
 import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
+import { bodyOf, urlOf } from '../../fetch-args.ts';
 
 // --- Appendix A worked example (docs/providers/ottpay.md, "Crypto") ----------
 
@@ -288,8 +289,12 @@ providerContract('ottpay', async (): Promise<ContractHarness> => {
       money: cad(1234),
       unsupportedMoney: { minor: 1234, currency: 'USD' },
       fields: {},
-      pay: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/pay`)),
-      decline: async (orderId) => void (await sandbox.control('POST', `/orders/${orderId}/decline`)),
+      pay: async (orderId) => {
+        await sandbox.control('POST', `/orders/${orderId}/pay`);
+      },
+      decline: async (orderId) => {
+        await sandbox.control('POST', `/orders/${orderId}/decline`);
+      },
     },
     notifications: {
       paid: async (orderId, amount) =>
@@ -379,7 +384,7 @@ describe('OTT Pay adapter against the simulator', () => {
   it('sends the documented envelope with every value a string and the amount in cents', async () => {
     const sent: Array<{ url: string; headers: Headers; body: string }> = [];
     const recording: typeof fetch = async (input, init) => {
-      sent.push({ url: String(input), headers: new Headers(init?.headers), body: String(init?.body) });
+      sent.push({ url: urlOf(input), headers: new Headers(init?.headers), body: bodyOf(init) });
       return fetch(input, init);
     };
     const provider = createOttPayProvider({ ...CREDENTIALS, baseUrl: `${sandbox.base}/` }, fixedContext(recording));
@@ -668,7 +673,7 @@ describe('OTT Pay adapter against a fake OTT Pay', () => {
   /** Answers every request with the given envelope; the adapter's own request is decrypted for checks. */
   function fakeOtt(answer: (data: Record<string, unknown>) => { status?: number; body: unknown }): typeof fetch {
     return async (_input, init) => {
-      const envelope = JSON.parse(String(init?.body)) as Record<string, string>;
+      const envelope = JSON.parse(bodyOf(init)) as Record<string, string>;
       const data = ottDecrypt(envelope.data!, envelope.md5!, CREDENTIALS.signKey);
       const { status = 200, body } = answer(data);
       return new Response(typeof body === 'string' ? body : JSON.stringify(body), {

@@ -20,6 +20,7 @@ import {
 } from '../../../server/providers/provider.ts';
 import { createPayOtc365Simulator } from '../../../server/sandbox/payotc365/index.ts';
 import { parseDecimal } from '../../../server/domain/money.ts';
+import { abortError } from '../../fetch-args.ts';
 import { listen } from '../harness.ts';
 import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
 
@@ -48,8 +49,8 @@ function routeTo(app: Hono, sent: Sent[]): typeof fetch {
     // does (AbortSignal.timeout's timer does not hold the process on its own).
     const keepAlive = setInterval(() => {}, 1000);
     return new Promise<Response>((resolve, reject) => {
-      if (signal.aborted) return reject(signal.reason);
-      signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      if (signal.aborted) return reject(abortError(signal));
+      signal.addEventListener('abort', () => reject(abortError(signal)), { once: true });
       const forwarded = { method: request.method, headers: request.headers, body: body || undefined, signal };
       Promise.resolve(app.request(path, forwarded)).then(resolve, reject);
     }).finally(() => clearInterval(keepAlive));

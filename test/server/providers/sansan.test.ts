@@ -32,6 +32,7 @@ import {
 import { createSanSanSimulator, generateSanSanSandboxKeys } from '../../../server/sandbox/sansan/index.ts';
 import { listen } from '../harness.ts';
 import { CONTRACT_TIMEOUT_MS, providerContract, type ContractHarness } from './contract.ts';
+import { bodyOf } from '../../fetch-args.ts';
 
 const KEYS = generateSanSanSandboxKeys();
 const OTHER_KEYS = generateSanSanSandboxKeys();
@@ -89,7 +90,7 @@ async function startSandbox(options: Record<string, unknown> = {}): Promise<Sand
     webhookPolicy: { attempts: 3, backoffMs: 10, maxBackoffMs: 20 },
     // Webhooks are kept here and answered as the test says; nothing leaves the process.
     fetch: async (_input, init) => {
-      webhooks.push(String(init?.body));
+      webhooks.push(bodyOf(init));
       const { status, body } = sandbox.webhookAnswer;
       return new Response(body, { status, headers: { 'Content-Type': 'application/json' } });
     },
@@ -103,7 +104,7 @@ async function startSandbox(options: Record<string, unknown> = {}): Promise<Sand
     error: (message, fields) => logs.push({ level: 'error', message, fields }),
   };
   const recording: typeof fetch = async (input, init) => {
-    calls.push(JSON.parse(String(init?.body)).service as string);
+    calls.push((JSON.parse(bodyOf(init)) as { service: string }).service);
     return fetch(input, init);
   };
   const adapter = (extra: Record<string, unknown> = {}, fetchImpl: typeof fetch = recording) =>
@@ -751,7 +752,8 @@ describe('SanSan adapter', () => {
     let lose = false;
     const losing: typeof fetch = async (request, init) => {
       const response = await fetch(request, init);
-      if (lose && JSON.parse(String(init?.body)).service === 'payOrder') throw new TypeError('connection reset');
+      if (lose && (JSON.parse(bodyOf(init)) as { service: string }).service === 'payOrder')
+        throw new TypeError('connection reset');
       return response;
     };
     const adapter = sandbox.adapter({}, losing);

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestBff, type TestBff } from '../harness.ts';
+import { urlOf } from '../../fetch-args.ts';
 
 type Misbehaviour = 'none' | 'stall' | 'huge';
 
@@ -17,7 +18,7 @@ describe('attempts when the provider answer misbehaves', () => {
     // its body stalls after a few bytes, or is replaced by 5 MB.
     const faulty: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (misbehave === 'none' || !String(input).includes('/ottpay/')) return response;
+      if (misbehave === 'none' || !urlOf(input).includes('/ottpay/')) return response;
       const real = new Uint8Array(await response.arrayBuffer());
       const body = new ReadableStream<Uint8Array>({
         start(controller) {

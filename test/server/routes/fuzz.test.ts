@@ -116,7 +116,7 @@ function body(valid: Record<string, unknown>): fc.Arbitrary<string> {
     })
     .map(({ key, value, drop }) => {
       const copy: Record<string, unknown> = { ...valid };
-      if (drop) delete copy[key];
+      if (drop) Reflect.deleteProperty(copy, key);
       else Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
       return JSON.stringify(copy);
     });
@@ -369,7 +369,7 @@ describe('fuzzing every public route', () => {
           status: true,
           token: signed
             ? createHash('md5')
-                .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret + order)
+                .update(SANDBOX_CREDENTIALS.one1pay.callbackSecret! + order)
                 .digest('hex')
             : 'f'.repeat(32),
           type: 'deposit',
@@ -475,7 +475,7 @@ describe('fuzzing every public route', () => {
       await fc.assert(fc.asyncProperty(requests, holds), settings);
     } catch (error) {
       const cause = (error as Error).cause;
-      throw new Error(`${(error as Error).message}\n${cause instanceof Error ? cause.message : ''}`);
+      throw new Error(`${(error as Error).message}\n${cause instanceof Error ? cause.message : ''}`, { cause: error });
     }
   }
 

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AttemptView } from '../../../widget/wire.ts';
+import type { merchantSessionView } from '../../../server/domain/views.ts';
 import { readEvents, startTestBff, type TestBff } from '../harness.ts';
+
+/** A session as the merchant API answers it. */
+type MerchantSession = ReturnType<typeof merchantSessionView>;
 
 const json = (body: unknown, headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
@@ -38,7 +42,7 @@ describe('merchant sessions API', () => {
       json({ amount: '250.50', currency: 'THB', reference: 'order-1', description: 'Tea' }),
     );
     assert.equal(response.status, 201);
-    const session = await response.json();
+    const session = (await response.json()) as MerchantSession;
     assert.match(session.id, /^ses_[A-Za-z0-9]{20}$/);
     assert.equal(session.amount, '250.50');
     assert.equal(session.currency, 'THB');

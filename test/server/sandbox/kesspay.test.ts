@@ -559,6 +559,7 @@ describe('KessPay simulator: refunds', () => {
     const first = await refund(sim, { out_trade_no: 'R-1', out_refund_no: 'RF-1', refund_amount: 6 });
     assert.equal(first.status, 200, first.text);
     const transactionId = (await sim.control('/_control/orders/R-1', { method: 'GET' })).body.transactionId;
+    assert.ok(typeof transactionId === 'string');
     assert.equal(
       first.text,
       `{"success":true,"data":{"service_id":30,"store_id":109038,"refund_amount":6.00,"currency":"USD","out_trade_no":"R-1","out_refund_no":"RF-1","transaction_id":"${transactionId}","result_code":"SUCCESS"}}`,

@@ -15,6 +15,7 @@ import { createOttPayProvider } from '../../../server/providers/ottpay/adapter.t
 import { createRuntime, type Runtime } from '../../../server/runtime.ts';
 import { createSandboxApp } from '../../../server/sandbox/index.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
+import { urlOf } from '../../fetch-args.ts';
 
 describe('sandbox mounting', () => {
   let dir: string;
@@ -27,7 +28,7 @@ describe('sandbox mounting', () => {
     // The adapters reach the mounted simulators through the app itself; no port is opened.
     runtime = await createRuntime(config, {
       log: silentLogger,
-      fetch: async (input, init) => runtime.app.request(String(input), init),
+      fetch: async (input, init) => runtime.app.request(urlOf(input), init),
     });
     plain = await startTestBff();
   });
@@ -71,7 +72,7 @@ describe('sandbox mounting', () => {
 
   it('lets a mounted simulator call back only the BFF itself', async () => {
     const provider = createOttPayProvider(runtime.config.providers.ottpay!, {
-      fetch: async (input, init) => runtime.app.request(String(input), init),
+      fetch: async (input, init) => runtime.app.request(urlOf(input), init),
       now: () => new Date(),
       timeoutMs: 5000,
       cache: memoryCache(),

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
 import type { Hono } from 'hono';
 import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
+import { bodyOf, urlOf } from '../../fetch-args.ts';
 
 const PUBLIC_URL = 'http://sandbox.test/sandbox/one1pay';
 const USERNAME = 'sim-merchant';
@@ -34,8 +35,8 @@ beforeEach(() => {
     now: () => clock,
     fetch: async (input, init) => {
       sent.push({
-        url: String(input),
-        body: JSON.parse(String(init?.body)) as Record<string, unknown>,
+        url: urlOf(input),
+        body: JSON.parse(bodyOf(init)) as Record<string, unknown>,
         contentType: new Headers(init?.headers).get('content-type'),
       });
       return callbackAnswer();

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ottDecrypt, ottEncrypt, ottMd5 } from '../../../server/providers/ottpay/adapter.ts';
 import { createOttPaySimulator } from '../../../server/sandbox/ottpay/index.ts';
+import { abortError, bodyOf, urlOf } from '../../fetch-args.ts';
 
 const MERCHANT_ID = 'QC00000042';
 const OPERATOR_ID = '0000000042';
@@ -24,9 +25,9 @@ function simulator(reply: (delivered: Delivered) => Promise<Response> | Response
   const delivered: Delivered[] = [];
   const fakeFetch: typeof fetch = async (input, init) => {
     const entry: Delivered = {
-      url: String(input),
+      url: urlOf(input),
       contentType: new Headers(init?.headers).get('content-type'),
-      body: JSON.parse(String(init?.body)) as Record<string, string>,
+      body: JSON.parse(bodyOf(init)) as Record<string, string>,
     };
     delivered.push(entry);
     return reply(entry);
@@ -342,7 +343,8 @@ function simulatorHonouringSignal() {
     callbackTimeoutMs: 20,
     fetch: (_input, init) =>
       new Promise<Response>((_resolve, reject) => {
-        init?.signal?.addEventListener('abort', () => reject(init.signal!.reason));
+        const signal = init?.signal;
+        signal?.addEventListener('abort', () => reject(abortError(signal)));
       }),
   });
   return {

@@ -13,6 +13,7 @@ import {
   type Provider,
 } from '../../../../server/providers/provider.ts';
 import { createOne1PaySimulator, type One1PayDialect } from '../../../../server/sandbox/one1pay/index.ts';
+import { bodyOf, urlOf } from '../../../fetch-args.ts';
 
 const CREDENTIALS = { username: 'dialect-merchant', apiKey: 'dialect-api-key', callbackSecret: 'dialect-secret' };
 const BASE = 'http://one1pay.sandbox.test';
@@ -26,12 +27,12 @@ function harness(dialect: Partial<One1PayDialect>) {
     merchantName: 'Test Shop',
     dialect,
     fetch: async (_input, init) => {
-      received.push(String(init?.body));
+      received.push(bodyOf(init));
       return new Response('success');
     },
   });
   const provider: Provider = createOne1PayProvider(one1payOptionsSchema.parse({ ...CREDENTIALS, baseUrl: BASE }), {
-    fetch: async (input, init) => app.request(String(input), init),
+    fetch: async (input, init) => app.request(urlOf(input), init),
     now: () => new Date(),
     cache: memoryCache(),
     log: silentLogger,

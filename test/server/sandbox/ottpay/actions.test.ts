@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ottDecrypt, ottEncrypt } from '../../../../server/providers/ottpay/adapter.ts';
 import { createOttPaySimulator } from '../../../../server/sandbox/ottpay/index.ts';
+import { bodyOf } from '../../../fetch-args.ts';
 
 const MERCHANT_ID = 'QC00000066';
 const OPERATOR_ID = '0000000066';
@@ -23,7 +24,7 @@ function simulator() {
     merchantName: 'Maple Tea House',
     now: () => new Date('2026-11-21T08:00:00Z'),
     fetch: async (_input, init) => {
-      delivered.push(JSON.parse(String(init?.body)) as Record<string, string>);
+      delivered.push(JSON.parse(bodyOf(init)) as Record<string, string>);
       return new Response('SUCCESS');
     },
   });

@@ -16,6 +16,7 @@ import { memoryCache, ProviderError, silentLogger } from '../../../../server/pro
 import { createOttPaySimulator } from '../../../../server/sandbox/ottpay/index.ts';
 import { FAILED_FORMS, PAID_FORMS, PENDING_FORMS, type OttDialect } from '../../../../server/sandbox/ottpay/dialect.ts';
 import { FAULT_MODES } from '../../../../server/sandbox/kit/index.ts';
+import { bodyOf, urlOf } from '../../../fetch-args.ts';
 
 const CREDENTIALS = {
   merchantId: 'QC00000055',
@@ -44,14 +45,14 @@ function harness(): Harness {
     merchantName: 'Maple Tea House',
     now: () => NOW,
     fetch: async (_input, init) => {
-      received.push(String(init?.body));
+      received.push(bodyOf(init));
       return new Response('SUCCESS');
     },
   });
   const provider = createOttPayProvider(
     { ...CREDENTIALS, baseUrl: BASE, methods: ['ottpay.wechat', 'ottpay.alipay', 'ottpay.unionpay'] },
     {
-      fetch: async (input, init) => app.request(String(input), init),
+      fetch: async (input, init) => app.request(urlOf(input), init),
       now: () => NOW,
       timeoutMs: 2000,
       cache: memoryCache(),
