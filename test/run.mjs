@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// The README's test command (`npm test`): type-check, build both packages (and the demo's bundle),
-// then run the server tests (node's test runner), the widget tests (web-test-runner on real
-// Chromium) and the end-to-end tests (real Chromium driving the demo; the packed packages). Ends
-// with one line counting every test; exits non-zero on any failure. Chromium is installed with apt
-// when it is missing and this machine allows it.
+// The README's test command (`npm test`): lint (`npm run lint`), type-check, build both packages
+// (and the demo's bundle), then run the server tests (node's test runner), the widget tests
+// (web-test-runner on real Chromium) and the end-to-end tests (real Chromium driving the demo; the
+// packed packages). Ends with one line counting every test; exits non-zero on any failure. Chromium
+// is installed with apt when it is missing and this machine allows it.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -96,10 +96,7 @@ const wants = (part) => only.length === 0 || only.includes(part);
 const chromePath = wants('widget') || wants('e2e') ? ensureChromium() : undefined;
 const env = chromePath ? { CHROME_PATH: chromePath } : {};
 
-// NOTE: ESLint's strict type-checked rules still report findings in code written before them (listed in
-// the README, "Lint"), so the full lint runs when asked (`npm test -- lint`, `npm run lint`); the layer
-// rule runs in every `npm test` through test/server/lint.test.ts.
-if (only.includes('lint')) {
+if (wants('lint')) {
   // tsc, ESLint (strict type-checked rules and the layer rule), lit-analyzer and prettier: one test.
   const result = await run('lint (npm run lint)', 'npm', ['run', '--silent', 'lint']);
   record('lint', result, { passed: result.code === 0 ? 1 : 0, failed: result.code === 0 ? 0 : 1 });
