@@ -44,8 +44,10 @@ async function embed(session: FakeSession, { withSecret }: { withSecret: boolean
 }
 
 function fill(el: TenderCheckout, selector: string, value: string): void {
+  // The element lives in an iframe: its controls are instances of that window's classes.
+  const { HTMLInputElement: Input, HTMLSelectElement: Select } = el.ownerDocument.defaultView!;
   const control = $(el, selector);
-  if (!(control instanceof HTMLInputElement || control instanceof HTMLSelectElement)) {
+  if (!(control instanceof Input || control instanceof Select)) {
     throw new Error(`${selector} is a <${control.localName}>, not an input or a select`);
   }
   control.value = value;
