@@ -83,7 +83,8 @@ export function checkoutRoutes({
     c.header('Cache-Control', 'no-store');
     return c.json(checkoutOutcome(session, checkout.config.merchant.name));
   });
-  app.use('/:id/*', clientAuth({ checkout }));
+  // Not `/:id/*`, which matches `/:id` itself too and would read the session twice for the view.
+  app.use('/:id/:rest{.+}', clientAuth({ checkout }));
   // The view needs the session and its latest attempt only: one query for both.
   app.use('/:id', clientAuth({ checkout, withLatestAttempt: true }));
 
