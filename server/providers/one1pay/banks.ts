@@ -111,7 +111,7 @@ const MYR: readonly BankNames[] = [
 ];
 
 const SGD: readonly BankNames[] = [
-  { en: ['DBS Bank', 'DBS', 'POSB'], names: { 'zh-Hans': '星展银行', 'zh-Hant': '星展銀行' } },
+  { en: ['DBS Bank', 'DBS'], names: { 'zh-Hans': '星展银行', 'zh-Hant': '星展銀行' } },
   { en: ['OCBC Bank', 'OCBC'], names: { 'zh-Hans': '华侨银行', 'zh-Hant': '華僑銀行' } },
   { en: ['UOB', 'United Overseas Bank'], names: { 'zh-Hans': '大华银行', 'zh-Hant': '大華銀行' } },
   { en: ['Maybank', 'Malayan Banking'], names: { 'zh-Hans': '马来亚银行', 'zh-Hant': '馬來亞銀行', ja: 'メイバンク' } },
