@@ -116,6 +116,7 @@ export function createApp(deps: AppDeps) {
       allowedOrigins: config.merchant.allowedOrigins,
       heartbeatMs: deps.sseHeartbeatMs,
       streamLimits: deps.sseLimits,
+      metrics,
     }),
   );
   app.route('/v1/notify', notifyRoutes({ checkout }));

@@ -45,10 +45,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  /** Where the open status streams are counted (`countStreams`); read when the metrics are scraped. */
+  readonly #streamCounts: (() => number)[] = [];
+
   readonly sseStreams = new Gauge({
     name: 'tender_sse_streams_open',
     help: 'Status streams (server-sent events) open now.',
     registers: [this.registry],
+    collect: () => {
+      this.sseStreams.set(this.#streamCounts.reduce((sum, count) => sum + count(), 0));
+    },
   });
 
   readonly providerDuration = new Histogram({
@@ -99,6 +105,11 @@ export class Metrics {
    * Sets the store gauges from a sample taken at `now`. Without one (the store did not answer) they
    * read NaN: unknown, rather than a zero that would look healthy or a stale figure.
    */
+  /** Adds a count of open status streams to `tender_sse_streams_open` (each app's streams, say). */
+  countStreams(count: () => number): void {
+    this.#streamCounts.push(count);
+  }
+
   recordStore(sample: StoreSample | null, now: Date): void {
     if (!sample) {
       for (const gauge of [this.webhooksPending, this.webhooksFailing, this.reconcilerLag]) gauge.set(Number.NaN);

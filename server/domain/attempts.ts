@@ -48,6 +48,17 @@ export interface AttemptsDeps {
 /** How long the checkout view waits for one provider to say which methods it takes. */
 const OFFERS_TIMEOUT_MS = 4000;
 
+/**
+ * How long one provider's methods for one amount and customer are reused before it is asked again.
+ * Offers change with the provider's limits, bank lists and exchange rates, which providers cache
+ * for minutes themselves; the checkout view (read on every page load, reconnect and poll) then
+ * costs no provider work. A provider that failed to answer is asked again on the next read.
+ */
+export const OFFERS_CACHE_MS = 30_000;
+
+/** Most cached offer lists kept; the oldest goes first. */
+const OFFERS_CACHE_ENTRIES = 2_000;
+
 /** How soon an attempt stored before its provider answered is first checked, if the answer never comes. */
 const UNANSWERED_CHECK_MS = 60_000;
 
@@ -86,6 +97,9 @@ export class Attempts {
   /** One attempt creation per session at a time in this process. */
   readonly #creating = new KeyedSerial();
 
+  /** Offer lists by provider, amount and customer, with when they stop being reused (`OFFERS_CACHE_MS`). */
+  readonly #offers = new Map<string, { until: number; methods: MethodView[] }>();
+
   constructor(private readonly deps: AttemptsDeps) {}
 
   /** The methods this session can be paid with now: enabled providers, merchant's filter, limits. */
@@ -93,8 +107,13 @@ export class Attempts {
     if (!acceptsAttempts(session.status)) return [];
     const money = moneyOf(session);
     const providers = [...this.deps.providers.values()].filter((provider) => !only || provider.id === only);
+    const now = this.deps.clock.now().getTime();
+    const customer = JSON.stringify(session.customer);
     const lists = await Promise.all(
       providers.map(async (provider) => {
+        const key = `${provider.id} ${money.currency} ${money.minor} ${customer}`;
+        const cached = this.#offers.get(key);
+        if (cached && cached.until > now) return cached.methods;
         try {
           // The page waits for the slowest provider, so each gets a short deadline of its own
           // (the attempt itself, with one provider, gets the full provider timeout).
@@ -102,7 +121,7 @@ export class Attempts {
             provider.offers({ money, customer: session.customer }),
             only ? null : OFFERS_TIMEOUT_MS,
           );
-          return offers.map((offer): MethodView => ({
+          const methods = offers.map((offer): MethodView => ({
             id: offer.method,
             provider: provider.id,
             kind: offer.kind,
@@ -115,6 +134,10 @@ export class Attempts {
             ...(offer.tokenizer ? { tokenizer: offer.tokenizer } : {}),
             ...(offer.buyerCode ? { buyerCode: true } : {}),
           }));
+          this.#offers.delete(key);
+          if (this.#offers.size >= OFFERS_CACHE_ENTRIES) this.#offers.delete(this.#offers.keys().next().value!);
+          this.#offers.set(key, { until: now + OFFERS_CACHE_MS, methods });
+          return methods;
         } catch (error) {
           // A provider that cannot say what it takes is left out; the others still work.
           this.deps.log.warn('provider offers failed', { provider: provider.id, error });

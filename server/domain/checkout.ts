@@ -94,6 +94,11 @@ export class Checkout {
     return this.sessions.load(id);
   }
 
+  /** `loadSession` with the session's latest attempt, read together (the checkout view's one query). */
+  loadSessionWithLatestAttempt(id: string): Promise<{ session: SessionRecord; attempt: AttemptRecord | null } | null> {
+    return this.sessions.loadWithLatestAttempt(id);
+  }
+
   /** Cancels an unpaid session for the merchant (see `Sessions#cancel`); null when there is none. */
   cancelSession(id: string): Promise<SessionRecord | null> {
     return this.sessions.cancel(id);

@@ -3,7 +3,8 @@
  *
  * 1. A fresh key is claimed in the store before any work, and the claim names the id of the thing
  *    to be made (`{ "id": … }`). The store takes a (scope, key) once, so requests racing with one
- *    key, in this process or in several instances, agree on one id.
+ *    key, in this process or in several instances, agree on one id. Where the thing can be written
+ *    with its claim in one transaction (`claimAndMake`: sessions), claim and thing are one write.
  * 2. The work runs under that id. A retry (after a timeout, a crash, a 5xx) finds the thing by its
  *    id and answers it as it stands now (`replayed`). If the first request stopped between its claim
  *    and storing the thing, the retry makes it under the same id; the store takes each id once, so
@@ -42,6 +43,12 @@ export interface IdempotentCreate<T> {
   find(id: string): Promise<T | null>;
   /** Makes the thing under `id`. The store must take an id once: a second make with it fails. */
   make(id: string): Promise<T>;
+  /**
+   * Claims the key and makes the thing in one transaction, where the store can: one durable write
+   * instead of two. Answers the thing made, or the record that holds the key already (nothing is
+   * written then, and the request goes on as a retry of that one). Without it: claim, then `make`.
+   */
+  claimAndMake?(id: string, claim: IdempotencyRecord): Promise<{ made: T } | { earlier: IdempotencyRecord }>;
 }
 
 export interface Idempotent<T> {
@@ -79,9 +86,15 @@ export class Idempotency {
         body: JSON.stringify({ id: create.newId() }),
         createdAt: nowIso(clock),
       };
-      claimed = await store.putIdempotency(claim);
-      record = claimed ? claim : await store.getIdempotency(create.scope, request.key);
-      if (!record) throw new Error(`idempotency key ${create.scope}/${request.key} is taken but cannot be read`);
+      if (create.claimAndMake) {
+        const outcome = await create.claimAndMake(claimedId(claim), claim);
+        if ('made' in outcome) return { value: outcome.made, replayed: false };
+        record = outcome.earlier;
+      } else {
+        claimed = await store.putIdempotency(claim);
+        record = claimed ? claim : await store.getIdempotency(create.scope, request.key);
+        if (!record) throw new Error(`idempotency key ${create.scope}/${request.key} is taken but cannot be read`);
+      }
     }
     if (record.requestHash !== request.requestHash) {
       throw new DomainError('idempotency_mismatch', 'this Idempotency-Key was used with a different request body');

@@ -122,6 +122,13 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/** Bindings that lines written inside `withLogBindings` carry, within those of the scope around it. */
+interface Scope {
+  bindings: Record<string, unknown>;
+  parent: Scope | undefined;
+  logger?: PinoLogger;
+}
+
 /** Logger → how to run work under a child that carries `bindings` (only loggers from `createLogger`). */
 const scopes = new WeakMap<Logger, <T>(bindings: Record<string, unknown>, work: () => T) => T>();
 
@@ -157,18 +164,18 @@ export function createLogger(options: LoggerOptions | ((line: string) => void) =
     },
     destination,
   );
-  const current = new AsyncLocalStorage<PinoLogger>();
+  const current = new AsyncLocalStorage<Scope>();
+  /** The scope's child logger, made when the scope first writes a line (most requests write none). */
+  const loggerOf = (scope: Scope | undefined): PinoLogger =>
+    scope ? (scope.logger ??= loggerOf(scope.parent).child(scrubFields(scope.bindings, 0) as object)) : root;
   const entry =
     (method: 'info' | 'warn' | 'error') =>
     (message: string, fields: Record<string, unknown> = {}) => {
-      const target = current.getStore() ?? root;
-      if (!target.isLevelEnabled(method)) return;
-      target[method](scrubFields(fields, 0) as object, scrubText(message));
+      if (!root.isLevelEnabled(method)) return;
+      loggerOf(current.getStore())[method](scrubFields(fields, 0) as object, scrubText(message));
     };
   const logger: Logger = { info: entry('info'), warn: entry('warn'), error: entry('error') };
-  scopes.set(logger, (bindings, work) =>
-    current.run((current.getStore() ?? root).child(scrubFields(bindings, 0) as object), work),
-  );
+  scopes.set(logger, (bindings, work) => current.run({ bindings, parent: current.getStore() }, work));
   return logger;
 }
 

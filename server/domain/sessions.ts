@@ -7,7 +7,7 @@ import type { MethodId } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
 import { providerOfMethod } from '../providers/index.ts';
 import type { Customer } from '../providers/provider.ts';
-import type { SessionRecord, Store } from '../store/store.ts';
+import type { AttemptRecord, SessionRecord, Store } from '../store/store.ts';
 import { isPast, nowIso, type Clock } from './clock.ts';
 import { DomainError } from './errors.ts';
 import { failure, failureFields, attemptFailure } from './failures.ts';
@@ -43,13 +43,23 @@ export class Sessions {
    * the session the first request made, as it stands now.
    */
   create(input: CreateSessionInput, request?: IdempotencyRequest): Promise<Idempotent<SessionRecord>> {
-    return this.deps.idempotency.run({
+    return this.deps.idempotency.run<SessionRecord>({
       scope: 'sessions.create',
       request,
       newId: newSessionId,
       check: async () => this.#assertMethodsEnabled(input.methods ?? []),
       find: (id) => this.deps.store.getSession(id),
-      make: (id) => this.#insert(id, input),
+      make: async (id) => {
+        const session = this.#build(id, input);
+        await this.deps.store.createSession(session);
+        return session;
+      },
+      // The session and its key's claim in one transaction: one durable write per create.
+      claimAndMake: async (id, claim) => {
+        const session = this.#build(id, input);
+        const created = await this.deps.store.createSession(session, { idempotency: claim });
+        return created.created ? { made: session } : { earlier: created.earlier };
+      },
     });
   }
 
@@ -67,10 +77,10 @@ export class Sessions {
     }
   }
 
-  async #insert(id: string, input: CreateSessionInput): Promise<SessionRecord> {
+  #build(id: string, input: CreateSessionInput): SessionRecord {
     const now = this.deps.clock.now();
     const ttl = input.expiresInSeconds ?? this.deps.config.checkout.sessionTtlSeconds;
-    const session: SessionRecord = {
+    return {
       id,
       clientSecret: newClientSecret(id),
       amount: input.money.minor,
@@ -87,8 +97,6 @@ export class Sessions {
       updatedAt: now.toISOString(),
       version: 0,
     };
-    await this.deps.store.createSession(session);
-    return session;
   }
 
   /** Reads a session, first expiring it if its time is up (so no reader sees a stale `open`). */
@@ -99,6 +107,16 @@ export class Sessions {
       return (await this.expireIfDue(id)) ?? session;
     }
     return session;
+  }
+
+  /** `load` with the session's latest attempt, in one read while nothing is due to expire. */
+  async loadWithLatestAttempt(id: string): Promise<{ session: SessionRecord; attempt: AttemptRecord | null } | null> {
+    const found = await this.deps.store.getSessionWithLatestAttempt(id);
+    if (!found || !acceptsAttempts(found.session.status) || !isPast(this.deps.clock, found.session.expiresAt)) {
+      return found;
+    }
+    await this.expireIfDue(id);
+    return this.deps.store.getSessionWithLatestAttempt(id);
   }
 
   /** Expires the session if its time is up and it can still expire. Returns the session after. */

@@ -13,12 +13,14 @@ import { silentLogger, withLogBindings, type Logger } from '../domain/log.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ProviderError } from '../providers/provider.ts';
 import { ApiError, toApiError } from './errors.ts';
-import type { SessionRecord } from '../store/store.ts';
+import type { AttemptRecord, SessionRecord } from '../store/store.ts';
 
 export interface AppEnv {
   Variables: {
     requestId: string;
     session: SessionRecord;
+    /** Set by `clientAuth({ withLatestAttempt: true })`: the session's latest attempt, or null. */
+    latestAttempt: AttemptRecord | null;
   };
 }
 
@@ -50,8 +52,11 @@ export function merchantAuth({ secretKey }: { secretKey: string }): MiddlewareHa
     c.header('WWW-Authenticate', 'Bearer realm="tender"');
     throw new ApiError(401, 'unauthorized', 'a valid secret key is required: Authorization: Bearer <secret key>');
   };
+  // The comparison is ours (`secretsEqual`, constant time, synchronous): the default one hashes both
+  // strings through WebCrypto's asynchronous digest on every request, which costs more than the rest
+  // of a session create.
   const check = bearerAuth<AppEnv>({
-    token: secretKey,
+    verifyToken: (token) => secretsEqual(token, secretKey),
     noAuthenticationHeader: { message: refuse },
     invalidAuthenticationHeader: { message: refuse },
     invalidToken: { message: refuse },
@@ -77,15 +82,29 @@ export function apiSecurityHeaders(): MiddlewareHandler {
  * Browser API: the session's client secret opens that one session. An unknown session and a wrong
  * secret get the same answer, so neither can be probed.
  */
-export function clientAuth({ checkout }: { checkout: Checkout }): MiddlewareHandler<AppEnv> {
+export function clientAuth({
+  checkout,
+  withLatestAttempt = false,
+}: {
+  checkout: Checkout;
+  /** Also reads the session's latest attempt (`latestAttempt`), in the same query. */
+  withLatestAttempt?: boolean;
+}): MiddlewareHandler<AppEnv> {
+  const load = withLatestAttempt
+    ? (id: string) => checkout.loadSessionWithLatestAttempt(id)
+    : async (id: string) => {
+        const session = await checkout.loadSession(id);
+        return session && { session, attempt: undefined };
+      };
   return async function clientAuthMiddleware(c, next) {
     const id = c.req.param('id') ?? '';
     const given = c.req.header(CLIENT_SECRET_HEADER) ?? c.req.query('secret') ?? '';
-    const session = given && SESSION_ID.test(id) ? await checkout.loadSession(id) : null;
-    if (!session || !secretsEqual(given, session.clientSecret)) {
+    const found = given && SESSION_ID.test(id) ? await load(id) : null;
+    if (!found || !secretsEqual(given, found.session.clientSecret)) {
       throw new ApiError(401, 'unauthorized', 'this checkout session does not exist or the client secret is wrong');
     }
-    c.set('session', session);
+    c.set('session', found.session);
+    if (found.attempt !== undefined) c.set('latestAttempt', found.attempt);
     await next();
   };
 }
@@ -109,15 +128,16 @@ export function limitBody({
     },
   });
   return async function limitBodyMiddleware(c, next) {
-    // A GET or HEAD without Content-Length or Transfer-Encoding carries no body (RFC 9112 §6.3):
-    // nothing to limit, and asking for its body would build a whole web Request on node.
-    if (
-      (c.req.method === 'GET' || c.req.method === 'HEAD') &&
-      c.req.header('content-length') === undefined &&
-      c.req.header('transfer-encoding') === undefined
-    )
-      return next();
-    return limit(c, next);
+    // A body of declared length is settled from the header (node's parser reads no more than that),
+    // because asking for the body would build a whole web Request on node; so is a GET or HEAD that
+    // declares none, which carries no body (RFC 9112 §6.3). Any other body (chunked, or a stream
+    // handed to `app.request()`) is counted as it is read, by Hono's `bodyLimit`.
+    if (c.req.header('transfer-encoding') !== undefined) return limit(c, next);
+    const length = c.req.header('content-length');
+    if (length === undefined) return c.req.method === 'GET' || c.req.method === 'HEAD' ? next() : limit(c, next);
+    if (!/^\d{1,15}$/.test(length)) throw new ApiError(400, 'invalid_request', 'Content-Length must be a number');
+    if (Number(length) > maxBytes) throw new ApiError(413, 'too_large', `${what} is larger than ${maxBytes} bytes`);
+    return next();
   };
 }
 

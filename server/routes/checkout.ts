@@ -17,6 +17,7 @@ import { ApiError } from '../http/errors.ts';
 import { CLIENT_SECRET_HEADER, clientAuth, SESSION_ID, type AppEnv } from '../http/middleware.ts';
 import { nodeSink, StatusStreams, StreamRefused, webSink, type StreamLimits } from '../http/status-streams.ts';
 import { jsonBody, parseWith } from '../http/validate.ts';
+import type { Metrics } from '../metrics.ts';
 import { METHOD_IDS } from '../providers/index.ts';
 import type { SessionRecord, Store } from '../store/store.ts';
 
@@ -50,6 +51,8 @@ export interface CheckoutRouteOptions {
   heartbeatMs?: number;
   /** Stream limits; `LIMITS` and the open-file limit by default (tests lower them). */
   streamLimits?: Partial<StreamLimits>;
+  /** Where the open streams are counted (`tender_sse_streams_open`). */
+  metrics?: Metrics;
 }
 
 export function checkoutRoutes({
@@ -59,6 +62,7 @@ export function checkoutRoutes({
   allowedOrigins,
   heartbeatMs = 15_000,
   streamLimits,
+  metrics,
 }: CheckoutRouteOptions) {
   const app = new Hono<AppEnv>();
   const streams = new StatusStreams({
@@ -69,6 +73,7 @@ export function checkoutRoutes({
     heartbeatMs,
     limits: streamLimits,
   });
+  metrics?.countStreams(() => streams.size);
   app.use('*', browserCors(allowedOrigins));
   // Before the secret check: the session id alone (unguessable, and one cheap read) opens it.
   app.get('/:id/outcome', async (c) => {
@@ -78,14 +83,19 @@ export function checkoutRoutes({
     c.header('Cache-Control', 'no-store');
     return c.json(checkoutOutcome(session, checkout.config.merchant.name));
   });
-  app.use('/:id/*', clientAuth({ checkout }));
-  app.use('/:id', clientAuth({ checkout }));
+  // Not `/:id/*`, which matches `/:id` itself too and would read the session twice for the view.
+  app.use('/:id/:rest{.+}', clientAuth({ checkout }));
+  // The view needs the session and its latest attempt only: one query for both.
+  app.use('/:id', clientAuth({ checkout, withLatestAttempt: true }));
 
   app.get('/:id', async (c) => {
     const session = c.get('session');
-    const [attempts, methods] = await Promise.all([store.listAttempts(session.id), checkout.methodsFor(session)]);
+    const attempt = c.get('latestAttempt');
+    const methods = await checkout.methodsFor(session);
     c.header('Cache-Control', 'no-store');
-    return c.json(checkoutView(session, attempts, methods, checkout.config.merchant.name, checkout.now()));
+    return c.json(
+      checkoutView(session, attempt ? [attempt] : [], methods, checkout.config.merchant.name, checkout.now()),
+    );
   });
 
   app.post('/:id/attempts', async (c) => {

@@ -61,6 +61,36 @@ export interface AttemptRow {
   updated_at: string;
 }
 
+/** Every column of `attempts`; the type fails to check when a column of `AttemptRow` is missing. */
+export const ATTEMPT_ROW_COLUMNS = allColumns<AttemptRow>()([
+  'id',
+  'session_id',
+  'method',
+  'provider',
+  'provider_order_id',
+  'provider_payment_id',
+  'status',
+  'action',
+  'amount',
+  'currency',
+  'fields_hash',
+  'failure_code',
+  'failure_message',
+  'double_payment',
+  'expires_at',
+  'next_check_at',
+  'check_count',
+  'created_at',
+  'updated_at',
+]);
+
+/** A list of a row type's columns, checked to name every one of them. */
+function allColumns<Row>() {
+  return <const Names extends readonly (keyof Row & string)[]>(
+    names: Exclude<keyof Row, Names[number]> extends never ? Names : never,
+  ): Names => names;
+}
+
 export interface WebhookRow {
   id: string;
   session_id: string | null;

@@ -13,6 +13,7 @@ import { count, first, rows, type Dialect, type Engine, type Program } from './d
 import { storeFailure } from './errors.ts';
 import {
   ATTEMPT_COLUMNS,
+  ATTEMPT_ROW_COLUMNS,
   PAYOUT_COLUMNS,
   REFUND_COLUMNS,
   SESSION_COLUMNS,
@@ -102,10 +103,17 @@ export class SqlStore implements Store {
   readonly #dialect: Dialect;
   readonly #due: Record<DueWork['table'], DueWork>;
 
+  /** The session and its latest attempt (the one `listAttempts` gives last), in one statement. */
+  readonly #sessionWithLatestAttempt: string;
+
   constructor(engine: Engine) {
     this.#engine = engine;
     this.#dialect = engine.dialect;
     const byInsertion = this.#dialect.insertionOrder;
+    this.#sessionWithLatestAttempt = `SELECT s.*, ${ATTEMPT_ROW_COLUMNS.map((column) => `a.${column} AS a_${column}`).join(', ')}
+      FROM sessions s LEFT JOIN attempts a ON a.id = (
+        SELECT l.id FROM attempts l WHERE l.session_id = s.id ORDER BY l.created_at DESC, l.${byInsertion} DESC LIMIT 1)
+      WHERE s.id = ?`;
     this.#due = {
       attempts: {
         table: 'attempts',
@@ -167,6 +175,16 @@ export class SqlStore implements Store {
   async getSession(id: string): Promise<SessionRecord | null> {
     const [row] = await this.#engine.rows<SessionRow>('SELECT * FROM sessions WHERE id = ?', [id]);
     return row ? rowToSession(row) : null;
+  }
+
+  async getSessionWithLatestAttempt(
+    id: string,
+  ): Promise<{ session: SessionRecord; attempt: AttemptRecord | null } | null> {
+    const [row] = await this.#engine.rows<SessionRow & Record<string, unknown>>(this.#sessionWithLatestAttempt, [id]);
+    if (!row) return null;
+    if (row.a_id === null) return { session: rowToSession(row), attempt: null };
+    const attempt = Object.fromEntries(ATTEMPT_ROW_COLUMNS.map((column) => [column, row[`a_${column}`]]));
+    return { session: rowToSession(row), attempt: rowToAttempt(attempt as unknown as AttemptRow) };
   }
 
   async listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]> {

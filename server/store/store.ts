@@ -227,6 +227,8 @@ export interface Store {
    */
   createSession(session: SessionRecord, extras?: NewSessionExtras): Promise<SessionCreated>;
   getSession(id: string): Promise<SessionRecord | null>;
+  /** The session with its latest attempt (the last `listAttempts` gives), read at once; null without the session. */
+  getSessionWithLatestAttempt(id: string): Promise<{ session: SessionRecord; attempt: AttemptRecord | null } | null>;
   /** Newest first; `before` is a session id for paging. */
   listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]>;
 

@@ -346,6 +346,17 @@ describe('<tender-checkout> choosing a method', () => {
       expect($(el, '[part="amount"]').textContent?.trim()).to.equal('฿1,250.00');
     });
 
+    it('names Thai banks in Japanese with locale="ja"', async () => {
+      const el = await mount(await fake.session('thb'), { locale: 'ja' });
+      await choose(el, 'Thai QR');
+      const bank = fieldByLabel(el, '銀行') as HTMLSelectElement;
+      expect([...bank.options].map((o) => o.textContent?.trim())).to.deep.equal([
+        '選択してください',
+        'サイアム商業銀行',
+        'カシコン銀行',
+      ]);
+    });
+
     it('speaks Simplified Chinese and names the wallets in Chinese', async () => {
       const el = await mount(await fake.session('cad'), { locale: 'zh-CN' });
       expect(radios(el).map((r) => r.labels?.[0]?.textContent?.trim())).to.deep.equal(['微信支付', '支付宝', '银联']);

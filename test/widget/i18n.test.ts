@@ -46,6 +46,45 @@ describe('translator', () => {
     expect(t.maybe('failure.no_such_code')).to.equal(undefined);
   });
 
+  it('names wallets and schemes as each language does, and keeps the brand where it is the name', () => {
+    const names = (locale: keyof typeof tables) => {
+      const t = translator(locale, tables[locale]);
+      return ['brand.wechat', 'brand.alipay', 'brand.unionpay', 'app.wechat', 'app.alipay'].map((key) => t.maybe(key));
+    };
+    expect(names('zh-Hans')).to.deep.equal(['微信支付', '支付宝', '银联', '微信', '支付宝']);
+    expect(names('zh-Hant')).to.deep.equal(['微信支付', '支付寶', '銀聯', '微信', '支付寶']);
+    expect(names('ja')).to.deep.equal(['ウィーチャットペイ', 'アリペイ', '銀聯', 'ウィーチャット', 'アリペイ']);
+    expect(names('ko')).to.deep.equal(['위챗페이', '알리페이', '유니온페이', '위챗', '알리페이']);
+    expect(names('ar')).to.deep.equal(['وي تشات باي', 'علي باي', 'يونيون باي', 'وي تشات', 'علي باي']);
+    // Thai writes foreign wallets by their brand, and its own schemes in Thai.
+    expect(names('th')).to.deep.equal(['WeChat Pay', 'Alipay', 'UnionPay', 'WeChat', 'Alipay']);
+    const th = translator('th', tables.th);
+    expect([th.maybe('brand.promptpay'), th.maybe('brand.truemoney'), th.maybe('brand.thaiqr')]).to.deep.equal([
+      'พร้อมเพย์',
+      'ทรูมันนี่',
+      'Thai QR',
+    ]);
+  });
+
+  it('writes Khmer in Khmer script only, in whole clusters', () => {
+    const khmer = /[\u1780-\u17ff]/;
+    for (const [key, text] of Object.entries(tables.km)) {
+      if (!text || !khmer.test(text)) continue;
+      // No Thai letters slipped in (the scripts look alike to a tired eye).
+      expect(/[\u0e00-\u0e7f]/.test(text), `${key} has Thai`).to.equal(false);
+      // A subscript sign (coeng) is always followed by a consonant.
+      expect(/\u17d2(?![\u1780-\u17a2])/.test(text), `${key} has a broken coeng`).to.equal(false);
+      // A dependent vowel sign follows a consonant, a subscript or a register sign, never a space or another vowel.
+      const code = (c: string | undefined) => c?.codePointAt(0) ?? 0;
+      const carries = (c: string | undefined) =>
+        code(c) <= 0x17b3 ? code(c) >= 0x1780 : [0x17c9, 0x17ca, 0x17cc].includes(code(c));
+      const stray = Array.from(text).filter(
+        (c, i, all) => code(c) >= 0x17b6 && code(c) <= 0x17c5 && !carries(all[i - 1]),
+      );
+      expect(stray, `${key} has a stray vowel`).to.deep.equal([]);
+    }
+  });
+
   it('loads a table only when asked, and falls back to English when it cannot', async () => {
     setLocaleLoader(async () => {
       throw new Error('offline');

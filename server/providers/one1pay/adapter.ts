@@ -36,12 +36,12 @@ import {
   type QueryPaymentInput,
   type VerifiedNotification,
 } from '../provider.ts';
+import { bankNames } from './banks.ts';
 import { parseOne1PayJson } from './json.ts';
 import { one1payOptionsSchema, type Endpoint, type One1PayOptions } from './options.ts';
 import { depositState, refusalCode, withdrawalState } from './status.ts';
 import {
   authAnswer,
-  BANK_NAMES,
   balanceAnswer,
   bankListAnswer,
   callbackBody,
@@ -207,8 +207,8 @@ export function createOne1PayProvider(options: One1PayOptions, ctx: ProviderCont
           required: true,
           label: 'field.bankId',
           options: banks.map((bank) => {
-            const labels = BANK_NAMES[bank.name.trim().toLowerCase()];
-            return { value: bank.id, label: bank.name, ...(labels ? { labels: { ...labels } } : {}) };
+            const labels = bankNames(bank.currency, bank.name);
+            return { value: bank.id, label: bank.name, ...(labels ? { labels } : {}) };
           }),
         },
         { name: 'holderName', type: 'text', required: true, label: 'field.holderName', maxLength: 100 },

@@ -83,18 +83,3 @@ export const ONE1PAY_NOTIFICATION_ACK: NotificationAck = {
   body: 'success',
   contentType: 'text/plain',
 };
-
-/**
- * Thai banks' own names, for the bank list One1Pay gives in English: shoppers find their bank
- * faster under the name on their card. Matched by One1Pay's English name; unknown banks keep it.
- */
-export const BANK_NAMES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
-  'siam commercial bank': { th: 'ธนาคารไทยพาณิชย์', 'zh-Hans': '暹罗商业银行', 'zh-Hant': '暹羅商業銀行' },
-  kasikornbank: { th: 'ธนาคารกสิกรไทย', 'zh-Hans': '开泰银行', 'zh-Hant': '開泰銀行' },
-  'bangkok bank': { th: 'ธนาคารกรุงเทพ', 'zh-Hans': '盘谷银行', 'zh-Hant': '盤谷銀行' },
-  'krungthai bank': { th: 'ธนาคารกรุงไทย', 'zh-Hans': '泰京银行', 'zh-Hant': '泰京銀行' },
-  'krungsri (bank of ayudhya)': { th: 'ธนาคารกรุงศรีอยุธยา', 'zh-Hans': '大城银行', 'zh-Hant': '大城銀行' },
-  'bank of ayudhya': { th: 'ธนาคารกรุงศรีอยุธยา', 'zh-Hans': '大城银行', 'zh-Hant': '大城銀行' },
-  'tmbthanachart bank': { th: 'ธนาคารทหารไทยธนชาต' },
-  'government savings bank': { th: 'ธนาคารออมสิน' },
-};

@@ -11,6 +11,7 @@ import {
   parseOne1PayJson,
   type One1PayOptions,
 } from '../../../server/providers/one1pay/adapter.ts';
+import { bankNames } from '../../../server/providers/one1pay/banks.ts';
 import { formatDecimal } from '../../../server/domain/money.ts';
 import { createOne1PaySimulator } from '../../../server/sandbox/one1pay/index.ts';
 import {
@@ -374,6 +375,18 @@ describe('one1pay adapter against its simulator', () => {
       );
     });
 
+    it('names each listed bank in the languages that have a name for it', async () => {
+      const [offer] = await provider.offers({ money: THB_500, customer: {} });
+      const options = offer!.fields.find((f) => f.name === 'bankId')?.options ?? [];
+      const kasikorn = options.find((o) => o.label === 'Kasikornbank');
+      assert.equal(kasikorn?.labels?.th, 'ธนาคารกสิกรไทย');
+      assert.equal(kasikorn?.labels?.ja, 'カシコン銀行');
+      assert.equal(kasikorn?.labels?.['zh-Hant'], '開泰銀行');
+      // Malay has no name of its own for a Thai bank: the widget shows One1Pay's.
+      assert.equal(kasikorn?.labels?.ms, undefined);
+      assert.ok(options.every((o) => o.labels?.th?.startsWith('ธนาคาร')));
+    });
+
     it('offers the Thai schemes for THB only', async () => {
       assert.deepEqual(await provider.offers({ money: { minor: 100_00, currency: 'MYR' }, customer: {} }), []);
     });
@@ -535,6 +548,39 @@ describe('one1pay adapter against its simulator', () => {
       const deposit = await provider.banks!({ currency: 'THB', purpose: 'deposit' });
       assert.ok(withdrawal.some((b) => b.id === '106' && b.name === 'TMBThanachart Bank' && b.currency === 'THB'));
       assert.ok(!deposit.some((b) => b.id === '106'));
+    });
+
+    it('has a home-language name for every bank the simulator lists', async () => {
+      // Thai banks in Thai; Malaysian banks in Chinese, as Malaysia's Chinese press and the banks name them.
+      const home: Record<string, readonly string[]> = { THB: ['th'], MYR: ['zh-Hans', 'zh-Hant'] };
+      for (const [currency, tags] of Object.entries(home)) {
+        for (const purpose of ['deposit', 'withdrawal'] as const) {
+          const banks = await provider.banks!({ currency, purpose });
+          assert.ok(banks.length > 0, `${currency} ${purpose}`);
+          for (const bank of banks) {
+            const names = bankNames(bank.currency, bank.name);
+            assert.deepEqual(
+              tags.filter((tag) => !names?.[tag]),
+              [],
+              `${bank.name} (${currency}) lacks a name`,
+            );
+          }
+        }
+      }
+    });
+
+    it('finds a bank by its English name in any case, among the banks of its currency', () => {
+      assert.equal(bankNames('MYR', 'Maybank')?.['zh-Hans'], '马来亚银行');
+      assert.equal(bankNames('MYR', '  CIMB   bank ')?.['zh-Hant'], '聯昌銀行');
+      assert.equal(bankNames('MYR', 'PUBLIC BANK')?.['zh-Hans'], '大众银行');
+      assert.equal(bankNames('THB', 'bangkok bank')?.ja, 'バンコック銀行');
+      // SCB is Siam Commercial Bank in baht, another bank in dong.
+      assert.equal(bankNames('THB', 'SCB')?.th, 'ธนาคารไทยพาณิชย์');
+      assert.equal(bankNames('VND', 'SCB'), undefined);
+      assert.equal(bankNames('THB', 'Bank of Nowhere'), undefined);
+      // A copy: one offer's labels cannot change the next one's.
+      bankNames('THB', 'Kasikornbank')!.th = 'x';
+      assert.equal(bankNames('THB', 'Kasikornbank')?.th, 'ธนาคารกสิกรไทย');
     });
 
     it('runs a payout to completion and moves the balance', async () => {

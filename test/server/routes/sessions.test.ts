@@ -130,6 +130,33 @@ describe('merchant sessions API', () => {
     assert.notEqual((await different.json()).id, undefined);
   });
 
+  it('writes a keyed session and the claim on its key in one transaction', async () => {
+    const store = bff.runtime.store;
+    const writes: string[] = [];
+    const { putIdempotency, createSession } = store;
+    store.putIdempotency = async (record) => {
+      writes.push('claim');
+      return putIdempotency.call(store, record);
+    };
+    store.createSession = async (session, extras) => {
+      writes.push(extras?.idempotency ? 'session with claim' : 'session');
+      return createSession.call(store, session, extras);
+    };
+    try {
+      const body = { amount: '12.00', currency: 'THB', reference: 'idem-one-write' };
+      const first = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-one-write' }));
+      assert.equal(first.status, 201);
+      assert.deepEqual(writes, ['session with claim']);
+      // The retry reads what the first one wrote and writes nothing.
+      const again = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-one-write' }));
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal((await again.json()).id, (await first.json()).id);
+      assert.deepEqual(writes, ['session with claim']);
+    } finally {
+      Object.assign(store, { putIdempotency, createSession });
+    }
+  });
+
   it('leaves an Idempotency-Key free when the request is refused on its face', async () => {
     const body = { amount: '99.999', currency: 'THB', reference: 'idem-2' };
     const bad = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-bad-amount' }));

@@ -574,6 +574,45 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         );
       });
 
+      it('reads a session with its latest attempt at once: the one listAttempts gives last', async () => {
+        const session = await seedSession();
+        assert.deepEqual(await store.getSessionWithLatestAttempt(session.id), { session, attempt: null });
+        assert.equal(await store.getSessionWithLatestAttempt(uid('ses')), null);
+
+        // Stamped out of order, and two in one instant with ids sorting the other way round.
+        const suffix = randomUUID();
+        const latest = makeAttempt(session.id, {
+          id: `att_a${suffix}`,
+          createdAt: at(52),
+          doublePayment: true,
+          action: { type: 'redirect', url: 'https://pay.example/p?x=1&y=2', method: 'POST', fields: { a: 'ü' } },
+        });
+        await store.commit({
+          sessionId: session.id,
+          expectedVersion: 1,
+          newAttempt: makeAttempt(session.id, { createdAt: at(51) }),
+        });
+        await store.commit({
+          sessionId: session.id,
+          expectedVersion: 2,
+          newAttempt: makeAttempt(session.id, { createdAt: at(49) }),
+        });
+        await store.commit({
+          sessionId: session.id,
+          expectedVersion: 3,
+          newAttempt: makeAttempt(session.id, { id: `att_z${suffix}`, createdAt: at(52) }),
+        });
+        await store.commit({ sessionId: session.id, expectedVersion: 4, newAttempt: latest });
+
+        const found = await store.getSessionWithLatestAttempt(session.id);
+        assert.deepEqual(found, {
+          session: await store.getSession(session.id),
+          attempt: (await store.listAttempts(session.id)).at(-1),
+        });
+        assert.equal(found?.attempt?.id, latest.id);
+        assert.equal(found?.session.version, 5);
+      });
+
       it('leases due attempts soonest first, up to and including now, within the limit, once', async () => {
         // 1990: due before any other attempt in the suite (see the header). Every lease here runs to
         // 3000, so no leased attempt comes back in another test's window.

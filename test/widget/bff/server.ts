@@ -51,6 +51,7 @@ import { createLocalHub, type EventHub } from '../../../server/domain/events.ts'
 import { silentLogger } from '../../../server/domain/log.ts';
 import { parseDecimal } from '../../../server/domain/money.ts';
 import { encodeQr } from '../../../server/domain/qr.ts';
+import { bankNames } from '../../../server/providers/one1pay/banks.ts';
 import type { MethodOffer, PaymentState, ProviderErrorCode } from '../../../server/providers/provider.ts';
 import { openStore } from '../../../server/store/index.ts';
 import type { Store } from '../../../server/store/store.ts';
@@ -138,9 +139,10 @@ const one1payOffers = (): MethodOffer[] => [
         type: 'select',
         required: true,
         label: 'field.bankId',
+        // With their names in other languages, from the adapter's own table.
         options: [
-          { value: '1', label: 'Siam Commercial Bank' },
-          { value: '2', label: 'Kasikornbank' },
+          { value: '1', label: 'Siam Commercial Bank', labels: bankNames('THB', 'Siam Commercial Bank') },
+          { value: '2', label: 'Kasikornbank', labels: bankNames('THB', 'Kasikornbank') },
         ],
       },
       { name: 'holderName', type: 'text', required: true },
