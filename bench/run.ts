@@ -14,7 +14,11 @@
  *   BENCH_MAX_STREAMS=20000    streams opened for the memory-per-stream figure
  *   BENCH_POSTGRES=auto        `off` skips the cross-instance figure; `auto` starts a throwaway
  *                              cluster when initdb is installed; a postgres:// URL uses that database
- *   BENCH_RESULTS=bench/RESULTS.md     where the results go (`-` for nowhere)
+ *   BENCH_NAVIGATIONS=20       hosted page navigations timed in Chromium (CHROME_PATH, else /usr/bin/chromium)
+ *   BENCH_ONLY=<parts>         only these parts, comma-separated: bundles, api (throughput and fixed-rate
+ *                              latency), page (the hosted page in Chromium), streams, cross-instance
+ *   BENCH_RESULTS=bench/RESULTS.md     where the results go (`-` for nowhere; a BENCH_ONLY run
+ *                              writes nowhere unless this is set, so a partial run keeps the full table)
  *   BENCH_PROFILE=<dir>        Tender's processes write a CPU profile there (node --cpu-prof)
  *
  * Many streams need many file descriptors on both ends: the run re-executes itself under a raised
@@ -59,10 +63,19 @@ const settings = {
   samples: Number(process.env.BENCH_SAMPLES ?? 100),
   otherStreams: (process.env.BENCH_OTHER_STREAMS ?? '1,1000,10000').split(',').map(Number),
   maxStreams: Number(process.env.BENCH_MAX_STREAMS ?? 20_000),
+  navigations: Number(process.env.BENCH_NAVIGATIONS ?? 20),
   postgres: process.env.BENCH_POSTGRES ?? 'auto',
-  results: process.env.BENCH_RESULTS ?? join(root, 'bench/RESULTS.md'),
+  only: process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((part) => part.trim()) : null,
+  results: process.env.BENCH_RESULTS ?? (process.env.BENCH_ONLY ? '-' : join(root, 'bench/RESULTS.md')),
   files: process.env.TENDER_BENCH_FDS === 'unlimited' ? Infinity : Number(process.env.TENDER_BENCH_FDS),
 };
+const PARTS = ['bundles', 'api', 'page', 'streams', 'cross-instance'] as const;
+const unknownPart = settings.only?.find((part) => !(PARTS as readonly string[]).includes(part));
+if (unknownPart !== undefined) {
+  console.error(`BENCH_ONLY: no part "${unknownPart}" (parts: ${PARTS.join(', ')})`);
+  process.exit(2);
+}
+const wants = (part: (typeof PARTS)[number]) => settings.only === null || settings.only.includes(part);
 /** Streams the file limit allows: each costs one descriptor here and one in the server; keep 2,000 spare. */
 const streamRoom = Math.max(0, Math.floor(settings.files - 2_000));
 
@@ -513,6 +526,134 @@ async function streams(tender: Server): Promise<void> {
   for (const client of open) client.close();
 }
 
+// ---- hosted page in Chromium --------------------------------------------------------------------
+
+/**
+ * Runs in each page before any of the page's own scripts (an init script: the page's CSP does not
+ * govern it). "Painted" is measured inside the page, on the page's clock, whose zero is the start of
+ * the navigation: the element's shadow root is watched (attachShadow is wrapped to reach it; a
+ * MutationObserver on the document does not see into shadow trees) until the first method's label
+ * is in it; then a requestAnimationFrame callback runs just before the frame that shows it, and a
+ * task queued from there runs once that frame has been produced, so `performance.now()` in it is
+ * when the method list was first painted. CSP violations are counted on the way.
+ */
+const PAINT_PROBE = `(() => {
+  const probe = (window.tenderBench = { inDom: 0, painted: 0, violations: [] });
+  document.addEventListener('securitypolicyviolation', (event) => {
+    probe.violations.push(event.effectiveDirective + ' blocked ' + (event.blockedURI || 'inline code'));
+  }, true);
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const shadow = attach.call(this, init);
+    if (this.localName !== 'tender-checkout') return shadow;
+    const observer = new MutationObserver(() => {
+      if (!shadow.querySelector('[part~="method"]')) return;
+      observer.disconnect();
+      probe.inDom = performance.now();
+      requestAnimationFrame(() => setTimeout(() => { probe.painted = performance.now(); }));
+    });
+    observer.observe(shadow, { childList: true, subtree: true });
+    return shadow;
+  };
+})();`;
+
+interface PageRun {
+  /** Navigation start → method list painted. */
+  painted: number;
+  /** Navigation start → the page's HTML received, the bundle received, the method list in the DOM. */
+  html: number;
+  bundle: number;
+  inDom: number;
+  /** `GET /v1/checkout/:id` requests the page made before the list was painted. */
+  viewRequests: number;
+  violations: string[];
+}
+
+/**
+ * The hosted page as a shopper opens it: `BENCH_NAVIGATIONS` navigations, each to a fresh session
+ * in a fresh browser context (nothing cached: a first visit), English, desktop viewport, timed from
+ * navigation start to the method list painted (`PAINT_PROBE`).
+ */
+async function hostedPage(tender: Server): Promise<void> {
+  const figure = 'hosted page: method list painted after navigation p50 / p99';
+  say(`\nHosted page in Chromium: ${settings.navigations} navigations to fresh sessions, nothing cached`);
+  const chromePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+  const missing = !existsSync(chromePath)
+    ? `no Chromium at ${chromePath} (install it, e.g. \`apt-get install chromium\`, or set CHROME_PATH)`
+    : !existsSync(join(root, 'widget/dist/tender.iife.js'))
+      ? 'the widget is not built (run `npm run build`)'
+      : null;
+  if (missing) {
+    say(`  skipped: ${missing}`);
+    notes.push(`The hosted page was not measured: ${missing}.`);
+    table.push({ figure, bare: '', tender: 'not measured', ratio: '', target: '≤ 100 ms' });
+    return;
+  }
+  const { chromium } = await import('playwright-core');
+  const { CHROME_FLAGS } = await import('../test/e2e/harness.ts');
+  const browser = await chromium.launch({ executablePath: chromePath, args: CHROME_FLAGS, headless: true });
+  const navigate = async (): Promise<PageRun> => {
+    const session = await createSession(tender);
+    const context = await browser.newContext();
+    try {
+      await context.addInitScript(PAINT_PROBE);
+      const page = await context.newPage();
+      let viewRequests = 0;
+      page.on('request', (request) => {
+        if (new URL(request.url()).pathname === `/v1/checkout/${session.id}`) viewRequests += 1;
+      });
+      await page.goto(`${tender.url}/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`);
+      // A function, not a string: the page's CSP forbids evaluating strings, and Playwright's polling would.
+      await page.waitForFunction(
+        () => (window as unknown as { tenderBench: { painted: number } }).tenderBench.painted > 0,
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
+      const measured = await page.evaluate<Omit<PageRun, 'viewRequests'>>(`(() => {
+        const bundle = performance.getEntriesByType('resource').find((entry) => /\\/tender(\\.[0-9a-f]+)?\\.js$/.test(entry.name));
+        return {
+          painted: window.tenderBench.painted,
+          inDom: window.tenderBench.inDom,
+          violations: window.tenderBench.violations,
+          html: performance.getEntriesByType('navigation')[0].responseEnd,
+          bundle: bundle ? bundle.responseEnd : NaN,
+        };
+      })()`);
+      return { ...measured, viewRequests };
+    } finally {
+      await context.close();
+    }
+  };
+  try {
+    // Warm-up: the first pages pay for compiling the page route and for Chromium's own start.
+    for (let i = 0; i < 3; i++) await navigate();
+    const runs: PageRun[] = [];
+    for (let i = 0; i < settings.navigations; i++) runs.push(await navigate());
+    const painted = runs.map((run) => run.painted);
+    const p50 = percentile(painted, 50);
+    const p99 = percentile(painted, 99);
+    const p50Of = (key: 'html' | 'bundle' | 'inDom') =>
+      percentile(
+        runs.map((run) => run[key]),
+        50,
+      ).toFixed(1);
+    say(`  method list painted: p50 ${p50.toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  (n=${runs.length})`);
+    say(
+      `  p50 of each step: HTML received ${p50Of('html')} ms, bundle received ${p50Of('bundle')} ms, list in the DOM ${p50Of('inDom')} ms`,
+    );
+    const fetched = runs.reduce((sum, run) => sum + run.viewRequests, 0);
+    say(`  GET /v1/checkout/:id before the list was painted: ${fetched} in ${runs.length} navigations`);
+    const violations = [...new Set(runs.flatMap((run) => run.violations))];
+    say(`  CSP violations: ${violations.length ? violations.join('; ') : 'none'}`);
+    if (violations.length) notes.push(`The hosted page met CSP violations: ${violations.join('; ')}.`);
+    table.push({ figure, bare: '', tender: `${p50.toFixed(1)} / ${p99.toFixed(1)} ms`, ratio: '', target: '≤ 100 ms' });
+  } finally {
+    await browser.close();
+  }
+}
+
 // ---- cross-instance on PostgreSQL ----------------------------------------------------------------
 
 interface Cluster {
@@ -662,26 +803,31 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'tender-bench-'));
   try {
     say(`Tender benchmark\n${machine()}`);
-    bundles();
-    const bare = await startServer('bare', 'bare');
-    const tender = await startServer('tender', 'tender', { BENCH_DATABASE: `sqlite:${join(dir, 'bench.db')}` });
-    // Sessions to read, each with an OTT Pay attempt, so the view carries an attempt as a shopper's would.
-    const sessions = await inBatches(200, 8, async () => {
-      const session = await createSession(tender);
-      await json(tender, `/v1/checkout/${session.id}/attempts`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'tender-client-secret': session.clientSecret },
-        body: JSON.stringify({ method: 'ottpay.wechat' }),
-        expect: 201,
-      });
-      return session;
-    });
-    await throughput(bare, tender, sessions);
-    await fixedRate(bare, tender, sessions);
-    await bare.stop();
-    await streams(tender);
-    await tender.stop();
-    await crossInstance();
+    if (wants('bundles')) bundles();
+    if (wants('api') || wants('page') || wants('streams')) {
+      const tender = await startServer('tender', 'tender', { BENCH_DATABASE: `sqlite:${join(dir, 'bench.db')}` });
+      if (wants('api')) {
+        const bare = await startServer('bare', 'bare');
+        // Sessions to read, each with an OTT Pay attempt, so the view carries an attempt as a shopper's would.
+        const sessions = await inBatches(200, 8, async () => {
+          const session = await createSession(tender);
+          await json(tender, `/v1/checkout/${session.id}/attempts`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'tender-client-secret': session.clientSecret },
+            body: JSON.stringify({ method: 'ottpay.wechat' }),
+            expect: 201,
+          });
+          return session;
+        });
+        await throughput(bare, tender, sessions);
+        await fixedRate(bare, tender, sessions);
+        await bare.stop();
+      }
+      if (wants('page')) await hostedPage(tender);
+      if (wants('streams')) await streams(tender);
+      await tender.stop();
+    }
+    if (wants('cross-instance')) await crossInstance();
     say(`\nDone in ${fmt((performance.now() - started) / 1000)} s`);
     writeResults();
   } finally {

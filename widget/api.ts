@@ -110,6 +110,27 @@ export class CheckoutApi {
     return this.#request(this.#url(''), { method: 'GET', cache: 'no-store' }, isCheckoutView, signal);
   }
 
+  /**
+   * The session's first view: the one the hosted page carries inline (a JSON data block,
+   * `#tender-view-<session id>`, written by the BFF with the page), else the BFF's answer. The block
+   * is read once and removed, so a later load asks the BFF. Its `serverTime` was stamped between
+   * the navigation's start and now.
+   */
+  firstView(signal?: AbortSignal): Promise<CheckoutView> {
+    const block = document.getElementById(`tender-view-${this.#sessionId}`);
+    block?.remove();
+    try {
+      const view: unknown = JSON.parse(block?.textContent ?? '');
+      if (isCheckoutView(view)) {
+        this.#learnServerTime(view, performance.timeOrigin);
+        return Promise.resolve(view);
+      }
+    } catch {
+      // No block, or not JSON: ask the BFF.
+    }
+    return this.getView(signal);
+  }
+
   createAttempt(body: CreateAttemptBody, signal?: AbortSignal): Promise<AttemptView> {
     return this.#request(
       this.#url('/attempts'),

@@ -412,7 +412,7 @@ export class TenderCheckout extends ReactiveElement {
       // The first screen in the shopper's language: its table loads beside the session, and so
       // does the till at a till.
       [loaded] = await Promise.all([
-        api.getView(abort.signal),
+        api.firstView(abort.signal),
         this.#localeReady,
         this.mode === 'pos' ? this.#loadTill() : null,
       ]);

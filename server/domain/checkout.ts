@@ -11,7 +11,7 @@
  * - `refunds.ts`: refunds and their checks;
  * - `idempotency.ts`: the one `Idempotency-Key` path, for sessions, refunds and payouts alike.
  */
-import type { MethodView } from '../../widget/wire.ts';
+import type { CheckoutView, MethodView } from '../../widget/wire.ts';
 import type { Config } from '../config.ts';
 import type { ProviderRegistry } from '../providers/index.ts';
 import type { NotificationAck, NotificationInput, ProviderId } from '../providers/provider.ts';
@@ -26,6 +26,7 @@ import { PaymentChecks } from './payment-checks.ts';
 import { Refunds, type CreateRefundInput } from './refunds.ts';
 import { SessionWriter } from './session-writer.ts';
 import { Sessions, type CreateSessionInput } from './sessions.ts';
+import { checkoutView } from './views.ts';
 
 export interface CheckoutDeps {
   config: Config;
@@ -114,6 +115,16 @@ export class Checkout {
 
   methodsFor(session: SessionRecord, options: { only?: ProviderId } = {}): Promise<MethodView[]> {
     return this.attempts.methodsFor(session, options);
+  }
+
+  /**
+   * The shopper's view of a session as it is now, given its latest attempt (null when it has none;
+   * `loadSessionWithLatestAttempt` reads both in one query): what `GET /v1/checkout/:id` answers,
+   * and what the hosted page carries inline for its first screen.
+   */
+  async viewFor(session: SessionRecord, attempt: AttemptRecord | null): Promise<CheckoutView> {
+    const methods = await this.methodsFor(session);
+    return checkoutView(session, attempt ? [attempt] : [], methods, this.config.merchant.name, this.now());
   }
 
   createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {

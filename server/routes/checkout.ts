@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { Checkout } from '../domain/checkout.ts';
 import type { EventHub } from '../domain/events.ts';
 import { qrSvg } from '../domain/qr.ts';
-import { checkoutView, attemptView } from '../domain/views.ts';
+import { attemptView } from '../domain/views.ts';
 import { formatDecimal, moneyOf } from '../domain/money.ts';
 import type { CheckoutOutcome, ErrorBody, MethodId } from '../../widget/wire.ts';
 import { ApiError } from '../http/errors.ts';
@@ -89,13 +89,9 @@ export function checkoutRoutes({
   app.use('/:id', clientAuth({ checkout, withLatestAttempt: true }));
 
   app.get('/:id', async (c) => {
-    const session = c.get('session');
-    const attempt = c.get('latestAttempt');
-    const methods = await checkout.methodsFor(session);
+    const view = await checkout.viewFor(c.get('session'), c.get('latestAttempt'));
     c.header('Cache-Control', 'no-store');
-    return c.json(
-      checkoutView(session, attempt ? [attempt] : [], methods, checkout.config.merchant.name, checkout.now()),
-    );
+    return c.json(view);
   });
 
   app.post('/:id/attempts', async (c) => {

@@ -16,8 +16,9 @@ import { basename, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { Hono, type Context } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { languageDetector, type DetectorOptions } from 'hono/language';
+import type { CheckoutView } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import { secretsEqual } from '../domain/ids.ts';
 import { SESSION_ID, type AppEnv } from '../http/middleware.ts';
@@ -45,10 +46,32 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
   };
 
   /**
-   * The hosted page. With `?secret=` it opens the session. Without one (the shopper coming back from
-   * a provider's page, whose return URL must not carry the secret) it serves the same shell with no
-   * session data: the element finds the secret it kept in this tab's sessionStorage before leaving,
-   * or says the link is not valid.
+   * Links that have the browser fetch what the first screen needs while it still parses the page:
+   * the bundle, the page language's table (`import()`ed by the bundle, so a module preload) and,
+   * when a method asks for fields, the fields part, which the element loads before drawing the form.
+   * Each under the hashed name the bundle asks for; a file not built gets no link.
+   */
+  const preloads = async (script: string, lang: string, view: CheckoutView) => {
+    const modules = [
+      lang === 'en' ? null : `tender-locales/${lang}`,
+      view.methods.some((method) => method.fields.length > 0) ? 'tender-parts/fields' : null,
+    ];
+    const links = [html`<link rel="preload" as="script" href="${script}" />`];
+    for (const name of modules) {
+      const asset = name ? await assets.get(`${name}.js`) : null;
+      if (asset) links.push(html`<link rel="modulepreload" href="/${name}.${asset.hash}.js" />`);
+    }
+    return links;
+  };
+
+  /**
+   * The hosted page. With `?secret=` it opens the session, and carries the session's first view
+   * (what `GET /v1/checkout/:id` would answer) as a JSON data block the element reads instead of
+   * asking for it (`CheckoutApi#firstView`), so the bundle and the session no longer load one after
+   * the other. A data block is not script: the CSP stays as strict. Without a secret (the shopper
+   * coming back from a provider's page, whose return URL must not carry the secret) it serves the
+   * same shell with no session data: the element finds the secret it kept in this tab's
+   * sessionStorage before leaving, or says the link is not valid.
    */
   app.get('/pay/:id', languageDetector(PAGE_LANGUAGE), async (c) => {
     const id = c.req.param('id');
@@ -81,15 +104,21 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
         ),
       );
     }
-    const session = await checkout.loadSession(id);
-    if (!session || !secretsEqual(secret, session.clientSecret)) return notFound();
+    const found = await checkout.loadSessionWithLatestAttempt(id);
+    if (!found || !secretsEqual(secret, found.session.clientSecret)) return notFound();
+    const { session, attempt } = found;
+    const view = await checkout.viewFor(session, attempt);
     return c.html(
       page(
         lang,
         `Pay ${name}`,
         html`<header><h1>${name}</h1></header>
-          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"></tender-checkout>`,
+          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"></tender-checkout>
+          <script type="application/json" id="tender-view-${session.id}">
+            ${raw(jsonForScriptElement(view))}
+          </script>`,
         script,
+        await preloads(script, lang, view),
       ),
     );
   });
@@ -268,7 +297,19 @@ function widgetLocale(tag: string): string {
   return language === 'in' ? 'id' : tag;
 }
 
-function page(lang: string, title: string, body: unknown, script = '/tender.js') {
+/**
+ * `value` as JSON to put inside a `<script>` element: `<`, `>` and `&` written as `\u003c` and so on,
+ * so no text in it (a merchant's `</script>` or `<!--`) can end the element early, and U+2028 and
+ * U+2029 escaped as well. `JSON.parse` reads it back unchanged.
+ */
+export function jsonForScriptElement(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+function page(lang: string, title: string, body: unknown, script = '/tender.js', preloads: unknown[] = []) {
   return html`<!doctype html>
     <html lang="${lang}">
       <head>
@@ -276,6 +317,7 @@ function page(lang: string, title: string, body: unknown, script = '/tender.js')
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="icon" href="data:," />
         <title>${title}</title>
+        ${preloads}
         <link rel="stylesheet" href="/pay.css" />
         <script src="${script}" defer></script>
       </head>

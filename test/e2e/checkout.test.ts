@@ -167,6 +167,63 @@ describe('checkout in a real browser', () => {
     assertNoProblems(page);
   });
 
+  it('draws the hosted page from the view it carries, without asking the BFF for it, each file fetched once', async () => {
+    const reference = `e2e-inline-${Date.now()}`;
+    const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${e2e.secretKey}`,
+        'content-type': 'application/json',
+        'idempotency-key': reference,
+      },
+      body: JSON.stringify({
+        amount: '450.00',
+        currency: 'THB',
+        reference,
+        description: 'Thai silk scarf </script><!--',
+        customer: { email: 'shopper@example.com', phone: '66812345678' },
+      }),
+    });
+    assert.equal(response.status, 201);
+    const session = (await response.json()) as { id: string; url: string };
+
+    // In Thai: the page preloads the Thai table and the fields part (these methods ask for fields).
+    const page = await e2e.newPage({ locale: 'th-TH' });
+    const requests: string[] = [];
+    page.on('request', (request) => void requests.push(new URL(request.url()).pathname));
+    await page.goto(session.url);
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByRole('radio').first().waitFor();
+    const view = `/v1/checkout/${session.id}`;
+    assert.ok(!requests.includes(view), `asked for the view:\n${requests.join('\n')}`);
+    await checkout.getByText('450.00', { exact: false }).first().waitFor();
+    await checkout.getByText('Thai silk scarf </script><!--').waitFor();
+    assert.equal(await page.locator(`#tender-view-${session.id}`).count(), 0, 'the block is read once and removed');
+
+    // The status stream opens as usual, and each file came once: the preloads were the ones used.
+    for (let tries = 0; tries < 100 && !requests.includes(`${view}/events`); tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    assert.ok(requests.includes(`${view}/events`), requests.join('\n'));
+    const files = requests.filter((path) => /^\/tender[.-]/.test(path));
+    assert.ok(
+      files.some((path) => path.startsWith('/tender-locales/th.')),
+      files.join('\n'),
+    );
+    assert.ok(
+      files.some((path) => path.startsWith('/tender-parts/fields.')),
+      files.join('\n'),
+    );
+    assert.deepEqual(files, [...new Set(files)], 'no file fetched twice');
+
+    // Loaded again, the element asks the BFF: the inline view was for the first screen only.
+    const asked = page.waitForRequest((request) => new URL(request.url()).pathname === view);
+    await checkout.evaluate((element) => (element as HTMLElement & { reload(): void }).reload());
+    await asked;
+    await checkout.getByRole('radio').first().waitFor();
+    assertNoProblems(page);
+  });
+
   it('notices a CSP violation on the order page (the check above can fail)', async () => {
     const page = await e2e.newPage();
     await buy(page, 'Thai silk scarf', 'npm import');

@@ -39,8 +39,11 @@ export interface E2E {
   /** The merchant's secret key for the BFF's API, to make sessions the demo shop would not. */
   secretKey: string;
   browser: Browser;
-  /** A fresh page (its own context), recording its problems from the first document on. */
-  newPage(options?: { mobile?: boolean }): Promise<Page>;
+  /**
+   * A fresh page (its own context), recording its problems from the first document on; `locale`
+   * sets the browser's language (and so its Accept-Language).
+   */
+  newPage(options?: { mobile?: boolean; locale?: string }): Promise<Page>;
   /** Console errors, uncaught exceptions and CSP violations the page has met so far. */
   problemsOf(page: Page): string[];
   close(): Promise<void>;
@@ -81,10 +84,11 @@ export async function startE2E({ logLines }: { logLines?: string[] } = {}): Prom
     bffUrl: demo.bff.url,
     secretKey: demo.bff.runtime.config.merchant.secretKey,
     browser,
-    async newPage({ mobile = false } = {}) {
-      const context = await browser.newContext(
-        mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {},
-      );
+    async newPage({ mobile = false, locale }: { mobile?: boolean; locale?: string } = {}) {
+      const context = await browser.newContext({
+        ...(mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {}),
+        ...(locale ? { locale } : {}),
+      });
       const found: string[] = [];
       await context.exposeBinding('tenderReportViolation', (_source, text: string) => void found.push(text));
       await context.addInitScript(REPORT_CSP_VIOLATIONS);

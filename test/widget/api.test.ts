@@ -210,6 +210,53 @@ describe('CheckoutApi', () => {
   });
 });
 
+describe('CheckoutApi#firstView', () => {
+  /** The data block the hosted page writes after the element. */
+  function inline(text: string, sessionId = 'cs_1'): HTMLScriptElement {
+    const block = Object.assign(document.createElement('script'), {
+      type: 'application/json',
+      id: `tender-view-${sessionId}`,
+      textContent: text,
+    });
+    document.body.append(block);
+    return block;
+  }
+  const answered = () => stubFetch(async () => new Response(JSON.stringify({ ...view, status: 'processing' })));
+
+  it('takes the view the page carries without fetching, once: the next call asks the BFF', async () => {
+    const stub = answered();
+    const block = inline(JSON.stringify(view));
+    const client = api({ fetch: stub.fetch });
+    expect(await client.firstView()).to.deep.equal(view);
+    expect(stub.calls).to.have.length(0);
+    expect(block.isConnected).to.equal(false);
+    expect((await client.firstView()).status).to.equal('processing');
+    expect(stub.calls).to.have.length(1);
+  });
+
+  it("asks the BFF when the page carries no view, another session's, or one it cannot read", async () => {
+    for (const text of [null, JSON.stringify(view), 'not json', JSON.stringify({ ...view, methods: 'none' })]) {
+      const stub = answered();
+      const block = text === null ? null : inline(text, text === JSON.stringify(view) ? 'cs_other' : 'cs_1');
+      try {
+        expect((await api({ fetch: stub.fetch }).firstView()).status).to.equal('processing');
+        expect(stub.calls[0]?.url).to.equal('https://bff.example/v1/checkout/cs_1');
+      } finally {
+        block?.remove();
+      }
+    }
+  });
+
+  it("sets the BFF's clock from the view's serverTime, stamped since the navigation started", async () => {
+    inline(JSON.stringify({ ...view, serverTime: new Date(Date.now() + 3_600_000).toISOString() }));
+    const client = api({ fetch: answered().fetch });
+    await client.firstView();
+    // The stamp is taken as made halfway between the navigation's start and now.
+    const offset = client.now() - Date.now();
+    expect(Math.abs(offset - 3_600_000 - performance.now() / 2)).to.be.below(100);
+  });
+});
+
 describe('apiBaseOfScript', () => {
   it('is the directory tender.js was loaded from, so a BFF under a path prefix keeps it', () => {
     expect(apiBaseOfScript('https://shop.example/tender/tender.js')).to.equal('https://shop.example/tender/');

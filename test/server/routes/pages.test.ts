@@ -3,7 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createHash } from 'node:crypto';
 import { createApp } from '../../../server/app.ts';
+import { jsonForScriptElement } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
 describe('hosted page and script bundle', () => {
@@ -48,6 +50,100 @@ describe('hosted page and script bundle', () => {
     assert.match(shellHtml, /<html lang="th">/);
     const css = await bff.runtime.app.request('/pay.css');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  });
+
+  it('carries the first view inline as a data block, escaped, and preloads what the first screen needs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tender-page-'));
+    try {
+      const files = {
+        'tender.js': 'console.log("tender")',
+        'tender-locales/th.js': 'export default {"retry":"ลองอีกครั้ง"};',
+        'tender-parts/fields.js': 'export const fields = 1;',
+      };
+      mkdirSync(join(dir, 'tender-locales'));
+      mkdirSync(join(dir, 'tender-parts'));
+      for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
+      const hash = (file: keyof typeof files) => createHash('sha256').update(files[file]).digest('hex').slice(0, 12);
+      const app = createApp({
+        config: bff.config,
+        store: bff.runtime.store,
+        checkout: bff.runtime.checkout,
+        hub: bff.runtime.hub,
+        log: { info() {}, warn() {}, error() {} },
+        widgetBundlePath: join(dir, 'tender.js'),
+      });
+      const hostile = '</script><script src="/x.js"></script><!-- <SCRIPT> & \u2029 "quoted"';
+      const session = await bff.createSession({
+        amount: '450.00',
+        currency: 'THB',
+        reference: 'inline-view',
+        description: hostile,
+        customer: { email: 'shopper@example.com', phone: '66812345678' },
+      });
+      const secret = encodeURIComponent(session.clientSecret);
+      const page = await app.request(`/pay/${session.id}?secret=${secret}`, { headers: { 'accept-language': 'th' } });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get('cache-control'), 'no-store');
+      assert.doesNotMatch(page.headers.get('content-security-policy') ?? '', /unsafe-inline|unsafe-eval/);
+      const html = await page.text();
+
+      // The block ends at the first `</script>` after it: nothing in the JSON may end it earlier.
+      const block = new RegExp(`<script type="application/json" id="tender-view-${session.id}">([^]*?)</script>`).exec(
+        html,
+      )?.[1];
+      assert.ok(block, 'the page carries the view');
+      assert.doesNotMatch(block, /[<>&\u2028\u2029]/);
+      const view = await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret);
+      assert.deepEqual(JSON.parse(block), await view.json(), 'the same view GET /v1/checkout/:id answers');
+      assert.equal((JSON.parse(block) as { description: string }).description, hostile);
+      assert.equal(html.match(/<script/g)?.length, 2, 'the bundle and the data block, nothing else');
+
+      // The bundle, the Thai table and the fields part (THB methods ask for fields), by hashed name.
+      assert.match(html, new RegExp(`<link rel="preload" as="script" href="/tender\\.${hash('tender.js')}\\.js" />`));
+      assert.match(html, new RegExp(`<script src="/tender\\.${hash('tender.js')}\\.js" defer></script>`));
+      assert.match(
+        html,
+        new RegExp(`<link rel="modulepreload" href="/tender-locales/th\\.${hash('tender-locales/th.js')}\\.js" />`),
+      );
+      assert.match(
+        html,
+        new RegExp(`<link rel="modulepreload" href="/tender-parts/fields\\.${hash('tender-parts/fields.js')}\\.js" />`),
+      );
+      for (const link of html.match(/<link rel="(?:module)?preload"[^>]*>/g) ?? []) {
+        const href = /href="([^"]+)"/.exec(link)?.[1] ?? '';
+        assert.equal((await app.request(href)).status, 200, href);
+      }
+
+      // English, and methods without fields: the bundle alone.
+      const plain = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'inline-plain' });
+      const plainHtml = await (
+        await app.request(`/pay/${plain.id}?secret=${encodeURIComponent(plain.clientSecret)}`, {
+          headers: { 'accept-language': 'en-US' },
+        })
+      ).text();
+      assert.match(plainHtml, new RegExp(`id="tender-view-${plain.id}"`));
+      assert.doesNotMatch(plainHtml, /modulepreload/);
+      assert.match(plainHtml, /<link rel="preload" as="script"/);
+
+      // A wrong secret, or none: no view, no preloads, nothing of the session's.
+      for (const query of ['?secret=wrong', `?secret=${secret}x`, '']) {
+        const other = await app.request(`/pay/${session.id}${query}`, { headers: { 'accept-language': 'th' } });
+        const text = await other.text();
+        assert.equal(other.status, query ? 404 : 200, query);
+        assert.ok(!text.includes('tender-view'), query);
+        assert.ok(!text.includes('preload'), query);
+        assert.ok(!text.includes('450.00') && !text.includes('quoted'), query);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('writes JSON that cannot end a script element or open a comment, and reads back the same', () => {
+    const value = { text: '</script><!--x-->&amp;\u2028\u2029', n: 1 };
+    const json = jsonForScriptElement(value);
+    assert.equal(json, '{"text":"\\u003c/script\\u003e\\u003c!--x--\\u003e\\u0026amp;\\u2028\\u2029","n":1}');
+    assert.deepEqual(JSON.parse(json), value);
   });
 
   it('serves the widget bundle at /tender.js, and says how to build it when it is missing', async () => {
