@@ -1,49 +1,32 @@
 import { html, nothing, type TemplateResult } from 'lit/html.js';
-import { CheckoutApi, CheckoutError, resolveApiBase, toCheckoutError } from './api.ts';
+import type { CheckoutError } from './api.ts';
 import type { CardFrameController } from './card-frame.ts';
-import {
-  attemptRank,
-  isFinal,
-  normalizeView,
-  pickInitialMethod,
-  settledAs,
-  takesFocus,
-  type CheckoutState,
-  type Settled,
-} from './checkout-state.ts';
+import { pickInitialMethod, takesFocus, type CheckoutState } from './checkout-state.ts';
+import { CheckoutController } from './checkout.controller.ts';
 import { checkoutStyles } from './checkout.styles.ts';
 import { ReactiveElement, type PropertyOptions, type PropertyValues } from './element.ts';
-import { detectClient } from './client-context.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { CodeScannerController } from './code-scanner.ts';
-import { tenderEvent, type TenderEventDetail, type TenderEventName } from './events.ts';
+import { tenderEvent } from './events.ts';
 import type { FieldProblem } from './fields.ts';
 import { formatAmount } from './format.ts';
 import { loadTranslator, resolveLocale, translator, type Locale, type MessageKey, type Translator } from './i18n.ts';
 import { loadPart, type Parts } from './parts.ts';
 import { isNavigableUrl } from './redirect.ts';
-import type { StatusStream, StreamConnection } from './status-stream.ts';
-import { saveClientSecret, savedClientSecret, saveFields, savedFields } from './tab-storage.ts';
-import type {
-  AppAction,
-  AttemptFailure,
-  AttemptView,
-  ChallengeAction,
-  CheckoutView,
-  CreateAttemptBody,
-  FieldSpec,
-  MethodId,
-  MethodView,
-  QrAction,
-  RedirectAction,
-  StatusEvent,
-} from './wire.ts';
+import { saveFields, savedFields } from './tab-storage.ts';
+import type { AttemptView, ChallengeAction, CheckoutView, FieldSpec, MethodId, MethodView, QrAction } from './wire.ts';
 
 export type { CheckoutState, CheckoutStateName } from './checkout-state.ts';
 
 interface FormErrors {
   method: boolean;
   fields: Record<string, FieldProblem>;
+}
+
+/** The status heading's text, and whether it reports an error or a success. */
+interface StatusLine {
+  text: string;
+  tone: 'error' | 'success' | 'plain';
 }
 
 /** A note under the form that is not a BFF error: the card frame's own words, or a till's code check. */
@@ -55,6 +38,10 @@ type FormNote = { text: string } | { key: MessageKey } | null;
  * to the provider's page, opens the wallet's payment sheet or the card issuer's check, and follows
  * the payment's status live until it settles. Every screen offers a next step. Coming back to a
  * page whose session already has an attempt in progress resumes waiting for it.
+ *
+ * The element renders, keeps the form and fires the events; where the checkout is, and what moves
+ * it on, is its `CheckoutController` (`checkout.controller.ts`), which runs the QR code's
+ * countdown (`CountdownController`, `countdown.controller.ts`).
  *
  * With `mode="pos"` it is a till instead: the cashier scans (or types) the buyer's payment code and
  * sees the outcome.
@@ -120,14 +107,10 @@ type FormNote = { text: string } | { key: MessageKey } | null;
 export class TenderCheckout extends ReactiveElement {
   static override styles = checkoutStyles;
   static override properties: Readonly<Record<string, PropertyOptions>> = {
-    phase: { state: true },
-    view: { state: true },
     selected: { state: true },
     values: { state: true },
     formErrors: { state: true },
     note: { state: true },
-    now: { state: true },
-    connection: { state: true },
     copied: { state: true },
     translation: { state: true },
     session: { reflect: true },
@@ -139,17 +122,13 @@ export class TenderCheckout extends ReactiveElement {
     clock: { attribute: false },
   };
 
-  #api: CheckoutApi | null = null;
-  #stream: StatusStream | null = null;
-  #abort: AbortController | null = null;
-  /** Bumped on every (re)start; answers that arrive for an older generation are dropped. */
-  #generation = 0;
-  /** The latest attempt this page knows of; status events about other attempts are history. */
-  #attempt: AttemptView | null = null;
-  /** Events that arrive while an attempt is being created, applied once its id is known. */
-  #held: StatusEvent[] = [];
-  /** The client secret in use: the attribute's, or the one this tab kept before a redirect. */
-  #secret = '';
+  /** The state machine (and the QR countdown): this element shows its state and does what it asks. */
+  readonly #checkout = new CheckoutController(this, {
+    emit: (type, detail) => this.dispatchEvent(tenderEvent(type, detail)),
+    prepare: (screen) => this.#prepare(screen),
+    loaded: (view) => this.#loaded(view),
+    entered: (previous, next) => this.#entered(previous, next),
+  });
   /** The QR code as a saveable PNG, for the code on screen (`url` null while it is being drawn). */
   #qrImage: { path: string; url: string | null } | null = null;
   /** Whether focus was inside the element when "Pay" was pressed. */
@@ -160,30 +139,25 @@ export class TenderCheckout extends ReactiveElement {
   #postChallenge = false;
   /** Buyer codes this till already sent for the session: a code is charged once, however often it is read. */
   #usedCodes = new Set<string>();
-  #stopCountdown: (() => void) | null = null;
   /** The language asked for last, and its table once loaded (English meanwhile). */
   #wantedLocale: Locale = 'en';
   #localeReady: Promise<unknown> = Promise.resolve();
   /** The parts loaded on demand (`parts.ts`), once they are here. */
-  #till: Parts['till'] | null = null;
-  #cardPart: Parts['card'] | null = null;
-  #qr: Parts['qr'] | null = null;
-  #fields: Parts['fields'] | null = null;
-  #outcome: Parts['outcome'] | null = null;
-  #logos: Parts['logos'] | null = null;
+  #till: Parts['till'] | undefined;
+  #cardPart: Parts['card'] | undefined;
+  #qr: Parts['qr'] | undefined;
+  #fields: Parts['fields'] | undefined;
+  #outcome: Parts['outcome'] | undefined;
+  #logos: Parts['logos'] | undefined;
   /** The card tokenizer's frame, once the card part is here and the session offers a tokenizer. */
-  #card: CardFrameController | null = null;
+  #card: CardFrameController | undefined;
   /** The till's camera, once the till part is here. */
-  #camera: CodeScannerController | null = null;
+  #camera: CodeScannerController | undefined;
 
-  private phase: CheckoutState = { name: 'loading' };
-  private view: CheckoutView | null = null;
   private selected: MethodId | null = null;
   private values: Record<string, string> = {};
   private formErrors: FormErrors | null = null;
   private note: FormNote = null;
-  private now = 0;
-  private connection: StreamConnection = 'open';
   private copied = false;
   private translation: Translator = translator();
 
@@ -207,25 +181,24 @@ export class TenderCheckout extends ReactiveElement {
   clock: Clock = systemClock;
 
   override connectedCallback(): void {
-    super.connectedCallback();
+    // Before the controllers hear of it: the checkout starts again on a re-attach, in this language.
     this.#syncLocale();
-    // A first connection starts from willUpdate; this covers being moved or re-attached.
-    if (this.hasUpdated) this.#start();
+    super.connectedCallback();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.#stop();
+    this.#dropQrImage();
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) this.#syncLocale();
     if ((changed.has('session') || changed.has('clientSecret') || changed.has('api')) && this.isConnected) {
-      this.#start();
+      this.#checkout.start();
     }
-    if (changed.has('mode') && this.hasUpdated && this.phase.name === 'choosing') {
-      this.selected = this.view ? pickInitialMethod(this.view, this.#methods()) : null;
-      if (this.mode === 'pos') void this.#loadTill().catch(() => this.#start());
+    if (changed.has('mode') && this.hasUpdated && this.#state.name === 'choosing') {
+      this.selected = this.#view ? pickInitialMethod(this.#view, this.#methods()) : null;
+      if (this.mode === 'pos') void this.#loadTill().catch(() => this.#checkout.start());
     }
   }
 
@@ -251,7 +224,8 @@ export class TenderCheckout extends ReactiveElement {
     this.formErrors = null;
     this.note = null;
     // An error about the previous choice no longer applies.
-    if (this.phase.name === 'choosing' && this.phase.error) this.#enter({ name: 'choosing', error: null });
+    const state = this.#state;
+    if (state.name === 'choosing' && state.error) this.#checkout.chooseAgain();
   }
 
   private onFieldInput(spec: FieldSpec, event: Event): void {
@@ -260,24 +234,22 @@ export class TenderCheckout extends ReactiveElement {
     // Once a field was flagged, re-check it as the shopper types so the message goes when fixed.
     const errors = this.formErrors;
     if (errors && spec.name in errors.fields) {
-      const fields = { ...errors.fields };
+      const { [spec.name]: _fixed, ...others } = errors.fields;
       const problem = this.#fields?.checkFields([spec], this.values)[spec.name];
-      if (problem) fields[spec.name] = problem;
-      else delete fields[spec.name];
-      this.formErrors = { ...errors, fields };
+      this.formErrors = { ...errors, fields: problem ? { ...errors.fields, [spec.name]: problem } : others };
     }
   }
 
   private onSubmit(event: SubmitEvent): void {
     event.preventDefault();
-    if (this.phase.name !== 'choosing') return;
+    if (this.#state.name !== 'choosing') return;
     const method = this.#selectedMethod();
     if (!method) {
       this.formErrors = { method: true, fields: {} };
       void this.#focusAfterRender('input[name="method"]');
       return;
     }
-    // Fields on screen mean their part is here (#load waits for it).
+    // Fields on screen mean their part is here (the first screen waits for it).
     const problems = this.#fields?.checkFields(method.fields, this.values) ?? {};
     if (Object.keys(problems).length > 0) {
       this.formErrors = { method: false, fields: problems };
@@ -286,34 +258,24 @@ export class TenderCheckout extends ReactiveElement {
     }
     this.formErrors = null;
     this.note = null;
-    if (method.tokenizer) {
-      // The frame tokenizes what was typed in it and answers with a message (#onCardToken).
-      this.#enter({ name: 'submitting' });
-      if (!this.#card?.submit()) this.#enter({ name: 'choosing', error: null });
-      return;
-    }
-    void this.#pay(method, {});
+    // The frame tokenizes what was typed in it and answers with a message (#onCardToken).
+    if (method.tokenizer) this.#checkout.payByCard(() => this.#card?.submit() ?? false);
+    else this.#pay(method);
   }
 
-  private onCodeSubmit(event: SubmitEvent): void {
-    event.preventDefault();
-    const code = this.#till?.readBuyerCode(event.currentTarget as HTMLFormElement);
-    if (!code) {
-      this.note = { key: 'posCodeInvalid' };
-      void this.#focusAfterRender('[aria-invalid="true"]');
+  /** The code typed at the till, read by the till's form: null when it is not a buyer's code. */
+  private onTypedCode(code: string | null): void {
+    if (code) {
+      this.#charge(code);
       return;
     }
-    this.#charge(code);
-  }
-
-  private onStartCamera(): void {
-    const video = this.renderRoot.querySelector('video');
-    if (video) void this.#camera?.start(video);
+    this.note = { key: 'posCodeInvalid' };
+    void this.#focusAfterRender('[aria-invalid="true"]');
   }
 
   private onChooseAgain(): void {
     this.note = null;
-    this.#enter({ name: 'choosing', error: null });
+    this.#checkout.chooseAgain();
     void this.#focusAfterRender(
       this.mode === 'pos' ? 'input[name="code"]' : 'input[name="method"]:checked',
       'input[name="method"]',
@@ -322,20 +284,15 @@ export class TenderCheckout extends ReactiveElement {
 
   /** A fresh QR code for the same method, once the one on screen ran out. */
   private onNewCode(): void {
-    const method = this.phase.name === 'code-expired' ? this.#methodOf(this.phase.attempt) : null;
-    if (method) void this.#pay(method, {});
+    const state = this.#state;
+    const method = state.name === 'code-expired' ? this.#methodOf(state.attempt) : null;
+    if (method) this.#pay(method);
     else this.onChooseAgain();
   }
 
   /** Back from the provider's page without paying: the same attempt, where it was left. */
   private onContinue(): void {
-    const phase = this.phase;
-    if (phase.name !== 'awaiting') return;
-    const attempt = phase.attempt;
-    const action = attempt.action;
-    if (action?.type === 'redirect') this.#redirect(attempt, action);
-    else if (action?.type === 'app') this.#openWallet(attempt, action);
-    else if (action?.type === 'challenge') this.#challenge(attempt, action);
+    this.#checkout.resume();
   }
 
   private async onCopy(content: string): Promise<void> {
@@ -347,99 +304,42 @@ export class TenderCheckout extends ReactiveElement {
     }
   }
 
-  private onRetryLoad(): void {
-    this.#start();
-  }
-
   private onBack(): void {
     history.back();
   }
 
   /** Loads the checkout again from the BFF, e.g. after the host restored a lost connection. */
   reload(): void {
-    this.#start();
+    this.#checkout.start();
   }
 
-  #start(): void {
-    this.#stop();
-    this.view = null;
-    this.#attempt = null;
-    if (!this.session) {
-      this.#enter({ name: 'unavailable', error: configError('set the session and client-secret attributes') });
-      return;
-    }
-    let base: string;
-    try {
-      base = resolveApiBase(this.api);
-    } catch (cause) {
-      this.#enter({ name: 'unavailable', error: configError(`api is not a URL: ${this.api}`, cause) });
-      return;
-    }
-    // Back from a provider on the hosted page: the URL has no secret, but this tab kept it.
-    const secret = this.clientSecret || savedClientSecret(this.session);
-    if (!secret) {
-      // Another browser (a wallet's, say): what became of the payment, and the way back.
-      void this.#showOutcome(base, this.#generation);
-      return;
-    }
-    this.#secret = secret;
-    this.#api = new CheckoutApi({ base, sessionId: this.session, clientSecret: secret, clock: this.clock });
-    void this.#load(this.#api, this.#generation);
+  get #state(): CheckoutState {
+    return this.#checkout.state;
   }
 
-  #stop(): void {
-    this.#generation += 1;
-    this.#abort?.abort();
-    this.#abort = null;
-    this.#stream?.close();
-    this.#stream = null;
-    this.#held = [];
-    this.#stopCountdown?.();
-    this.#stopCountdown = null;
-    this.#camera?.stop();
-    this.#dropQrImage();
-    this.connection = 'open';
+  get #view(): CheckoutView | null {
+    return this.#checkout.view;
   }
 
-  async #load(api: CheckoutApi, generation: number): Promise<void> {
-    this.#enter({ name: 'loading' });
-    const abort = new AbortController();
-    this.#abort = abort;
-    let loaded: CheckoutView;
-    // Not drawn on the first screen, but needed right after it: fetched beside the session.
-    loadPart('stream').catch(() => undefined);
-    try {
-      // The first screen in the shopper's language: its table loads beside the session, and so
-      // does the till at a till.
-      [loaded] = await Promise.all([
-        api.firstView(abort.signal),
-        this.#localeReady,
-        this.mode === 'pos' ? this.#loadTill() : null,
-      ]);
-    } catch (caught) {
-      if (generation !== this.#generation) return;
-      const error = toCheckoutError(caught);
-      this.#enter({ name: 'unavailable', error });
-      this.#emit('tender-error', { error });
-      return;
+  /**
+   * What a screen needs before the checkout shows it (`CheckoutScreen.prepare`): the language, and
+   * the till at a till, beside the session; the fields part for a session whose methods have fields.
+   */
+  #prepare(screen: 'session' | 'outcome' | CheckoutView): Promise<unknown> {
+    if (typeof screen === 'object') {
+      return screen.methods.some((method) => method.fields.length > 0) && !this.#fields
+        ? loadPart('fields').then((part) => (this.#fields = part))
+        : Promise.resolve();
     }
-    if (generation !== this.#generation) return;
-    const view = normalizeView(loaded);
-    if (view.methods.some((method) => method.fields.length > 0) && !this.#fields) {
-      // The form is drawn with its fields or not at all: one more small file for such sessions.
-      try {
-        this.#fields = await loadPart('fields');
-      } catch (caught) {
-        if (generation !== this.#generation) return;
-        const error = toCheckoutError(caught);
-        this.#enter({ name: 'unavailable', error });
-        this.#emit('tender-error', { error });
-        return;
-      }
-      if (generation !== this.#generation) return;
+    if (screen === 'outcome') {
+      return Promise.all([this.#localeReady, loadPart('outcome').then((part) => (this.#outcome = part))]);
     }
-    this.view = view;
-    if (view.methods.some((method) => method.tokenizer)) void this.#loadCard(generation);
+    return Promise.all([this.#localeReady, this.mode === 'pos' ? this.#loadTill() : null]);
+  }
+
+  /** The session's first view is here: what the form starts with, and the parts it shows later. */
+  #loaded(view: CheckoutView): void {
+    if (view.methods.some((method) => method.tokenizer)) this.#loadCard().catch(() => undefined);
     // The logos fill the space kept for them beside each method once they are here.
     if (!this.#logos && view.methods.some((method) => method.brand)) {
       loadPart('logos').then(
@@ -450,95 +350,52 @@ export class TenderCheckout extends ReactiveElement {
         () => undefined,
       );
     }
-    this.#attempt = view.attempt;
     this.selected = pickInitialMethod(view, this.#methods());
     // What the shopper typed before going to the provider's page.
     this.values = savedFields(view.id);
-    this.#emit('tender-ready', { view });
     // Back from the provider's page, nothing else on the page has focus: the news is here.
     const active = document.activeElement;
     if (view.attempt && (active === null || active === document.body)) this.#focusStatus = true;
-    this.#enterFromView(view);
-    if (!isFinal(view.status)) this.#listen(api, generation);
   }
 
-  /** Follows the session live, once the stream part is here (it was asked for beside the session). */
-  #listen(api: CheckoutApi, generation: number): void {
-    const current = () =>
-      generation === this.#generation && this.phase.name !== 'succeeded' && this.phase.name !== 'canceled';
-    loadPart('stream').then(
-      ({ StatusStream }) => {
-        if (current()) this.#openStream(StatusStream, api, generation);
-      },
-      () => {
-        if (!current()) return;
-        // Without it nothing on screen would change by itself: say so, and try again.
-        this.connection = 'reconnecting';
-        this.clock.after(STREAM_PART_RETRY_MS, () => {
-          if (current()) this.#listen(api, generation);
-        });
-      },
-    );
-  }
-
-  #openStream(Stream: typeof StatusStream, api: CheckoutApi, generation: number): void {
-    const stream: StatusStream = new Stream({
-      url: (lastEventId) => api.eventsUrl(lastEventId),
-      onStatus: (event) => {
-        if (generation === this.#generation) this.#onStatus(event);
-      },
-      onConnection: (connection) => {
-        if (generation === this.#generation) this.connection = connection;
-      },
-      // Where no stream stays open: the session as it is now, read as one more status event.
-      poll: async (): Promise<StatusEvent> => {
-        const view = await api.getView(this.#abort?.signal);
-        const attempt = view.attempt;
-        return {
-          seq: stream.lastSeq ?? 0,
-          status: view.status,
-          attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
-          at: view.serverTime,
-        };
-      },
-      clock: this.clock,
-    });
-    this.#stream = stream;
-    stream.open();
-  }
-
-  #enterFromView(view: CheckoutView): void {
-    const settled = settledAs(view.status);
-    if (settled) {
-      this.#settle(settled, view.attempt?.id ?? null);
-      return;
+  /** Follows a change of state: focus, the QR image, the camera, the challenge's form. */
+  #entered(previous: CheckoutState, next: CheckoutState): void {
+    const focusInside = this.shadowRoot?.activeElement != null;
+    if (next.name === 'submitting') {
+      this.#payHadFocus = focusInside;
+    } else if (
+      previous.name !== next.name &&
+      takesFocus(next) &&
+      (focusInside || (previous.name === 'submitting' && this.#payHadFocus))
+    ) {
+      this.#focusStatus = true;
     }
-    const attempt = view.attempt;
-    if (view.status === 'failed' || attempt?.status === 'failed') {
-      this.#fail(attempt?.id ?? null, attempt?.failure ?? null);
-      return;
+    this.copied = false;
+    this.#syncQrImage(next);
+    if (next.name !== 'choosing') this.#camera?.stop();
+    if (next.name === 'challenge') {
+      // The issuer's fields are posted into the frame once it is on screen (renderChallenge), which
+      // is once the card part is here.
+      this.#postChallenge = next.action.method === 'POST' || Object.keys(next.action.fields).length > 0;
+      this.#loadCard().catch(() => undefined);
     }
-    if (attempt && (attempt.status === 'requires_action' || attempt.status === 'pending')) {
-      this.#showAttempt(attempt, true);
-      return;
-    }
-    if (attempt?.status === 'expired') {
-      this.#enter({ name: 'code-expired', attempt });
-      return;
-    }
-    this.#enter({ name: 'choosing', error: null });
+    // Leaving for the provider's page: what the shopper typed is here when they come back.
+    const view = this.#view;
+    if (next.name === 'redirecting' && view) saveFields(view.id, this.values);
   }
 
   #onCardToken(fields: Record<string, string>): void {
     const method = this.#selectedMethod();
-    if (this.phase.name !== 'submitting' || !method?.tokenizer) return;
+    if (this.#state.name !== 'submitting' || !method?.tokenizer) return;
     // The frame's tokens go beside what the shopper typed in the checkout's own fields.
-    void this.#create(method, { fields: { ...this.#fields?.fieldValues(method.fields, this.values), ...fields } });
+    void this.#checkout.pay(method, {
+      fields: { ...this.#fields?.fieldValues(method.fields, this.values), ...fields },
+    });
   }
 
   /** A buyer's code read by the camera or typed at the till; each code is sent once. */
   #charge(code: string): void {
-    if (this.phase.name !== 'choosing') return;
+    if (this.#state.name !== 'choosing') return;
     const method = this.#selectedMethod();
     if (!method) {
       this.formErrors = { method: true, fields: {} };
@@ -550,190 +407,15 @@ export class TenderCheckout extends ReactiveElement {
     }
     this.#usedCodes.add(code);
     this.note = null;
-    void this.#create(method, { buyerCode: code });
+    void this.#checkout.pay(method, { buyerCode: code });
   }
 
-  async #pay(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
+  /** Pays with what the shopper chose and typed, which this tab keeps for a round trip to the provider. */
+  #pay(method: MethodView): void {
     const fields = this.#fields?.fieldValues(method.fields, this.values);
-    if (this.view) saveFields(this.view.id, this.values);
-    await this.#create(method, fields && method.fields.length > 0 ? { ...extra, fields } : extra);
-  }
-
-  async #create(method: MethodView, extra: Pick<CreateAttemptBody, 'fields' | 'buyerCode'>): Promise<void> {
-    const api = this.#api;
-    if (!api) return;
-    const generation = this.#generation;
-    this.#enter({ name: 'submitting' });
-    // Most attempts answer with a QR code or a provider's page: both load while the attempt is made.
-    if (this.mode !== 'pos') {
-      loadPart('qr').catch(() => undefined);
-      loadPart('redirect').catch(() => undefined);
-    }
-    let attempt: AttemptView;
-    try {
-      attempt = await api.createAttempt({ method: method.id, ...extra, client: detectClient() }, this.#abort?.signal);
-    } catch (caught) {
-      if (generation !== this.#generation) return;
-      const error = toCheckoutError(caught);
-      if (error.code === 'session_closed') {
-        // The session settled meanwhile (paid elsewhere, expired): show what it became.
-        this.#start();
-        return;
-      }
-      this.#enter({ name: 'choosing', error });
-      if (error.status === 401 || error.status === 403) this.#emit('tender-error', { error });
-      this.#releaseHeld();
-      return;
-    }
-    if (generation !== this.#generation) return;
-    this.#attempt = attempt;
-    if (this.view) this.view = { ...this.view, attempt };
-    this.#emit('tender-attempt', { attempt });
-    // News that came while the attempt was being made goes first: if the session settled or the
-    // attempt failed meanwhile, sending the shopper to the provider would ask them to pay again.
-    this.#releaseHeld();
-    if (this.phase.name === 'submitting' && this.#attempt) this.#showAttempt(this.#attempt, false);
-  }
-
-  #releaseHeld(): void {
-    const held = this.#held;
-    this.#held = [];
-    for (const event of held) this.#apply(event);
-  }
-
-  /** Puts an attempt on screen. `resumed`: it was found on load, so nothing is opened again by itself. */
-  #showAttempt(attempt: AttemptView, resumed: boolean): void {
-    if (this.#showFinished(attempt)) return;
-    const action = attempt.action;
-    if (!action || action.type === 'none' || (resumed && action.type !== 'qr')) {
-      // Back from the provider's page, the wallet or the issuer: `awaiting` offers to continue there.
-      this.#enter({ name: 'awaiting', attempt });
-      return;
-    }
-    switch (action.type) {
-      case 'qr':
-        this.#enter({ name: 'scanning', attempt, qr: action });
-        return;
-      case 'redirect':
-        this.#redirect(attempt, action);
-        return;
-      case 'app':
-        this.#openWallet(attempt, action);
-        return;
-      case 'challenge':
-        this.#challenge(attempt, action);
-        return;
-      case 'card':
-        this.#enter({ name: 'unsupported', attempt });
-        return;
-    }
-  }
-
-  #redirect(attempt: AttemptView, action: RedirectAction): void {
-    if (!isNavigableUrl(action.url)) {
-      const error = new CheckoutError('bad_response', 'redirect URL is not http(s)', { recoverable: false });
-      this.#enter({ name: 'choosing', error });
-      return;
-    }
-    const proceed = this.#emit('tender-redirect', {
-      url: action.url,
-      method: action.method,
-      fields: { ...action.fields },
-    });
-    if (!proceed) {
-      // The host navigates (a popup, a router); this page waits for the status like any other.
-      this.#enter({ name: 'awaiting', attempt });
-      return;
-    }
-    this.#enter({ name: 'redirecting', attempt });
-    // The shopper may come back to the hosted page, whose URL never carries the secret.
-    saveClientSecret(this.session, this.#secret);
-    if (this.view) saveFields(this.view.id, this.values);
-    const generation = this.#generation;
-    loadPart('redirect').then(
-      ({ performRedirect }) => {
-        if (generation === this.#generation && this.phase.name === 'redirecting') performRedirect(action);
-      },
-      () => {
-        // "Continue to …" tries again.
-        if (generation === this.#generation && this.phase.name === 'redirecting')
-          this.#enter({ name: 'awaiting', attempt });
-      },
-    );
-  }
-
-  #openWallet(attempt: AttemptView, action: AppAction): void {
-    this.#enter({ name: 'in-app', attempt, action });
-    const generation = this.#generation;
-    const answered = loadPart('wallet').then(
-      (wallet) => wallet.payInApp(action),
-      () => 'fail' as const,
-    );
-    void answered.then((answer) => {
-      if (generation !== this.#generation || this.phase.name !== 'in-app') return;
-      if (answer === 'ok') {
-        // Confirmed in the sheet; the BFF's status says whether the money moved.
-        this.#enter({ name: 'awaiting', attempt: this.#attempt ?? attempt });
-        return;
-      }
-      const code = answer === 'cancel' ? 'wallet_canceled' : 'wallet_unavailable';
-      this.#enter({
-        name: 'choosing',
-        error: new CheckoutError(code, `wallet answered ${answer}`, { recoverable: true }),
-      });
-    });
-  }
-
-  #challenge(attempt: AttemptView, action: ChallengeAction): void {
-    if (!isNavigableUrl(action.url)) {
-      const error = new CheckoutError('bad_response', 'challenge URL is not http(s)', { recoverable: false });
-      this.#enter({ name: 'choosing', error });
-      return;
-    }
-    if (action.display === 'redirect') {
-      this.#redirect(attempt, { type: 'redirect', url: action.url, method: action.method, fields: action.fields });
-      return;
-    }
-    // The issuer's fields are posted into the frame once it is on screen (renderChallenge).
-    this.#postChallenge = action.method === 'POST' || Object.keys(action.fields).length > 0;
-    this.#enter({ name: 'challenge', attempt, action });
-    if (this.#cardPart) return;
-    // The frame appears once the card part is here; without it, "continue" tries again.
-    const generation = this.#generation;
-    void this.#loadCard(generation).then((loaded) => {
-      if (!loaded && generation === this.#generation && this.phase.name === 'challenge') {
-        this.#enter({ name: 'awaiting', attempt });
-      }
-    });
-  }
-
-  async #showOutcome(base: string, generation: number): Promise<void> {
-    this.#enter({ name: 'loading' });
-    const abort = new AbortController();
-    this.#abort = abort;
-    try {
-      const [part] = await Promise.all([loadPart('outcome'), this.#localeReady]);
-      const outcome = await part.fetchOutcome(base, this.session, abort.signal);
-      if (generation !== this.#generation) return;
-      this.#outcome = part;
-      this.#enter({ name: 'outcome', outcome });
-    } catch (caught) {
-      if (generation !== this.#generation) return;
-      const found = toCheckoutError(caught);
-      // Without the secret nothing else can be done here: the link is not this browser's.
-      const error = found.recoverable
-        ? found
-        : new CheckoutError(
-            found.code === 'not_found' ? 'not_found' : 'unauthorized',
-            'no client secret for this session',
-            {
-              recoverable: false,
-              cause: found,
-            },
-          );
-      this.#enter({ name: 'unavailable', error });
-      this.#emit('tender-error', { error });
-    }
+    const view = this.#view;
+    if (view) saveFields(view.id, this.values);
+    void this.#checkout.pay(method, fields && method.fields.length > 0 ? { fields } : {});
   }
 
   /** Loads the till and starts its camera controller; rejects when the part cannot be fetched. */
@@ -748,197 +430,29 @@ export class TenderCheckout extends ReactiveElement {
     this.requestUpdate();
   }
 
-  /** Loads the card part (tokenizer frame and 3-D Secure); false when it cannot be fetched. */
-  async #loadCard(generation: number): Promise<boolean> {
-    try {
-      const card = await loadPart('card');
-      this.#cardPart = card;
-      this.#card ??= new card.CardFrameController(this, {
-        onToken: (fields) => this.#onCardToken(fields),
-        onError: (text) => {
-          if (this.phase.name !== 'submitting') return;
-          this.note = { text };
-          this.#enter({ name: 'choosing', error: null });
-        },
-      });
-      if (generation === this.#generation) this.requestUpdate();
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  #onStatus(event: StatusEvent): void {
-    if (this.phase.name === 'submitting') {
-      this.#held.push(event);
-      return;
-    }
-    this.#apply(event);
-  }
-
-  /**
-   * Applies one status event. A fresh stream may replay the session's history, so an event only
-   * counts when it moves things forward: the session settles, or the current attempt advances.
-   */
-  #apply(event: StatusEvent): void {
-    const view = this.view;
-    if (!view) return;
-    const current = this.#attempt;
-    const about = event.attempt;
-    const sameAttempt = about !== null && current !== null && about.id === current.id;
-
-    const settled = settledAs(event.status);
-    if (settled) {
-      if (this.phase.name === settled) return;
-      if (sameAttempt) this.#attempt = { ...current, status: about.status, failure: about.failure };
-      this.view = { ...view, status: event.status, attempt: this.#attempt };
-      this.#emit('tender-status', { event });
-      this.#settle(settled, about?.id ?? null);
-      return;
-    }
-
-    if (!sameAttempt || attemptRank(about.status) <= attemptRank(current.status)) return;
-    const attempt: AttemptView = { ...current, status: about.status, failure: about.failure ?? current.failure };
-    this.#attempt = attempt;
-    this.view = { ...view, status: event.status, attempt };
-    this.#emit('tender-status', { event });
-
-    // The shopper already walked away from this attempt; its news must not pull them back.
-    if (this.phase.name === 'choosing') return;
-    if (this.#showFinished(attempt)) return;
-    // Still waiting: keep the same screen, with the fresher attempt.
-    if ('attempt' in this.phase) this.phase = { ...this.phase, attempt };
-  }
-
-  /** Shows the screen for an attempt that has finished; false while it still waits for payment. */
-  #showFinished(attempt: AttemptView): boolean {
-    switch (attempt.status) {
-      case 'succeeded':
-        this.#settle('succeeded', attempt.id);
-        return true;
-      case 'failed':
-        this.#fail(attempt.id, attempt.failure);
-        return true;
-      case 'expired':
-        this.#enter({ name: 'code-expired', attempt });
-        return true;
-      case 'canceled':
-        this.#enter({ name: 'choosing', error: null });
-        return true;
-      case 'requires_action':
-      case 'pending':
-        return false;
-    }
-  }
-
-  #settle(settled: Settled, attemptId: string | null): void {
-    switch (settled) {
-      case 'succeeded':
-        this.#enter({ name: 'succeeded', attemptId });
-        return;
-      case 'expired':
-        this.#enter({ name: 'expired' });
-        return;
-      case 'canceled':
-        this.#enter({ name: 'canceled' });
-        return;
-    }
-  }
-
-  #fail(attemptId: string | null, failure: AttemptFailure | null): void {
-    const view = this.view;
-    const expiresAt = view ? Date.parse(view.expiresAt) : Number.NaN;
-    // Without a readable expiry, let the shopper try; the BFF refuses if the session is closed.
-    const canRetry = Number.isNaN(expiresAt) || expiresAt > this.#now();
-    this.#enter({ name: 'failed', attemptId, failure, canRetry });
-  }
-
-  /** The one way the state changes: keeps timers and the stream in step and fires the outcome events. */
-  #enter(next: CheckoutState): void {
-    const previous = this.phase;
-    const focusInside = this.shadowRoot?.activeElement != null;
-    if (next.name === 'submitting') {
-      this.#payHadFocus = focusInside;
-    } else if (
-      previous.name !== next.name &&
-      takesFocus(next) &&
-      (focusInside || (previous.name === 'submitting' && this.#payHadFocus))
-    ) {
-      this.#focusStatus = true;
-    }
-    this.phase = next;
-    this.copied = false;
-    this.#syncQrImage();
-    this.#syncCountdown();
-    if (next.name !== 'choosing') this.#camera?.stop();
-    // Paid or canceled, nothing can change any more. An expired session keeps listening: a payment
-    // made just before the deadline can still be confirmed after it.
-    if (next.name === 'succeeded' || next.name === 'canceled') {
-      this.#stream?.close();
-      this.connection = 'open';
-    }
-    if (previous.name === next.name) return;
-    const sessionId = this.view?.id ?? this.session;
-    switch (next.name) {
-      case 'succeeded':
-        this.#emit('tender-succeeded', { sessionId, attemptId: next.attemptId });
-        return;
-      case 'failed':
-        this.#emit('tender-failed', {
-          sessionId,
-          attemptId: next.attemptId,
-          failure: next.failure,
-          canRetry: next.canRetry,
-        });
-        return;
-      case 'expired':
-        this.#emit('tender-expired', { sessionId });
-        return;
-      default:
-        return;
-    }
-  }
-
-  #syncCountdown(): void {
-    const phase = this.phase;
-    if (phase.name !== 'scanning') {
-      this.#stopCountdown?.();
-      this.#stopCountdown = null;
-      return;
-    }
-    this.now = this.#now();
-    if (this.#codeExpired(phase.qr)) {
-      this.#enter({ name: 'code-expired', attempt: phase.attempt });
-      return;
-    }
-    this.#stopCountdown ??= this.clock.every(1_000, () => {
-      this.now = this.#now();
-      const current = this.phase;
-      if (current.name === 'scanning' && this.#codeExpired(current.qr)) {
-        this.#enter({ name: 'code-expired', attempt: current.attempt });
-      }
+  /** Loads the card part (tokenizer frame and 3-D Secure); rejects when it cannot be fetched. */
+  async #loadCard(): Promise<void> {
+    const card = await loadPart('card');
+    this.#cardPart = card;
+    this.#card ??= new card.CardFrameController(this, {
+      onToken: (fields) => this.#onCardToken(fields),
+      onError: (text) => {
+        if (this.#state.name !== 'submitting') return;
+        this.note = { text };
+        this.#checkout.chooseAgain();
+      },
     });
+    this.requestUpdate();
   }
 
-  #codeExpired(qr: QrAction): boolean {
-    const expiresAt = Date.parse(qr.expiresAt);
-    return !Number.isNaN(expiresAt) && expiresAt - this.#now() <= 0;
-  }
-
-  /** The BFF's time: every `expiresAt` is on its clock, and a phone's own clock may be minutes off. */
-  #now(): number {
-    return this.#api?.now() ?? this.clock.now();
-  }
-
-  #syncQrImage(): void {
-    const phase = this.phase;
-    const path = phase.name === 'scanning' ? phase.qr.modules.path : null;
+  #syncQrImage(state: CheckoutState): void {
+    const path = state.name === 'scanning' ? state.qr.modules.path : null;
     if (path === this.#qrImage?.path) return;
     this.#dropQrImage();
-    if (phase.name !== 'scanning') return;
-    const image: { path: string; url: string | null } = { path: phase.qr.modules.path, url: null };
+    if (state.name !== 'scanning') return;
+    const modules = state.qr.modules;
+    const image: { path: string; url: string | null } = { path: modules.path, url: null };
     this.#qrImage = image;
-    const modules = phase.qr.modules;
     // Without the part (or a canvas) there is no save link; the code stays on screen to scan.
     void loadPart('qr').then(
       (part) => {
@@ -955,13 +469,9 @@ export class TenderCheckout extends ReactiveElement {
     this.#qrImage = null;
   }
 
-  #emit<K extends TenderEventName>(type: K, detail: TenderEventDetail<K>): boolean {
-    return this.dispatchEvent(tenderEvent(type, detail));
-  }
-
   /** The methods this mode offers: all of them, or at a till those that take a buyer's code. */
   #methods(): MethodView[] {
-    const methods = this.view?.methods ?? [];
+    const methods = this.#view?.methods ?? [];
     return this.mode === 'pos' ? methods.filter((method) => method.buyerCode) : methods;
   }
 
@@ -970,7 +480,7 @@ export class TenderCheckout extends ReactiveElement {
   }
 
   #methodOf(attempt: AttemptView): MethodView | null {
-    return this.view?.methods.find((method) => method.id === attempt.method) ?? null;
+    return this.#view?.methods.find((method) => method.id === attempt.method) ?? null;
   }
 
   /** Once the form has rendered, focuses the first match of the first selector that matches. */
@@ -1038,58 +548,59 @@ export class TenderCheckout extends ReactiveElement {
     return this.#t.maybe(`error.${code}`) ?? fallback;
   }
 
-  #statusLine(): { text: string; tone: 'error' | 'success' | 'plain' } {
+  #statusLine(): StatusLine {
     const t = this.#t;
-    const phase = this.phase;
+    const phase = this.#state;
     const pos = this.mode === 'pos';
+    const line = (text: string, tone: StatusLine['tone'] = 'plain'): StatusLine => ({ text, tone });
     switch (phase.name) {
       case 'loading':
-        return { text: t('loading'), tone: 'plain' };
+        return line(t('loading'));
       case 'unavailable':
-        return { text: this.#errorText(phase.error, t('loadFailed')), tone: 'error' };
+        return line(this.#errorText(phase.error, t('loadFailed')), 'error');
       case 'choosing':
-        if (phase.error) return { text: this.#errorText(phase.error, t('error.generic')), tone: 'error' };
-        if (this.#methods().length === 0) return { text: t('noMethods'), tone: 'error' };
-        return { text: pos ? t('posScan') : t('choose'), tone: 'plain' };
+        if (phase.error) return line(this.#errorText(phase.error, t('error.generic')), 'error');
+        if (this.#methods().length === 0) return line(t('noMethods'), 'error');
+        return line(pos ? t('posScan') : t('choose'));
       case 'submitting':
-        return { text: t('paying'), tone: 'plain' };
+        return line(t('paying'));
       case 'scanning':
-        return { text: t('scan', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+        return line(t('scan', { method: this.#methodLabelOf(phase.attempt) }));
       case 'redirecting':
-        return { text: t('redirecting', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+        return line(t('redirecting', { method: this.#methodLabelOf(phase.attempt) }));
       case 'in-app':
-        return { text: t('inApp', { method: this.#methodLabelOf(phase.attempt) }), tone: 'plain' };
+        return line(t('inApp', { method: this.#methodLabelOf(phase.attempt) }));
       case 'challenge':
-        return { text: t('challenge'), tone: 'plain' };
+        return line(t('challenge'));
       case 'awaiting':
-        return { text: pos ? t('posConfirming') : t('awaiting'), tone: 'plain' };
+        return line(pos ? t('posConfirming') : t('awaiting'));
       case 'unsupported':
-        return { text: t('cardUnsupported'), tone: 'error' };
+        return line(t('cardUnsupported'), 'error');
       case 'code-expired':
-        return { text: t('codeExpired'), tone: 'error' };
+        return line(t('codeExpired'), 'error');
       case 'succeeded':
-        return { text: t('succeeded'), tone: 'success' };
+        return line(t('succeeded'), 'success');
       case 'failed': {
         // The BFF's own words (shopper-safe, wire.ts) when there is no translation for the code.
         const failure = phase.failure;
-        const merchant = this.view?.merchant.name ?? '';
+        const merchant = this.#view?.merchant.name ?? '';
         const reason = failure
           ? (t.maybe(`failure.${failure.code}`, { merchant }) ?? (failure.message ?? '').trim())
           : '';
-        return { text: reason ? `${t('failed')} ${reason}` : t('failed'), tone: 'error' };
+        return line(reason ? `${t('failed')} ${reason}` : t('failed'), 'error');
       }
       case 'expired':
-        return { text: t('expired'), tone: 'error' };
+        return line(t('expired'), 'error');
       case 'canceled':
-        return { text: t('canceled'), tone: 'error' };
+        return line(t('canceled'), 'error');
       case 'outcome':
-        return this.#outcome?.outcomeStatus(t, phase.outcome) ?? { text: t('loading'), tone: 'plain' };
+        return this.#outcome?.outcomeStatus(t, phase.outcome) ?? line(t('loading'));
     }
   }
 
   private renderHeader(): TemplateResult | typeof nothing {
-    const view = this.view;
-    const phase = this.phase;
+    const view = this.#view;
+    const phase = this.#state;
     if (phase.name === 'outcome') return this.#outcome?.renderOutcomeHeader(this.#t, phase.outcome) ?? nothing;
     if (!view) return nothing;
     const estimate = this.#estimate(this.#selectedMethod());
@@ -1104,13 +615,13 @@ export class TenderCheckout extends ReactiveElement {
 
   private renderStatus(): TemplateResult {
     const { text, tone } = this.#statusLine();
-    const settled = this.phase.name === 'succeeded' || this.phase.name === 'canceled';
+    const settled = this.#state.name === 'succeeded' || this.#state.name === 'canceled';
     // One live region for both lines, so losing the connection is announced too. The status is the
     // screen's heading: focus moves to it when the screen changes under the shopper.
     return html`<div class="live" role="status" aria-live="polite">
       <h2 class="status ${tone === 'plain' ? '' : `is-${tone}`}" part="status" tabindex="-1">${text}</h2>
       ${
-        this.connection === 'reconnecting' && !settled
+        this.#checkout.connection === 'reconnecting' && !settled
           ? html`<p class="connection" part="connection">${this.#t('reconnecting')}</p>`
           : nothing
       }
@@ -1156,11 +667,11 @@ export class TenderCheckout extends ReactiveElement {
   }
 
   private renderMethods(): TemplateResult | typeof nothing {
-    const view = this.view;
+    const view = this.#view;
     const methods = this.#methods();
     if (!view || methods.length === 0) return nothing;
     const t = this.#t;
-    const submitting = this.phase.name === 'submitting';
+    const submitting = this.#state.name === 'submitting';
     const method = this.#selectedMethod();
     // Plain property bindings, no live(): every change a shopper makes to a control goes through a
     // handler that updates the state bound here, so what Lit last wrote is what the control holds.
@@ -1194,11 +705,11 @@ export class TenderCheckout extends ReactiveElement {
 
   /** The till: the method (when there are several), the camera and typed entry of the buyer's code. */
   private renderPos(): TemplateResult | typeof nothing {
-    const view = this.view;
+    const view = this.#view;
     const methods = this.#methods();
     const till = this.#till;
     if (!view || methods.length === 0 || !till || !this.#camera) return nothing;
-    const submitting = this.phase.name === 'submitting';
+    const submitting = this.#state.name === 'submitting';
     return till.renderTill({
       t: this.#t,
       methods: methods.length > 1 ? this.renderMethodList(methods, submitting) : nothing,
@@ -1206,8 +717,7 @@ export class TenderCheckout extends ReactiveElement {
       amount: this.#amount(view),
       submitting,
       camera: this.#camera,
-      onCamera: () => this.onStartCamera(),
-      onSubmit: (event) => this.onCodeSubmit(event),
+      onCode: (code) => this.onTypedCode(code),
     });
   }
 
@@ -1215,37 +725,33 @@ export class TenderCheckout extends ReactiveElement {
     const part = this.#qr;
     const t = this.#t;
     // Until the QR screen is here (or if it cannot be fetched), the way back to the methods.
-    if (!part) return this.renderChooseButton(t('chooseAnother'), 'secondary');
-    const view = this.view;
-    const expiresAt = Date.parse(qr.expiresAt);
+    if (!part) return this.renderChooseAnother();
+    const view = this.#view;
     const method = this.#methodLabelOf(attempt);
     return part.renderQr({
       t,
       qr,
       label: t('qrLabel', { amount: view ? this.#amount(view) : '', method }),
-      remainingMs: Number.isNaN(expiresAt) ? null : expiresAt - this.now,
+      remainingMs: this.#checkout.countdown.remainingMs,
       openIn: this.#openInText(attempt),
       image: this.#qrImage?.url ?? null,
       copied: this.copied,
       onCopy: () => void this.onCopy(qr.content),
-      chooseAnother: this.renderChooseButton(t('chooseAnother'), 'secondary'),
+      chooseAnother: this.renderChooseAnother(),
     });
   }
 
-  private renderChallenge(action: ChallengeAction): TemplateResult {
-    const frame = this.#cardPart?.renderChallenge(
-      action,
-      `tender-challenge-${this.#generation}`,
-      this.#t('challengeFrame'),
-    );
-    return html`${frame ?? nothing} ${this.renderChooseButton(this.#t('chooseAnother'), 'secondary')}`;
+  private renderChallenge(attempt: AttemptView, action: ChallengeAction): TemplateResult {
+    // The frame is named after the attempt: unique on the page, even with two checkouts on it.
+    const frame = this.#cardPart?.renderChallenge(action, `tender-challenge-${attempt.id}`, this.#t('challengeFrame'));
+    return html`${frame ?? nothing} ${this.renderChooseAnother()}`;
   }
 
   private renderReturn(): TemplateResult | typeof nothing {
-    const view = this.view;
+    const view = this.#view;
     return view?.returnUrl && isNavigableUrl(view.returnUrl)
       ? html`<a
-          class="link-button ${this.phase.name === 'succeeded' ? 'primary' : 'secondary'}"
+          class="link-button ${this.#state.name === 'succeeded' ? 'primary' : 'secondary'}"
           part="return-link"
           href=${view.returnUrl}
           >${this.#t('returnToShop', { merchant: view.merchant.name })}</a
@@ -1260,22 +766,19 @@ export class TenderCheckout extends ReactiveElement {
   /** The next step on each screen that is not a form: every state has one (or says why not). */
   private renderOutcome(): TemplateResult | typeof nothing {
     const t = this.#t;
-    const phase = this.phase;
+    const phase = this.#state;
     const pos = this.mode === 'pos';
     switch (phase.name) {
       case 'succeeded':
         return this.renderReturn();
       case 'failed':
         return phase.canRetry
-          ? this.renderChooseButton(pos ? t('posScanAgain') : t('tryAnother'))
+          ? this.renderButton(pos ? t('posScanAgain') : t('tryAnother'), this.onChooseAgain)
           : html`${this.renderHint('expiredHint')} ${this.renderReturn()}`;
       case 'unsupported':
-        return this.renderChooseButton(t('tryAnother'));
+        return this.renderButton(t('tryAnother'), this.onChooseAgain);
       case 'code-expired':
-        return html`<button type="button" class="primary" part="button" @click=${this.onNewCode}>
-            ${t('newCode')}
-          </button>
-          ${this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+        return html`${this.renderButton(t('newCode'), this.onNewCode)} ${this.renderChooseAnother()}`;
       case 'awaiting': {
         const action = phase.attempt.action;
         const resumable =
@@ -1283,15 +786,13 @@ export class TenderCheckout extends ReactiveElement {
         return html`${this.renderHint(pos ? 'posConfirmingHint' : 'awaitingHint')}
         ${
           resumable
-            ? html`<button type="button" class="primary" part="button" @click=${this.onContinue}>
-                ${t('continueAt', { method: this.#methodLabelOf(phase.attempt) })}
-              </button>`
+            ? this.renderButton(t('continueAt', { method: this.#methodLabelOf(phase.attempt) }), this.onContinue)
             : nothing
         }
-        ${pos ? nothing : this.renderChooseButton(t('chooseAnother'), 'secondary')}`;
+        ${pos ? nothing : this.renderChooseAnother()}`;
       }
       case 'in-app':
-        return this.renderChooseButton(t('chooseAnother'), 'secondary');
+        return this.renderChooseAnother();
       case 'expired':
       case 'canceled':
         return html`${this.renderHint(phase.name === 'expired' ? 'expiredHint' : 'startAgainHint')}
@@ -1300,28 +801,32 @@ export class TenderCheckout extends ReactiveElement {
         return this.#outcome?.renderOutcome(t, phase.outcome) ?? nothing;
       case 'unavailable':
         if (phase.error.recoverable) {
-          return html`<button type="button" class="primary" part="button" @click=${this.onRetryLoad}>
-            ${t('retry')}
-          </button>`;
+          return this.renderButton(t('retry'), this.reload);
         }
         // No session to go back to: the shop's page is the way on, one step back in this tab.
         return html`${this.renderHint('startAgainHint')}
-        ${
-          history.length > 1
-            ? html`<button type="button" class="secondary" part="button" @click=${this.onBack}>${t('goBack')}</button>`
-            : nothing
-        }`;
+        ${history.length > 1 ? this.renderButton(t('goBack'), this.onBack, 'secondary') : nothing}`;
       default:
         return nothing;
     }
   }
 
-  private renderChooseButton(text: string, kind: 'primary' | 'secondary' = 'primary'): TemplateResult {
-    return html`<button type="button" class=${kind} part="button" @click=${this.onChooseAgain}>${text}</button>`;
+  /** A button that is not the form's: Lit calls `onClick` with this element as `this`. */
+  private renderButton(
+    text: string,
+    onClick: (this: TenderCheckout) => void,
+    kind: 'primary' | 'secondary' = 'primary',
+  ): TemplateResult {
+    return html`<button type="button" class=${kind} part="button" @click=${onClick}>${text}</button>`;
+  }
+
+  /** "Choose another method": back to the method list, on every screen that waits for an attempt. */
+  private renderChooseAnother(): TemplateResult {
+    return this.renderButton(this.#t('chooseAnother'), this.onChooseAgain, 'secondary');
   }
 
   private renderBody(): TemplateResult | typeof nothing {
-    const phase = this.phase;
+    const phase = this.#state;
     switch (phase.name) {
       case 'choosing':
       case 'submitting':
@@ -1329,7 +834,7 @@ export class TenderCheckout extends ReactiveElement {
       case 'scanning':
         return this.renderQr(phase.attempt, phase.qr);
       case 'challenge':
-        return this.renderChallenge(phase.action);
+        return this.renderChallenge(phase.attempt, phase.action);
       default:
         return this.renderOutcome();
     }
@@ -1337,15 +842,8 @@ export class TenderCheckout extends ReactiveElement {
 
   override render(): TemplateResult {
     const t = this.#t;
-    return html`<div class="base" part="base" lang=${t.locale} dir=${t.dir} aria-busy=${this.phase.name === 'loading'}>
+    return html`<div class="base" part="base" lang=${t.locale} dir=${t.dir} aria-busy=${this.#state.name === 'loading'}>
       ${this.renderHeader()} ${this.renderStatus()} ${this.renderBody()}
     </div>`;
   }
-}
-
-/** How soon to try again when the status stream's part could not be fetched. */
-const STREAM_PART_RETRY_MS = 5_000;
-
-function configError(message: string, cause?: unknown): CheckoutError {
-  return new CheckoutError('invalid_config', message, { recoverable: false, cause });
 }

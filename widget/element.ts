@@ -128,8 +128,10 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
       if (!options?.reflect) continue;
       const attribute = options.attribute || (name as string).toLowerCase();
       const value = this._values.get(name as string);
+      // Reflected properties are strings; setAttribute converts anything else as String() would
+      // (Lit writes its converter's value the same way).
       if (value == null) this.removeAttribute(attribute);
-      else this.setAttribute(attribute, String(value));
+      else this.setAttribute(attribute, value as string);
     }
     this.#part = render(this.render(), this.renderRoot, { host: this });
     this.#changed = new Map();

@@ -5,7 +5,7 @@
  * more. There is no secret, so there is no method list and no live status.
  */
 import { html, nothing, type TemplateResult } from 'lit/html.js';
-import { CheckoutError } from './api.ts';
+import { CheckoutError, toCheckoutError } from './api.ts';
 import { formatAmount } from './format.ts';
 import type { Translator } from './i18n.ts';
 import { isNavigableUrl } from './redirect.ts';
@@ -40,6 +40,25 @@ export async function fetchOutcome(base: string, sessionId: string, signal?: Abo
     });
   }
   return body;
+}
+
+/**
+ * The outcome as the element reads it without the client secret. An error that trying again will
+ * not mend means the link is not this browser's, and says so: `not_found` or `unauthorized`.
+ */
+export async function outcomeWithoutSecret(
+  base: string,
+  sessionId: string,
+  signal?: AbortSignal,
+): Promise<CheckoutOutcome> {
+  try {
+    return await fetchOutcome(base, sessionId, signal);
+  } catch (caught) {
+    const found = toCheckoutError(caught);
+    if (found.recoverable) throw found;
+    const code = found.code === 'not_found' ? 'not_found' : 'unauthorized';
+    throw new CheckoutError(code, 'no client secret for this session', { recoverable: false, cause: found });
+  }
 }
 
 function isOutcome(value: unknown): value is CheckoutOutcome {

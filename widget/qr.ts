@@ -1,7 +1,7 @@
 /**
  * The QR screen, loaded on demand (`parts.ts`, asked for when the shopper pays): the code, its
  * countdown, "Open in WeChat", "Save QR image" and "Copy payment link". The element keeps the
- * state (the countdown's clock, what was copied); this part draws it.
+ * state (the countdown, `countdown.controller.ts`; what was copied); this part draws it.
  *
  * The saveable image is a PNG drawn in the page from the module path the BFF already sent, so the
  * file has a same-origin `blob:` URL, which a `download` link honours even on a merchant's page,

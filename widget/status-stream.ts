@@ -20,6 +20,7 @@
  * stream falls back to asking `poll` every `pollMs` and hands on what it answers, while it keeps
  * trying to open a stream again; the first stream that opens ends the polling.
  */
+import type { CheckoutApi } from './api.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { StatusEvent, StreamReady } from './wire.ts';
 
@@ -247,6 +248,32 @@ export class StatusStream {
       if (!this.#stopped) this.#connect();
     });
   }
+}
+
+/**
+ * Opens the status stream of the session `api` pays: its events URL, and where no stream stays
+ * open, the session's view as it is now, read as one more status event (`signal` aborts that read).
+ */
+export function followSession(
+  api: Pick<CheckoutApi, 'eventsUrl' | 'getView'>,
+  options: Omit<StatusStreamOptions, 'url' | 'poll'> & { signal?: AbortSignal },
+): StatusStream {
+  const stream: StatusStream = new StatusStream({
+    ...options,
+    url: (lastEventId) => api.eventsUrl(lastEventId),
+    poll: async () => {
+      const view = await api.getView(options.signal);
+      const attempt = view.attempt;
+      return {
+        seq: stream.lastSeq ?? 0,
+        status: view.status,
+        attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+        at: view.serverTime,
+      };
+    },
+  });
+  stream.open();
+  return stream;
 }
 
 /** The heartbeat interval from a `ready` event, or null when it is missing or absurd. */

@@ -1,7 +1,8 @@
 /**
  * The till (`mode="pos"`), loaded on demand (`parts.ts`): the form where the cashier types or scans
  * the buyer's payment code, and the camera that reads it. The element keeps the session, the state
- * and the codes already charged; this part draws the screen and reads the code.
+ * and the codes already charged; this part draws the screen, reads the typed code and starts the
+ * camera.
  */
 import { html, nothing, type TemplateResult } from 'lit/html.js';
 import { BUYER_CODE, canScan, type CodeScannerController } from './code-scanner.ts';
@@ -19,12 +20,12 @@ export interface TillScreen {
   amount: string;
   submitting: boolean;
   camera: CodeScannerController;
-  onCamera(): void;
-  onSubmit(event: SubmitEvent): void;
+  /** The form was sent: the buyer's code typed in it, or null when it is not one. */
+  onCode(code: string | null): void;
 }
 
 /** The buyer's code typed into the till's form, spaces dropped; null when it is not one (the form is left as it was). */
-export function readBuyerCode(form: HTMLFormElement): string | null {
+function readBuyerCode(form: HTMLFormElement): string | null {
   const input = form.elements.namedItem('code') as HTMLInputElement | null;
   const code = (input?.value ?? '').replace(/\s+/g, '');
   if (!BUYER_CODE.test(code)) return null;
@@ -34,6 +35,15 @@ export function readBuyerCode(form: HTMLFormElement): string | null {
 
 export function renderTill(screen: TillScreen): TemplateResult {
   const { t, submitting, camera } = screen;
+  // The camera's picture is shown in the video beside the button.
+  const startCamera = (event: Event): void => {
+    const video = ((event.currentTarget as Element).getRootNode() as ParentNode).querySelector('video');
+    if (video) void camera.start(video);
+  };
+  const submit = (event: SubmitEvent): void => {
+    event.preventDefault();
+    screen.onCode(readBuyerCode(event.currentTarget as HTMLFormElement));
+  };
   const invalid = screen.note !== nothing;
   return html`${screen.methods}
     ${
@@ -46,14 +56,14 @@ export function renderTill(screen: TillScreen): TemplateResult {
                     class="secondary"
                     part="button"
                     ?disabled=${submitting}
-                    @click=${screen.onCamera}
+                    @click=${startCamera}
                   >
                     ${t('posCamera')}
                   </button>`
             }`
         : nothing
     }
-    <form part="form" novalidate @submit=${screen.onSubmit}>
+    <form part="form" novalidate @submit=${submit}>
       <div class="field" part="field">
         <label for="buyer-code" part="label">${t('posCode')}</label>
         <input

@@ -2,9 +2,9 @@
  * StatusStream against a scripted EventSource: seq de-duplication, the two reconnect paths, the
  * watchdog for a connection that died in silence, and catching up when the shopper comes back.
  */
-import { expect } from '@open-wc/testing';
-import { silenceLimitMs, StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
-import type { StatusEvent } from '../../widget/wire.ts';
+import { expect, waitUntil } from '@open-wc/testing';
+import { followSession, silenceLimitMs, StatusStream, type StreamConnection } from '../../widget/status-stream.ts';
+import type { CheckoutView, StatusEvent } from '../../widget/wire.ts';
 import { ManualClock } from './harness.ts';
 
 /** Enough of EventSource for the stream: listeners, readyState, close(). */
@@ -226,6 +226,68 @@ describe('StatusStream', () => {
       h.clock.advance(9_000);
       await Promise.resolve();
       expect(polls).to.equal(2);
+    });
+  });
+
+  describe('followSession', () => {
+    it('opens at once on the session’s events URL, and polls its view as a status event', async () => {
+      const sources: ScriptedSource[] = [];
+      const seen: StatusEvent[] = [];
+      const signals: Array<AbortSignal | undefined> = [];
+      const clock = new ManualClock();
+      const abort = new AbortController();
+      const view: CheckoutView = {
+        id: 'cs_1',
+        status: 'pending',
+        amount: '10.00',
+        currency: 'THB',
+        merchant: { name: 'Shop' },
+        description: null,
+        expiresAt: '2026-11-22T11:00:00.000Z',
+        returnUrl: null,
+        methods: [],
+        attempt: { id: 'att_1', method: 'ottpay.wechat', status: 'pending', action: null, failure: null },
+        serverTime: '2026-11-22T10:00:00.000Z',
+      };
+      const stream = followSession(
+        {
+          eventsUrl: (last) => `/v1/checkout/cs_1/events${last === null ? '' : `?lastEventId=${last}`}`,
+          getView: async (signal) => {
+            signals.push(signal);
+            return view;
+          },
+        },
+        {
+          onStatus: (event) => seen.push(event),
+          clock,
+          createEventSource: (url) => {
+            const source = new ScriptedSource(url);
+            sources.push(source);
+            return source as unknown as EventSource;
+          },
+          retryDelaysMs: [1_000],
+          signal: abort.signal,
+        },
+      );
+      try {
+        expect(sources.map((source) => source.url)).to.deep.equal(['/v1/checkout/cs_1/events']);
+        sources.at(-1)?.send(4);
+        for (let failed = 0; failed < 3; failed++) {
+          sources.at(-1)?.fail();
+          if (failed < 2) clock.advance(1_000);
+        }
+        expect(stream.polling).to.equal(true);
+        await waitUntil(() => seen.length === 2);
+        expect(seen[1]).to.deep.equal({
+          seq: 4,
+          status: 'pending',
+          attempt: { id: 'att_1', status: 'pending', failure: null },
+          at: '2026-11-22T10:00:00.000Z',
+        });
+        expect(signals).to.deep.equal([abort.signal]);
+      } finally {
+        stream.close();
+      }
     });
   });
 
