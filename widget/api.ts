@@ -39,7 +39,10 @@ export class CheckoutError extends Error {
 
 /** Turns anything thrown into a `CheckoutError`, so callers handle one type. */
 export function toCheckoutError(error: unknown): CheckoutError {
-  if (error instanceof CheckoutError) return error;
+  // By name as well: a part loaded on demand by the script-tag bundle carries its own copy of the
+  // class, and its errors are just as much ours.
+  if (error instanceof CheckoutError || (error instanceof Error && error.name === 'CheckoutError'))
+    return error as CheckoutError;
   return new CheckoutError('bad_response', 'unexpected failure in the checkout client', {
     cause: error,
     recoverable: true,

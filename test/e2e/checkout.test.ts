@@ -167,6 +167,16 @@ describe('checkout in a real browser', () => {
     assertNoProblems(page);
   });
 
+  it('says a hosted link without its secret names no checkout, when no session has that id', async () => {
+    // The outcome is read by a part the script-tag bundle loads on demand; its errors must still be
+    // recognised as the checkout's own (not a generic failure with "Try again").
+    const page = await e2e.newPage();
+    await page.goto(`${e2e.bffUrl}/pay/ses_${'0'.repeat(20)}`);
+    const checkout = page.locator('tender-checkout');
+    await checkout.getByText('This checkout does not exist.').waitFor();
+    assert.equal(await checkout.getByRole('button', { name: 'Try again' }).count(), 0);
+  });
+
   it('draws the hosted page from the view it carries, without asking the BFF for it, each file fetched once', async () => {
     const reference = `e2e-inline-${Date.now()}`;
     const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
