@@ -39,10 +39,18 @@ export class CheckoutError extends Error {
 
 /** Turns anything thrown into a `CheckoutError`, so callers handle one type. */
 export function toCheckoutError(error: unknown): CheckoutError {
-  // By name as well: a part loaded on demand by the script-tag bundle carries its own copy of the
-  // class, and its errors are just as much ours.
-  if (error instanceof CheckoutError || (error instanceof Error && error.name === 'CheckoutError'))
-    return error as CheckoutError;
+  if (error instanceof CheckoutError) return error;
+  // A part the script-tag bundle loads on demand carries its own copy of the class: its errors are
+  // just as much ours, so they are taken over as they are.
+  if (error instanceof Error && error.name === 'CheckoutError') {
+    const { code, recoverable, status, requestId } = error as Partial<CheckoutError>;
+    return new CheckoutError(code ?? 'bad_response', error.message, {
+      recoverable: recoverable ?? true,
+      status,
+      requestId,
+      cause: error.cause,
+    });
+  }
   return new CheckoutError('bad_response', 'unexpected failure in the checkout client', {
     cause: error,
     recoverable: true,
