@@ -189,11 +189,16 @@ describe('WCAG 2.2 AA (axe) on the hosted and sandbox pages', () => {
       await checkout.getByLabel('Account number').fill('1234567890');
       await checkout.getByRole('button', { name: /^Pay/ }).click();
       await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
+      const payPage = page.url();
       await check(page, `One1Pay pay page (${size})`);
       await page.getByRole('button', { name: 'Pay', exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/pay/${session.id}`);
       await checkout.getByText('Payment received. Thank you!').waitFor({ timeout: 20_000 });
       await check(page, `hosted page back from One1Pay (${size})`);
+      // One1Pay's page opened again once paid: the outcome and the way back to the shop.
+      await page.goto(payPage);
+      await page.getByRole('link', { name: 'Return to the shop' }).waitFor();
+      await check(page, `One1Pay pay page, paid (${size})`);
     });
   }
 
