@@ -33,6 +33,13 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface PageOptions {
+  mobile?: boolean;
+  locale?: string;
+  colorScheme?: 'light' | 'dark';
+  width?: number;
+}
+
 export interface E2E {
   shopUrl: string;
   bffUrl: string;
@@ -41,9 +48,10 @@ export interface E2E {
   browser: Browser;
   /**
    * A fresh page (its own context), recording its problems from the first document on; `locale`
-   * sets the browser's language (and so its Accept-Language).
+   * sets the browser's language (and so its Accept-Language), `colorScheme` the
+   * `prefers-color-scheme` it reports, and `width` the viewport's width (a phone's with `mobile`).
    */
-  newPage(options?: { mobile?: boolean; locale?: string }): Promise<Page>;
+  newPage(options?: PageOptions): Promise<Page>;
   /** Console errors, uncaught exceptions and CSP violations the page has met so far. */
   problemsOf(page: Page): string[];
   close(): Promise<void>;
@@ -84,10 +92,12 @@ export async function startE2E({ logLines }: { logLines?: string[] } = {}): Prom
     bffUrl: demo.bff.url,
     secretKey: demo.bff.runtime.config.merchant.secretKey,
     browser,
-    async newPage({ mobile = false, locale }: { mobile?: boolean; locale?: string } = {}) {
+    async newPage({ mobile = false, locale, colorScheme, width }: PageOptions = {}) {
       const context = await browser.newContext({
-        ...(mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true } : {}),
+        ...(mobile ? { viewport: { width: width ?? 390, height: 844 }, isMobile: true, hasTouch: true } : {}),
+        ...(!mobile && width ? { viewport: { width, height: 800 } } : {}),
         ...(locale ? { locale } : {}),
+        ...(colorScheme ? { colorScheme } : {}),
       });
       const found: string[] = [];
       await context.exposeBinding('tenderReportViolation', (_source, text: string) => void found.push(text));

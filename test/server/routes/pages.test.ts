@@ -47,7 +47,7 @@ describe('hosted page and script bundle', () => {
     assert.match(shellHtml, new RegExp(`<tender-checkout session="${session.id}"></tender-checkout>`));
     assert.ok(!shellHtml.includes('secret'), 'no secret in the shell');
     assert.ok(!shellHtml.includes('12.00'), 'no session data in the shell');
-    assert.match(shellHtml, /<html lang="th">/);
+    assert.match(shellHtml, /<html lang="th" dir="ltr">/);
     const css = await bff.runtime.app.request('/pay.css');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
   });
@@ -165,7 +165,7 @@ describe('hosted page and script bundle', () => {
 
       const missing = await createApp({ ...deps, widgetBundlePath: join(dir, 'nope.js') }).request('/tender.js');
       assert.equal(missing.status, 503);
-      assert.match((await missing.json()).error.message, /npm run build/);
+      assert.match(((await missing.json()) as { error: { message: string } }).error.message, /npm run build/);
 
       // The languages beside it, importable from a merchant's page on another origin.
       mkdirSync(join(dir, 'tender-locales'));
@@ -191,7 +191,9 @@ describe('hosted page and script bundle', () => {
         headers: acceptLanguage === undefined ? {} : { 'accept-language': acceptLanguage },
       });
       assert.equal(page.headers.get('set-cookie'), null, 'no language cookie');
-      return /<html lang="([^"]+)">/.exec(await page.text())?.[1];
+      const [, lang, dir] = /<html lang="([^"]+)" dir="(ltr|rtl)">/.exec(await page.text()) ?? [];
+      assert.equal(dir, lang === 'ar' ? 'rtl' : 'ltr', `the direction of ${lang}`);
+      return lang;
     };
     assert.equal(await lang(undefined), 'en');
     assert.equal(await lang('th'), 'th');
