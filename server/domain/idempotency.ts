@@ -73,10 +73,23 @@ export class Idempotency {
 
   async #run<T>(create: IdempotentCreate<T>, request: IdempotencyRequest): Promise<Idempotent<T>> {
     const { store, clock } = this.deps;
-    let record = await store.getIdempotency(create.scope, request.key);
+    // Where claim and thing are one write, a fresh key (the usual case) needs no read first: the
+    // write itself says whether the key was taken. A check that refuses the request applies only
+    // to a fresh key, so on a refusal the key is looked up: a retry still gets its answer.
+    let record: IdempotencyRecord | null = null;
+    if (create.claimAndMake) {
+      try {
+        await create.check?.();
+      } catch (refusal) {
+        record = await store.getIdempotency(create.scope, request.key);
+        if (!record) throw refusal;
+      }
+    } else {
+      record = await store.getIdempotency(create.scope, request.key);
+      if (!record) await create.check?.();
+    }
     let claimed = false;
     if (!record) {
-      await create.check?.();
       const claim: IdempotencyRecord = {
         scope: create.scope,
         key: request.key,

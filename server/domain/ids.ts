@@ -48,9 +48,13 @@ export const newRequestId = (): string => `req_${randomBase62(16)}`;
 
 /** Constant-time string comparison (lengths are hashed first so they leak nothing either). */
 export function secretsEqual(given: string, expected: string): boolean {
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return secretMatcher(expected)(given);
+}
+
+/** `secretsEqual` against one secret known in advance (a configured key): its hash is taken once. */
+export function secretMatcher(expected: string): (given: string) => boolean {
+  const digest = createHash('sha256').update(expected).digest();
+  return (given) => timingSafeEqual(createHash('sha256').update(given).digest(), digest);
 }
 
 export function sha256Hex(text: string): string {

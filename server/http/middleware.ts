@@ -8,7 +8,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ErrorBody } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
-import { newRequestId, secretsEqual } from '../domain/ids.ts';
+import { newRequestId, secretMatcher, secretsEqual } from '../domain/ids.ts';
 import { silentLogger, withLogBindings, type Logger } from '../domain/log.ts';
 import { DomainError } from '../domain/errors.ts';
 import { ProviderError } from '../providers/provider.ts';
@@ -52,11 +52,11 @@ export function merchantAuth({ secretKey }: { secretKey: string }): MiddlewareHa
     c.header('WWW-Authenticate', 'Bearer realm="tender"');
     throw new ApiError(401, 'unauthorized', 'a valid secret key is required: Authorization: Bearer <secret key>');
   };
-  // The comparison is ours (`secretsEqual`, constant time, synchronous): the default one hashes both
+  // The comparison is ours (`secretMatcher`, constant time, synchronous): the default one hashes both
   // strings through WebCrypto's asynchronous digest on every request, which costs more than the rest
   // of a session create.
   const check = bearerAuth<AppEnv>({
-    verifyToken: (token) => secretsEqual(token, secretKey),
+    verifyToken: secretMatcher(secretKey),
     noAuthenticationHeader: { message: refuse },
     invalidAuthenticationHeader: { message: refuse },
     invalidToken: { message: refuse },
@@ -67,12 +67,24 @@ export function merchantAuth({ secretKey }: { secretKey: string }): MiddlewareHa
 }
 
 /**
- * Security headers for the JSON API, health checks and metrics (Hono's `secureHeaders`: nosniff,
- * no referrer, no framing, HSTS, same-origin resource policy; the widget reads the API with CORS,
- * which the resource policy does not touch). The hosted page and the widget's files set their own.
+ * Security headers for the JSON API, health checks and metrics (Hono's `secureHeaders`): nosniff, no
+ * referrer, HSTS, same-origin resource policy (the widget reads the API with CORS, which the
+ * resource policy does not touch) and a CSP that loads nothing and is framed nowhere. Headers that
+ * only mean something for an HTML document (X-Frame-Options, which `frame-ancestors` replaces; the
+ * opener policy, origin-agent clustering, DNS prefetch, old IE and Flash switches) are left off a
+ * JSON answer: each header costs every request. The hosted page and the widget's files set their own.
  */
 export function apiSecurityHeaders(): MiddlewareHandler {
-  const headers = secureHeaders({ contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } });
+  const headers = secureHeaders({
+    contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    xFrameOptions: false,
+    crossOriginOpenerPolicy: false,
+    originAgentCluster: false,
+    xDnsPrefetchControl: false,
+    xDownloadOptions: false,
+    xPermittedCrossDomainPolicies: false,
+    xXssProtection: false,
+  });
   return async function apiSecurityHeadersMiddleware(c, next) {
     return headers(c, next);
   };

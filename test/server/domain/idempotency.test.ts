@@ -9,7 +9,7 @@ import { systemClock } from '../../../server/domain/clock.ts';
 import { DomainError } from '../../../server/domain/errors.ts';
 import { Idempotency, type IdempotencyRequest } from '../../../server/domain/idempotency.ts';
 import { openStore } from '../../../server/store/index.ts';
-import type { Store } from '../../../server/store/store.ts';
+import type { IdempotencyRecord, Store } from '../../../server/store/store.ts';
 
 interface Thing {
   id: string;
@@ -168,5 +168,61 @@ describe('Idempotency', () => {
     const retry = await idempotency.run(box.create(key('k5'), 'a'));
     assert.equal(box.made, 1);
     assert.equal(retry.value.body, 'a');
+  });
+  describe('with claim and thing written together (claimAndMake)', () => {
+    /** `claimAndMake` over the make-once table: the key's claim, then the thing, or the earlier record. */
+    function together(
+      box: ReturnType<typeof things>,
+      request: IdempotencyRequest,
+      body: string,
+      check?: () => Promise<void>,
+    ) {
+      const create = box.create(request, body, { check });
+      let writes = 0;
+      return {
+        get writes() {
+          return writes;
+        },
+        create: {
+          ...create,
+          claimAndMake: async (
+            id: string,
+            claim: IdempotencyRecord,
+          ): Promise<{ made: Thing } | { earlier: IdempotencyRecord }> => {
+            writes++;
+            if (!(await store.putIdempotency(claim))) {
+              return { earlier: (await store.getIdempotency(claim.scope, claim.key))! };
+            }
+            return { made: await create.make(id) };
+          },
+        },
+      };
+    }
+
+    it('makes the thing with its claim, and a retry gets it without making another', async () => {
+      const idempotency = new Idempotency({ store, clock: systemClock });
+      const box = things();
+      const first = together(box, key('t1'), 'a');
+      const made = await idempotency.run(first.create);
+      const retry = await idempotency.run(together(box, key('t1'), 'a').create);
+      assert.deepEqual([made.replayed, retry.replayed, retry.value.id, box.made], [false, true, made.value.id, 1]);
+      const other = await idempotency
+        .run(together(box, key('t1', 'hash-b'), 'b').create)
+        .catch((error: unknown) => error);
+      assert.ok(other instanceof DomainError && other.code === 'idempotency_mismatch');
+    });
+
+    it('refuses a fresh key when the check refuses, writing nothing, yet answers a retry whose check would now refuse', async () => {
+      const idempotency = new Idempotency({ store, clock: systemClock });
+      const box = things();
+      const refuse = () => Promise.reject(new DomainError('invalid_request', 'no'));
+      const refused = together(box, key('t2'), 'a', refuse);
+      await assert.rejects(idempotency.run(refused.create), /no/);
+      assert.deepEqual([refused.writes, box.made, await store.getIdempotency('things.create', 't2')], [0, 0, null]);
+
+      const made = await idempotency.run(together(box, key('t2'), 'a').create);
+      const retry = await idempotency.run(together(box, key('t2'), 'a', refuse).create);
+      assert.deepEqual([retry.replayed, retry.value.id], [true, made.value.id]);
+    });
   });
 });

@@ -24,7 +24,10 @@ describe('edge middleware', () => {
       await bff.runtime.app.request('/v1/sessions'),
     ]) {
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
-      assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN');
+      assert.equal(response.headers.get('cross-origin-resource-policy'), 'same-origin');
+      // Document-only headers stay off JSON: `frame-ancestors` is what stops framing.
+      assert.equal(response.headers.get('x-frame-options'), null);
+      assert.equal(response.headers.get('x-xss-protection'), null);
       assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
       assert.equal(response.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'");
       assert.match(response.headers.get('strict-transport-security') ?? '', /^max-age=\d+/);

@@ -147,11 +147,17 @@ describe('merchant sessions API', () => {
       const first = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-one-write' }));
       assert.equal(first.status, 201);
       assert.deepEqual(writes, ['session with claim']);
-      // The retry reads what the first one wrote and writes nothing.
+      // The retry's transaction finds the key taken and writes nothing: one session, the first.
       const again = await bff.merchant('/v1/sessions', json(body, { 'idempotency-key': 'key-one-write' }));
       assert.equal(again.headers.get('idempotent-replayed'), 'true');
-      assert.equal((await again.json()).id, (await first.json()).id);
-      assert.deepEqual(writes, ['session with claim']);
+      const firstId = ((await first.json()) as { id: string }).id;
+      assert.equal(((await again.json()) as { id: string }).id, firstId);
+      assert.ok(!writes.includes('claim') && !writes.includes('session'));
+      const made = (await store.listSessions({ limit: 100 })).filter((s) => s.reference === body.reference);
+      assert.deepEqual(
+        made.map((s) => s.id),
+        [firstId],
+      );
     } finally {
       Object.assign(store, { putIdempotency, createSession });
     }
