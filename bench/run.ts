@@ -811,7 +811,7 @@ function bundles(): void {
     say(
       `  ${name.padEnd(44)} ${fmt(bytes.length / 1024, 1).padStart(7)} KiB raw  ${fmt(gzip / 1024, 1).padStart(6)} KiB gzip`,
     );
-    if (/dist\/(tender|widget\/tender)\.js$/.test(name))
+    if (/dist\/tender(\.iife)?\.js$/.test(name))
       table.push({
         figure: `bundle ${name} (gzip)`,
         bare: '',
