@@ -53,23 +53,7 @@ describe('WCAG 2.2 AA (axe) on the hosted and sandbox pages', () => {
 
   async function createSession([amount, currency, description]: readonly [string, string, string]) {
     const reference = `e2e-access-${currency}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-    const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${e2e.secretKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': reference,
-      },
-      body: JSON.stringify({
-        amount,
-        currency,
-        reference,
-        description,
-        customer: { email: 'shopper@example.com', phone: '66812345678' },
-      }),
-    });
-    assert.equal(response.status, 201, await response.clone().text());
-    return (await response.json()) as { id: string; url: string };
+    return e2e.createSession({ amount, currency, reference, description });
   }
 
   /** Opens a new session's hosted page and waits for its method list. */

@@ -132,23 +132,12 @@ describe('checkout in a real browser', () => {
   it('comes back from the provider to the hosted page, whose URL has no secret, and shows the payment', async () => {
     // A merchant that gives no returnUrl: the provider sends the shopper back to /pay/:id.
     const reference = `e2e-return-${Date.now()}`;
-    const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${e2e.secretKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': reference,
-      },
-      body: JSON.stringify({
-        amount: '450.00',
-        currency: 'THB',
-        reference,
-        description: 'Thai silk scarf',
-        customer: { email: 'shopper@example.com', phone: '66812345678' },
-      }),
+    const session = await e2e.createSession({
+      amount: '450.00',
+      currency: 'THB',
+      reference,
+      description: 'Thai silk scarf',
     });
-    assert.equal(response.status, 201);
-    const session = (await response.json()) as { id: string; url: string };
 
     const page = await e2e.newPage({ mobile: true });
     await page.goto(session.url);
@@ -179,23 +168,12 @@ describe('checkout in a real browser', () => {
 
   it('draws the hosted page from the view it carries, without asking the BFF for it, each file fetched once', async () => {
     const reference = `e2e-inline-${Date.now()}`;
-    const response = await fetch(`${e2e.bffUrl}/v1/sessions`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${e2e.secretKey}`,
-        'content-type': 'application/json',
-        'idempotency-key': reference,
-      },
-      body: JSON.stringify({
-        amount: '450.00',
-        currency: 'THB',
-        reference,
-        description: 'Thai silk scarf </script><!--',
-        customer: { email: 'shopper@example.com', phone: '66812345678' },
-      }),
+    const session = await e2e.createSession({
+      amount: '450.00',
+      currency: 'THB',
+      reference,
+      description: 'Thai silk scarf </script><!--',
     });
-    assert.equal(response.status, 201);
-    const session = (await response.json()) as { id: string; url: string };
 
     // In Thai: the page preloads the Thai table and the fields part (these methods ask for fields).
     const page = await e2e.newPage({ locale: 'th-TH' });

@@ -54,6 +54,14 @@ export interface E2E {
   newPage(options?: PageOptions): Promise<Page>;
   /** Console errors, uncaught exceptions and CSP violations the page has met so far. */
   problemsOf(page: Page): string[];
+  /**
+   * Makes a session through the merchant API, as a merchant's server would (its reference doubles
+   * as the Idempotency-Key); a shopper with email and phone unless `body` says otherwise.
+   */
+  createSession(body: { amount: string; currency: string; description: string; reference: string }): Promise<{
+    id: string;
+    url: string;
+  }>;
   close(): Promise<void>;
 }
 
@@ -111,6 +119,19 @@ export async function startE2E({ logLines }: { logLines?: string[] } = {}): Prom
       return page;
     },
     problemsOf: (page) => [...(problems.get(page) ?? [])],
+    async createSession(body) {
+      const response = await fetch(`${demo.bff.url}/v1/sessions`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${demo.bff.runtime.config.merchant.secretKey}`,
+          'content-type': 'application/json',
+          'idempotency-key': body.reference,
+        },
+        body: JSON.stringify({ customer: { email: 'shopper@example.com', phone: '66812345678' }, ...body }),
+      });
+      if (response.status !== 201) throw new Error(`session not made (${response.status}): ${await response.text()}`);
+      return (await response.json()) as { id: string; url: string };
+    },
     async close() {
       await browser.close();
       await demo.stop();
