@@ -195,6 +195,14 @@ const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX payouts_by_created ON payouts (created_at, id);
     `,
   },
+  {
+    // Callbacks that name only the provider's own payment id (store.findAttemptByPayment).
+    version: 8,
+    sql: `
+      CREATE INDEX attempts_by_payment ON attempts (provider, provider_payment_id, created_at)
+        WHERE provider_payment_id IS NOT NULL;
+    `,
+  },
 ];
 /**
  * The key of the advisory lock that `migrate()` holds, so BFF instances starting together take turns

@@ -46,6 +46,25 @@ describe('SqliteStore on a file', () => {
     assert.ok(existsSync(path));
   });
 
+  it("finds an attempt by the provider's payment id through an index, not a scan", async () => {
+    const path = freshPath();
+    const store = new SqliteStore(path);
+    await store.migrate();
+    await store.close();
+    const plan = inspect(path, (db) =>
+      db
+        .prepare(
+          'EXPLAIN QUERY PLAN SELECT * FROM attempts WHERE provider = ? AND provider_payment_id = ? ORDER BY created_at DESC LIMIT 1',
+        )
+        .all('ottpay', 'pay_1')
+        .map((row) => (row as { detail: string }).detail),
+    );
+    assert.ok(
+      plan.some((step) => step.includes('USING INDEX attempts_by_payment')),
+      plan.join('; '),
+    );
+  });
+
   it('keeps the session webhooks of a version 6 database when it makes room for payout webhooks', async () => {
     const path = freshPath();
     const session = makeSession();
@@ -57,7 +76,9 @@ describe('SqliteStore on a file', () => {
     }
     // Rebuild the file as version 6 left it, with one undelivered session webhook in the outbox.
     const old = new Database(path);
-    old.exec('DROP TABLE webhooks; DROP INDEX payouts_by_created; DELETE FROM schema_migrations');
+    old.exec(
+      'DROP TABLE webhooks; DROP INDEX payouts_by_created; DROP INDEX attempts_by_payment; DELETE FROM schema_migrations',
+    );
     for (const migration of MIGRATIONS.filter((each) => each.version <= 6)) {
       if (migration.version === 2) old.exec(migration.sql);
       old.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, 'x');
