@@ -7,7 +7,6 @@
  * and sessions live at least 60 s.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +14,7 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import { startDemo } from '../demo/main.ts';
 import { CHROME_FLAGS } from '../test/e2e/harness.ts';
 import type { AttemptView } from '../widget/wire.ts';
+import { freePort } from '../test/free-port.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = join(root, 'docs/screenshots');
@@ -22,17 +22,6 @@ const out = join(root, 'docs/screenshots');
 if (!existsSync(join(root, 'widget/dist/tender.iife.js'))) {
   console.error('widget/dist/tender.iife.js is missing: run `npm run build` first.');
   process.exit(1);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tender-screenshots-'));

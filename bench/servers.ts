@@ -7,21 +7,10 @@
  */
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { createServer } from 'node:net';
 import { startBff } from '../server/main.ts';
+import { freePort } from '../test/free-port.ts';
 
 const kind = process.argv[2];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 function send(message: Record<string, unknown>): void {
   process.send?.(message);

@@ -124,7 +124,7 @@ export class Checkout {
    */
   async viewFor(session: SessionRecord, attempt: AttemptRecord | null): Promise<CheckoutView> {
     const methods = await this.methodsFor(session);
-    return checkoutView(session, attempt ? [attempt] : [], methods, this.config.merchant.name, this.now());
+    return checkoutView(session, attempt, methods, this.config.merchant.name, this.now());
   }
 
   createAttempt(sessionId: string, input: CreateAttemptInput): Promise<AttemptRecord> {

@@ -90,17 +90,18 @@ export class Idempotency {
     }
     let claimed = false;
     if (!record) {
+      const freshId = create.newId();
       const claim: IdempotencyRecord = {
         scope: create.scope,
         key: request.key,
         requestHash: request.requestHash,
         // A claim stores no answer, only the id it names: the answer is the thing as it stands.
         status: 0,
-        body: JSON.stringify({ id: create.newId() }),
+        body: JSON.stringify({ id: freshId }),
         createdAt: nowIso(clock),
       };
       if (create.claimAndMake) {
-        const outcome = await create.claimAndMake(claimedId(claim), claim);
+        const outcome = await create.claimAndMake(freshId, claim);
         if ('made' in outcome) return { value: outcome.made, replayed: false };
         record = outcome.earlier;
       } else {

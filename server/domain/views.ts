@@ -17,12 +17,12 @@ export function attemptView(attempt: AttemptRecord): AttemptView {
 /** The public view for the browser: nothing here may be secret. */
 export function checkoutView(
   session: SessionRecord,
-  attempts: AttemptRecord[],
+  /** The session's latest attempt, if any. */
+  current: AttemptRecord | null,
   methods: MethodView[],
   merchantName: string,
   now: Date,
 ): CheckoutView {
-  const current = attempts.at(-1);
   return {
     id: session.id,
     status: session.status,

@@ -10,3 +10,23 @@ export const baseUrlSchema = z
 
 /** An endpoint path appended to `baseUrl`, overridable where a provider's paths are not public. */
 export const pathSchema = z.string().regex(/^\/[^\s?#]*$/, 'must be a path starting with "/"');
+
+/**
+ * How long Tender keeps offering a QR code before the shopper must ask for a new one (seconds), for
+ * providers that state no lifetime of their own; 15 minutes unless configured.
+ */
+export const qrExpirySecondsSchema = z
+  .number()
+  .int()
+  .min(60)
+  .max(24 * 3600)
+  .default(900);
+
+/** The provider's methods a merchant enables: some of `all`, each once; all of them unless configured. */
+export function methodListSchema<const M extends readonly [string, ...string[]]>(all: M) {
+  return z
+    .array(z.enum(all))
+    .min(1)
+    .refine((list) => new Set(list).size === list.length, 'must not repeat a method')
+    .default([...all]);
+}

@@ -188,23 +188,7 @@ export class SqlStore implements Store {
   }
 
   async listSessions(options: { limit: number; before?: string }): Promise<SessionRecord[]> {
-    if (options.before === undefined) {
-      const found = await this.#engine.rows<SessionRow>(
-        'SELECT * FROM sessions ORDER BY created_at DESC, id DESC LIMIT ?',
-        [options.limit],
-      );
-      return found.map(rowToSession);
-    }
-    // Keyset paging on (created_at, id): stable while new sessions arrive, and sessions created in
-    // the same millisecond are neither skipped nor repeated. An unknown cursor yields nothing.
-    const found = await this.#engine.rows<SessionRow>(
-      `SELECT s.* FROM sessions s JOIN sessions c ON c.id = ?
-       WHERE (s.created_at, s.id) < (c.created_at, c.id)
-       ORDER BY s.created_at DESC, s.id DESC
-       LIMIT ?`,
-      [options.before, options.limit],
-    );
-    return found.map(rowToSession);
+    return (await this.#newestFirst<SessionRow>('sessions', options)).map(rowToSession);
   }
 
   async listExpiredSessions(now: string, limit: number): Promise<SessionRecord[]> {
@@ -341,22 +325,7 @@ export class SqlStore implements Store {
   }
 
   async listPayouts(options: { limit: number; before?: string }): Promise<PayoutRecord[]> {
-    if (options.before === undefined) {
-      const found = await this.#engine.rows<PayoutRow>(
-        'SELECT * FROM payouts ORDER BY created_at DESC, id DESC LIMIT ?',
-        [options.limit],
-      );
-      return found.map(rowToPayout);
-    }
-    // Keyset paging on (created_at, id), as for sessions. An unknown cursor yields nothing.
-    const found = await this.#engine.rows<PayoutRow>(
-      `SELECT p.* FROM payouts p JOIN payouts c ON c.id = ?
-       WHERE (p.created_at, p.id) < (c.created_at, c.id)
-       ORDER BY p.created_at DESC, p.id DESC
-       LIMIT ?`,
-      [options.before, options.limit],
-    );
-    return found.map(rowToPayout);
+    return (await this.#newestFirst<PayoutRow>('payouts', options)).map(rowToPayout);
   }
 
   settlePayout(id: string, patch: PayoutPatch, webhooks: WebhookRecord[] = []): Promise<boolean> {
@@ -415,6 +384,27 @@ export class SqlStore implements Store {
   }
 
   /** The one lease on due work; see `leaseProgram`. */
+  /**
+   * A page of a table's rows, newest first, after the row `before` names. Keyset paging on
+   * (created_at, id): stable while new rows arrive, and rows created in the same millisecond are
+   * neither skipped nor repeated. An unknown cursor yields nothing.
+   */
+  #newestFirst<Row>(
+    table: 'sessions' | 'payouts',
+    { limit, before }: { limit: number; before?: string },
+  ): Promise<Row[]> {
+    if (before === undefined) {
+      return this.#engine.rows<Row>(`SELECT * FROM ${table} ORDER BY created_at DESC, id DESC LIMIT ?`, [limit]);
+    }
+    return this.#engine.rows<Row>(
+      `SELECT t.* FROM ${table} t JOIN ${table} c ON c.id = ?
+       WHERE (t.created_at, t.id) < (c.created_at, c.id)
+       ORDER BY t.created_at DESC, t.id DESC
+       LIMIT ?`,
+      [before, limit],
+    );
+  }
+
   #claim<Row extends { id: string }>(work: DueWork, now: string, leaseUntil: string, limit: number): Promise<Row[]> {
     return this.#engine.transaction(leaseProgram<Row>(this.#dialect, work, now, leaseUntil, limit));
   }

@@ -7,7 +7,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { silentLogger } from '../../server/domain/log.ts';
 import { verifyWebhookSignature } from '../../server/domain/webhooks.ts';
 import { createSandboxApp } from '../../server/sandbox/index.ts';
 import { listen } from '../server/harness.ts';
+import { freePort } from '../free-port.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const SECRET_KEY = 'sk_test_chaos_merchant_key';
@@ -60,19 +60,6 @@ export class Report {
 // ---- small helpers -------------------------------------------------------------------------------------
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')),
-      );
-    });
-  });
-}
 
 /** Polls `probe` until it returns a value other than undefined, or `ms` pass (then undefined). */
 export async function eventually<T>(

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
 import type { AttemptView } from '../../widget/wire.ts';
 import { assertAccessible, axeViolations, describeViolations, type AxeCheck } from './axe.ts';
-import { startE2E, type E2E, type PageOptions } from './harness.ts';
+import { type E2E, fillCardPayer, type PageOptions, payWithThaiQr, startE2E } from './harness.ts';
 
 const SIZES: Record<string, PageOptions> = {
   desktop: {},
@@ -167,11 +167,7 @@ describe('WCAG 2.2 AA (axe) on the hosted and sandbox pages', () => {
   for (const [size, options] of Object.entries(SIZES)) {
     it(`One1Pay's pay page, and the hosted page after it, ${size}`, async () => {
       const { page, checkout, session } = await openHosted('THB', options);
-      await checkout.getByRole('radio', { name: 'Thai QR' }).check();
-      await checkout.getByLabel('Bank').selectOption({ index: 1 });
-      await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
-      await checkout.getByLabel('Account number').fill('1234567890');
-      await checkout.getByRole('button', { name: /^Pay/ }).click();
+      await payWithThaiQr(checkout);
       await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
       const payPage = page.url();
       await check(page, `One1Pay pay page (${size})`);
@@ -210,12 +206,7 @@ describe('WCAG 2.2 AA (axe) on the hosted and sandbox pages', () => {
   })) {
     it(`SanSan's card frame and 3-D Secure challenge in the hosted page, ${size}`, async () => {
       const { page, checkout } = await openHosted('USD', options);
-      await checkout.getByRole('radio', { name: 'Card' }).check();
-      await checkout.getByLabel('Phone number').fill('+66 81 234 5678');
-      await checkout.getByLabel('Street address').fill('12 Riverside Road');
-      await checkout.getByLabel(/^City/).fill('Kampot');
-      await checkout.getByLabel('Postcode').fill('07000');
-      await checkout.getByLabel(/^Country/).fill('KH');
+      await fillCardPayer(checkout);
       const card = page.frameLocator('tender-checkout iframe.card-frame');
       await card.getByLabel('Card number').waitFor();
       await check(page, `card frame in the hosted page (${size})`);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AttemptView } from '../../widget/wire.ts';
-import { startE2E, type E2E } from './harness.ts';
+import { type E2E, fillCardPayer, startE2E } from './harness.ts';
 
 const APPROVE = '4000 0000 0000 0002';
 const CHALLENGE = '4000 0000 0000 3220';
@@ -39,12 +39,7 @@ describe('cards with 3-D Secure in a real browser', () => {
       .getByRole('button', { name: 'Buy — Script-tag embed' })
       .click();
     const checkout = page.locator('tender-checkout');
-    await checkout.getByRole('radio', { name: 'Card' }).check();
-    await checkout.getByLabel('Phone number').fill('+66 81 234 5678');
-    await checkout.getByLabel('Street address').fill('12 Riverside Road');
-    await checkout.getByLabel(/^City/).fill('Kampot');
-    await checkout.getByLabel('Postcode').fill('07000');
-    await checkout.getByLabel(/^Country/).fill('KH');
+    await fillCardPayer(checkout);
     return checkout;
   }
 

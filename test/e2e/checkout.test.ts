@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { AttemptView } from '../../widget/wire.ts';
-import { startE2E, type E2E } from './harness.ts';
+import { type E2E, payWithThaiQr, startE2E } from './harness.ts';
 
 describe('checkout in a real browser', () => {
   let e2e: E2E;
@@ -37,11 +37,7 @@ describe('checkout in a real browser', () => {
     const page = await e2e.newPage();
     await buy(page, 'Thai silk scarf', 'Script-tag embed');
     const checkout = page.locator('tender-checkout');
-    await checkout.getByRole('radio', { name: 'Thai QR' }).check();
-    await checkout.getByLabel('Bank').selectOption({ index: 1 });
-    await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
-    await checkout.getByLabel('Account number').fill('1234567890');
-    await checkout.getByRole('button', { name: /^Pay/ }).click();
+    await payWithThaiQr(checkout);
 
     await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
     assert.match((await page.textContent('body')) ?? '', /450\.00/);
@@ -142,11 +138,7 @@ describe('checkout in a real browser', () => {
     const page = await e2e.newPage({ mobile: true });
     await page.goto(session.url);
     const checkout = page.locator('tender-checkout');
-    await checkout.getByRole('radio', { name: 'Thai QR' }).check();
-    await checkout.getByLabel('Bank').selectOption({ index: 1 });
-    await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
-    await checkout.getByLabel('Account number').fill('1234567890');
-    await checkout.getByRole('button', { name: /^Pay/ }).click();
+    await payWithThaiQr(checkout);
     await page.waitForURL(/\/sandbox\/one1pay\/pay\//);
     await page.getByRole('button', { name: 'Pay', exact: true }).click();
 

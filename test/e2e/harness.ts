@@ -5,11 +5,11 @@
  * it used had none.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { startDemo } from '../../demo/main.ts';
+import { freePort } from '../free-port.ts';
 
 export const CHROME_FLAGS = [
   '--no-sandbox',
@@ -21,17 +21,6 @@ export const CHROME_FLAGS = [
   '--disable-sync',
   '--disable-dev-shm-usage',
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface PageOptions {
   mobile?: boolean;
@@ -138,4 +127,23 @@ export async function startE2E({ logLines }: { logLines?: string[] } = {}): Prom
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Chooses One1Pay Thai QR in the widget, fills its bank form as a Thai shopper would, and pays. */
+export async function payWithThaiQr(checkout: Locator): Promise<void> {
+  await checkout.getByRole('radio', { name: 'Thai QR' }).check();
+  await checkout.getByLabel('Bank').selectOption({ index: 1 });
+  await checkout.getByLabel('Account holder name').fill('Somchai Jaidee');
+  await checkout.getByLabel('Account number').fill('1234567890');
+  await checkout.getByRole('button', { name: /^Pay/ }).click();
+}
+
+/** Chooses the card in the widget and fills the payer's details SanSan asks for (not the card). */
+export async function fillCardPayer(checkout: Locator): Promise<void> {
+  await checkout.getByRole('radio', { name: 'Card' }).check();
+  await checkout.getByLabel('Phone number').fill('+66 81 234 5678');
+  await checkout.getByLabel('Street address').fill('12 Riverside Road');
+  await checkout.getByLabel(/^City/).fill('Kampot');
+  await checkout.getByLabel('Postcode').fill('07000');
+  await checkout.getByLabel(/^Country/).fill('KH');
 }

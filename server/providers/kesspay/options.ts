@@ -1,6 +1,6 @@
 /** `providers.kesspay` in the configuration (docs/providers/kesspay.md). */
 import { z } from 'zod';
-import { baseUrlSchema, pathSchema } from '../options.ts';
+import { baseUrlSchema, methodListSchema, pathSchema, qrExpirySecondsSchema } from '../options.ts';
 import { isKnownCurrency } from '../../domain/money.ts';
 
 /** KessPay does not publish its paths; these are Tender's defaults, each overridable. */
@@ -55,17 +55,8 @@ export const kesspayOptionsSchema = z.strictObject({
    */
   tokenReuseSeconds: z.number().int().min(1).max(59).optional(),
   /** KessPay states no QR lifetime; Tender stops offering a code after this. */
-  qrExpirySeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(24 * 3600)
-    .default(900),
-  methods: z
-    .array(z.enum(KESSPAY_METHODS))
-    .min(1)
-    .refine((list) => new Set(list).size === list.length, 'must not repeat a method')
-    .default([...KESSPAY_METHODS]),
+  qrExpirySeconds: qrExpirySecondsSchema,
+  methods: methodListSchema(KESSPAY_METHODS),
 });
 
 export type KessPayOptions = z.output<typeof kesspayOptionsSchema>;

@@ -352,7 +352,7 @@ function resolveOptions(options: OttPayOptions): ResolvedOptions {
   return result.data;
 }
 
-/** Leaves out empty values: Tender's convention for what takes part in the md5 (conventions table). */
+/** Leaves out empty values: Tender's convention for what takes part in the md5 (docs/providers/ottpay.md, "Conventions"). */
 function withoutEmpty(data: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(data).filter(([, value]) => value !== ''));
 }

@@ -106,7 +106,7 @@ function decryptObject(base64: string, key: Buffer): Record<string, unknown> {
 
 /**
  * The md5 forms a decrypted object may legitimately have. Tender and its simulator send every value
- * as a string (conventions table), and then there is exactly one form. OTT Pay's server may answer
+ * as a string (docs/providers/ottpay.md, "Conventions"), and then there is exactly one form. OTT Pay's server may answer
  * with JSON numbers, and one public client appends ".0" to numeric values before hashing, which
  * reads as the server hashing Java `Double.toString` (docs/providers/ottpay.md). We therefore accept
  * the number as written or in that Java form — both are only the *unkeyed* md5 of the same values,

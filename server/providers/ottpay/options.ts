@@ -1,6 +1,6 @@
 /** `providers.ottpay` in the configuration (docs/providers/ottpay.md). */
 import { z } from 'zod';
-import { baseUrlSchema } from '../options.ts';
+import { baseUrlSchema, methodListSchema, qrExpirySecondsSchema } from '../options.ts';
 import { isKnownCurrency } from '../../domain/money.ts';
 import type { OttBizType } from './wire.ts';
 
@@ -45,18 +45,9 @@ export const ottpayOptionsSchema = z.strictObject({
     .string()
     .regex(/^\/[A-Za-z0-9._~/-]*$/, 'must be a path such as "/processV2"')
     .default('/processV2'),
-  /** OTT Pay states no QR lifetime; Tender stops offering a code after this (conventions table). */
-  qrExpirySeconds: z
-    .number()
-    .int()
-    .min(60)
-    .max(24 * 3600)
-    .default(900),
-  methods: z
-    .array(z.enum(OTT_METHODS))
-    .min(1)
-    .refine((list) => new Set(list).size === list.length, 'must not repeat a method')
-    .default([...OTT_METHODS]),
+  /** OTT Pay states no QR lifetime; Tender stops offering a code after this (docs/providers/ottpay.md, "Conventions"). */
+  qrExpirySeconds: qrExpirySecondsSchema,
+  methods: methodListSchema(OTT_METHODS),
   /**
    * Methods paid through H5PAY (a link that opens the wallet) when the shopper is on a phone,
    * instead of a QR code they cannot scan with the same phone. The document shows H5PAY for

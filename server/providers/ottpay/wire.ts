@@ -14,7 +14,7 @@ export interface OttRequestEnvelope {
   md5: string;
 }
 
-/** Decrypted ACTIVEPAY request data; every value a string, empty ones left out (conventions table). */
+/** Decrypted ACTIVEPAY request data; every value a string, empty ones left out (docs/providers/ottpay.md, "Conventions"). */
 export interface ActivePayRequest extends Record<string, string> {
   order_id: string;
   operator_id: string;
