@@ -122,7 +122,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/notify', notifyRoutes({ checkout }));
   // Its routes name their own paths under /v1 (balances, banks, payouts) and carry their own auth.
   if (deps.payouts) app.route('/v1', treasuryRoutes({ payouts: deps.payouts, secretKey: config.merchant.secretKey }));
-  app.route('/', pageRoutes({ checkout, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
+  app.route('/', pageRoutes({ checkout, log, widgetBundlePath: deps.widgetBundlePath ?? DEFAULT_WIDGET_BUNDLE }));
 
   if (config.sandbox) {
     for (const [path, simulator] of createSimulators(config, {

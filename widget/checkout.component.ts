@@ -180,6 +180,21 @@ export class TenderCheckout extends ReactiveElement {
   /** Source of time for the QR countdown, request timeouts and reconnect delays (tests move it by hand). */
   clock: Clock = systemClock;
 
+  /**
+   * The first screen of `view`, a session with no attempt yet, as this element draws it in
+   * `locale` (logos aside, which arrive later here too): what a server writes into the page as a
+   * declarative shadow root, with `styles`, so the method list is on screen before this script has
+   * run. The element keeps that root until its own first screen is ready, then draws over it.
+   */
+  static async firstScreen(view: CheckoutView, locale: Locale): Promise<TemplateResult> {
+    const element = new this();
+    element.translation = await loadTranslator(locale);
+    await element.#prepare(view);
+    element.#checkout.show(view);
+    element.selected = pickInitialMethod(view);
+    return element.render();
+  }
+
   override connectedCallback(): void {
     // Before the controllers hear of it: the checkout starts again on a re-attach, in this language.
     this.#syncLocale();
@@ -189,6 +204,10 @@ export class TenderCheckout extends ReactiveElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.#dropQrImage();
+  }
+
+  protected override keepsPrerender(): boolean {
+    return this.#state.name === 'loading';
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {

@@ -128,6 +128,16 @@ export class CheckoutController implements ReactiveController {
     this.#stop();
   }
 
+  /**
+   * Takes `view` (a session with no attempt yet) as the method list at once, loading and starting
+   * nothing: how a server draws the first screen before the page's script runs
+   * (`TenderCheckout.firstScreen`).
+   */
+  show(view: CheckoutView): void {
+    this.#view = normalizeView(view);
+    this.#state = { name: 'choosing', error: null };
+  }
+
   /** (Re)loads the checkout from the BFF with the host's attributes. */
   start(): void {
     this.#stop();

@@ -11,7 +11,9 @@
  *   `render()` into the shadow root, then `updated(changed)`; properties set in `willUpdate` join
  *   the same update, those set in `updated` start the next one; `updateComplete` resolves after
  *   the update that is pending (true when no other one was asked for meanwhile);
- * - controllers (`addController`) hear `hostConnected` and `hostDisconnected`.
+ * - controllers (`addController`) hear `hostConnected` and `hostDisconnected`;
+ * - a declarative shadow root the server drew is taken over, not replaced, and stays on screen
+ *   until the element has a screen of its own to show (`keepsPrerender`).
  * Attribute values are strings (null once the attribute is removed), as Lit's default converter
  * reads a `String` property.
  */
@@ -62,6 +64,8 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
   #whenConnected: (() => void) | null = null;
   #updated: Promise<boolean>;
   #part: RootPart | null = null;
+  /** The server's declarative shadow root, until the first render replaces what it shows. */
+  #prerendered: ShadowRoot | null = null;
   renderRoot!: ShadowRoot;
   hasUpdated = false;
 
@@ -92,7 +96,11 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
 
   connectedCallback(): void {
     if (!this.renderRoot) {
-      this.renderRoot = this.attachShadow({ mode: 'open' });
+      // A shadow root the server wrote into the page (declarative) is kept while `keepsPrerender`.
+      // Browsers that read declarative roots all have constructable stylesheets: its own <style>
+      // and the adopted sheet hold the same rules.
+      this.#prerendered = this.shadowRoot;
+      this.renderRoot = this.#prerendered ?? this.attachShadow({ mode: 'open' });
       adoptStyles(this.renderRoot, (this.constructor as typeof ReactiveElement).styles);
     }
     this.#connected = true;
@@ -112,6 +120,12 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
     const name = finalize(this.constructor as typeof ReactiveElement).get(attribute);
     if (name) (this as unknown as Record<string, unknown>)[name] = value;
   }
+
+  /**
+   * Whether what the server drew in the shadow root stays on screen instead of this update's
+   * render: the first render that does not keep it replaces it.
+   */
+  protected keepsPrerender?(): boolean;
 
   protected willUpdate(_changed: PropertyValues<this>): void {}
   protected updated(_changed: PropertyValues<this>): void {}
@@ -133,7 +147,12 @@ export abstract class ReactiveElement extends HTMLElement implements ControllerH
       if (value == null) this.removeAttribute(attribute);
       else this.setAttribute(attribute, value as string);
     }
-    this.#part = render(this.render(), this.renderRoot, { host: this });
+    // What the server drew stays until the element has a screen of its own.
+    if (!this.#prerendered || !this.keepsPrerender?.()) {
+      this.#prerendered?.replaceChildren();
+      this.#prerendered = null;
+      this.#part = render(this.render(), this.renderRoot, { host: this });
+    }
     this.#changed = new Map();
     this.#pending = false;
     this.hasUpdated = true;

@@ -20,25 +20,47 @@ import { html, raw } from 'hono/html';
 import { languageDetector, type DetectorOptions } from 'hono/language';
 import type { CheckoutView } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
+import type { Logger } from '../domain/log.ts';
 import { secretsEqual } from '../domain/ids.ts';
 import { SESSION_ID, type AppEnv } from '../http/middleware.ts';
+import { loadFirstScreens } from './first-screen.ts';
 
-export const HOSTED_PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "connect-src 'self'",
-  "img-src 'self' data:",
-  // The card issuer's 3-D Secure page and the card tokenizer live in frames from their own origins.
-  'frame-src https: http://localhost:* http://127.0.0.1:*',
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const HOSTED_PAGE_CSP = hostedPageCsp();
 
-export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout; widgetBundlePath: string }) {
+/** The hosted page's CSP; `styleSource` lets in the first screen's inline stylesheet by its hash. */
+function hostedPageCsp(styleSource?: string): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    styleSource ? `style-src 'self' ${styleSource}` : "style-src 'self'",
+    "connect-src 'self'",
+    "img-src 'self' data:",
+    // The card issuer's 3-D Secure page and the card tokenizer live in frames from their own origins.
+    'frame-src https: http://localhost:* http://127.0.0.1:*',
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export function pageRoutes({
+  checkout,
+  log,
+  widgetBundlePath,
+}: {
+  checkout: Checkout;
+  log: Pick<Logger, 'warn'>;
+  widgetBundlePath: string;
+}) {
   const app = new Hono<AppEnv>();
   const assets = new WidgetAssets(dirname(widgetBundlePath));
   const bundleName = basename(widgetBundlePath);
+  // Loaded once, from the start: the first page asked for does not wait for it.
+  const firstScreens = loadFirstScreens().then((screens) => {
+    if ('unavailable' in screens) {
+      log.warn('hosted pages are served without their first screen', { reason: screens.unavailable });
+    }
+    return screens;
+  });
   /** The bundle's long-cached URL for the hosted page, or the plain one when it is not built. */
   const bundleUrl = async () => {
     const bundle = await assets.get(bundleName);
@@ -71,7 +93,8 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
    * the other. A data block is not script: the CSP stays as strict. Without a secret (the shopper
    * coming back from a provider's page, whose return URL must not carry the secret) it serves the
    * same shell with no session data: the element finds the secret it kept in this tab's
-   * sessionStorage before leaving, or says the link is not valid.
+   * sessionStorage before leaving, or says the link is not valid. A session with no attempt yet
+   * also gets its method list drawn into the element (`first-screen.ts`), painted with the page.
    */
   app.get('/pay/:id', languageDetector(PAGE_LANGUAGE), async (c) => {
     const id = c.req.param('id');
@@ -108,12 +131,24 @@ export function pageRoutes({ checkout, widgetBundlePath }: { checkout: Checkout;
     if (!found || !secretsEqual(secret, found.session.clientSecret)) return notFound();
     const { session, attempt } = found;
     const view = await checkout.viewFor(session, attempt);
+    const screens = await firstScreens;
+    const screen =
+      'draw' in screens
+        ? await screens.draw(view, lang).catch((error: unknown) => {
+            // The element draws the screen itself: the page is served, and the log says why it was not drawn.
+            log.warn('the first screen could not be drawn', { sessionId: session.id, error: String(error) });
+            return null;
+          })
+        : null;
+    if (screen !== null && 'draw' in screens) c.header('Content-Security-Policy', hostedPageCsp(screens.styleSource));
     return c.html(
       page(
         lang,
         `Pay ${name}`,
         html`<header><h1>${name}</h1></header>
-          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"></tender-checkout>
+          <tender-checkout session="${session.id}" client-secret="${session.clientSecret}"
+            >${screen === null ? '' : raw(screen)}</tender-checkout
+          >
           <script type="application/json" id="tender-view-${session.id}">
             ${raw(jsonForScriptElement(view))}
           </script>`,

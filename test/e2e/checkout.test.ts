@@ -158,6 +158,37 @@ describe('checkout in a real browser', () => {
     assert.equal(await checkout.getByRole('button', { name: 'Try again' }).count(), 0);
   });
 
+  it('shows the hosted page method list before its script has run, inert until the element takes it over', async () => {
+    const session = await e2e.createSession({
+      amount: '12.00',
+      currency: 'CAD',
+      reference: `e2e-drawn-${Date.now()}`,
+      description: 'Tea set',
+    });
+    const page = await e2e.newPage();
+    // The bundle is held back: whatever is on screen meanwhile came with the page.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/tender(\.[0-9a-f]{12})?\.js$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(session.url, { waitUntil: 'commit' });
+    const checkout = page.locator('tender-checkout');
+    for (const name of ['WeChat Pay', 'Alipay', 'UnionPay']) await checkout.getByText(name, { exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => customElements.get('tender-checkout')), undefined, 'no script has run');
+    // Drawn, not live: a click on it does nothing (nothing to submit before the element listens).
+    assert.equal(await checkout.locator('[inert] [part~="method"]').count(), 3);
+    await checkout.getByText('Alipay', { exact: true }).click({ force: true });
+    assert.equal(await checkout.locator('input[type="radio"]:checked').count(), 0);
+
+    release();
+    await checkout.locator('[inert]').waitFor({ state: 'detached' });
+    await checkout.getByRole('radio', { name: 'Alipay' }).check();
+    assert.equal(await checkout.locator('form').count(), 1);
+    assert.equal(await checkout.locator('input[type="radio"]:checked').count(), 1);
+  });
+
   it('draws the hosted page from the view it carries, without asking the BFF for it, each file fetched once', async () => {
     const reference = `e2e-inline-${Date.now()}`;
     const session = await e2e.createSession({

@@ -4,7 +4,9 @@
  */
 import { expect, waitUntil } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
-import type { TenderCheckout } from '../../widget/define.ts';
+import { render } from 'lit/html.js';
+import { CheckoutApi } from '../../widget/api.ts';
+import { TenderCheckout } from '../../widget/define.ts';
 import {
   $,
   $$,
@@ -211,6 +213,60 @@ describe('<tender-checkout> choosing a method', () => {
     ]);
     expect(ready[0]?.bubbles).to.equal(true);
     expect(ready[0]?.composed).to.equal(true);
+  });
+
+  it('keeps the method list a server drew (a declarative shadow root) until its own is ready, then draws over it', async () => {
+    const session = await fake.session('cad');
+    const view = await new CheckoutApi({
+      base: location.origin,
+      sessionId: session.id,
+      clientSecret: session.clientSecret,
+    }).firstView();
+    // What the hosted page writes (server/routes/first-screen.ts), drawn here by the same method.
+    const drawn = document.createElement('div');
+    render(await TenderCheckout.firstScreen(view, 'en'), drawn);
+    const host = document.createElement('div');
+    host.setHTMLUnsafe(
+      `<tender-checkout session="${session.id}" client-secret="${session.clientSecret}" locale="en"><template shadowrootmode="open"><style>${TenderCheckout.styles}</style><div inert>${drawn.innerHTML}</div></template></tender-checkout>`,
+    );
+    const el = host.querySelector('tender-checkout');
+    if (!el) throw new Error('no element parsed');
+    const root = el.shadowRoot;
+    expect(root, 'the declarative root is attached').to.not.equal(null);
+    const ready = record(el, 'tender-ready');
+    attach(host);
+    await el.updateComplete;
+    // Still loading: the drawing stays, with no "Loading" screen drawn over or beside it.
+    expect(el.shadowRoot).to.equal(root);
+    expect($$(el, '[inert] [part~="method"]')).to.have.length(3);
+    expect($$(el, 'form')).to.have.length(1);
+    await waitUntil(
+      () => ready.length === 1 && !el.shadowRoot?.querySelector('[inert]'),
+      'the element did not take over',
+    );
+    await el.updateComplete;
+    // Its own list, once: the server's drawing and its stylesheet are gone, the adopted one styles it.
+    expect(el.shadowRoot).to.equal(root);
+    expect($$(el, 'form')).to.have.length(1);
+    expect($$(el, 'style')).to.have.length(0);
+    expect(radios(el).map((radio) => radio.value)).to.deep.equal(view.methods.map((method) => method.id));
+    expect(getComputedStyle($(el, '.base')).display).to.equal('grid');
+    await choose(el, 'Alipay');
+    expect(radios(el).find((radio) => radio.checked)?.value).to.equal('ottpay.alipay');
+  });
+
+  it('draws over a server-drawn list with the error when the session cannot be loaded', async () => {
+    const session = await fake.session('cad');
+    const host = document.createElement('div');
+    host.setHTMLUnsafe(
+      `<tender-checkout session="${session.id}" client-secret="wrong" locale="en"><template shadowrootmode="open"><div inert><label part="method">WeChat Pay</label></div></template></tender-checkout>`,
+    );
+    const el = host.querySelector('tender-checkout');
+    if (!el) throw new Error('no element parsed');
+    attach(host);
+    await waitUntil(() => !el.shadowRoot?.querySelector('[inert]'), 'the drawing stayed');
+    expect(statusText(el)).to.not.equal('');
+    expect($$(el, '[part~="method"]')).to.have.length(0);
   });
 
   it('lists the methods as native radios in a fieldset with a legend, none chosen yet', async () => {

@@ -25,10 +25,19 @@ describe('hosted page and script bundle', () => {
     assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
     assert.equal(page.headers.get('referrer-policy'), 'no-referrer');
     const html = await page.text();
-    assert.match(html, new RegExp(`<tender-checkout session="${session.id}" client-secret="${session.clientSecret}">`));
+    assert.match(
+      html,
+      new RegExp(`<tender-checkout session="${session.id}" client-secret="${session.clientSecret}"\\s*>`),
+    );
     // The bundle's content-hashed name once it is built (widget-assets.test.ts), else the plain one.
     assert.match(html, /<script src="\/tender(\.[0-9a-f]{12})?\.js" defer><\/script>/);
-    assert.doesNotMatch(html, /<script>|<style>| style=/, 'nothing inline that the CSP would block');
+    // The one inline stylesheet, the first screen's (first-screen.ts), is let in by its hash.
+    const style = /<template shadowrootmode="open"><style>([^]*?)<\/style>/.exec(html)?.[1];
+    assert.ok(style !== undefined, 'the method list is drawn into the page (the widget must be built)');
+    const styleHash = createHash('sha256').update(style).digest('base64');
+    assert.ok(csp.includes(`style-src 'self' 'sha256-${styleHash}';`), csp);
+    assert.equal(html.match(/<style/g)?.length, 1);
+    assert.doesNotMatch(html, /<script>| style=/, 'nothing inline that the CSP would block');
     assert.ok(!html.includes(bff.config.merchant.secretKey));
 
     for (const query of ['?secret=', '?secret=wrong', `?secret=${session.clientSecret}x`]) {
@@ -50,6 +59,69 @@ describe('hosted page and script bundle', () => {
     assert.match(shellHtml, /<html lang="th" dir="ltr">/);
     const css = await bff.runtime.app.request('/pay.css');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+  });
+
+  it('draws the method list into the page for a session with no attempt yet, and no list once it has one', async () => {
+    const hostile = '</template></tender-checkout><script src="/x.js"></script> checked="true" <!--lit-part-->';
+    const session = await bff.createSession({
+      amount: '450.00',
+      currency: 'THB',
+      reference: 'first-screen',
+      description: hostile,
+    });
+    const url = `/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`;
+    const html = await (await bff.runtime.app.request(url, { headers: { 'accept-language': 'th' } })).text();
+    const screen = /<template shadowrootmode="open"><style>[^]*?<\/style><div inert>([^]*?)<\/div><\/template>/.exec(
+      html,
+    )?.[1];
+    assert.ok(screen !== undefined, 'the method list is drawn into the page (the widget must be built)');
+    const view = (await (await bff.browser(`/v1/checkout/${session.id}`, session.clientSecret)).json()) as {
+      methods: { id: string }[];
+    };
+    // The widget's own markup, in the page's language, one radio per method and none checked (no
+    // single method to pick), without Lit's markers; the merchant's text escaped.
+    assert.deepEqual(
+      [...screen.matchAll(/<input\s+type="radio"\s+name="method"\s+part="radio"\s+value="([^"]+)"\s*\/>/g)].map(
+        (match) => match[1],
+      ),
+      view.methods.map((method) => method.id),
+    );
+    assert.ok(view.methods.length > 1);
+    assert.match(screen, /<div class="base" part="base" lang="th" dir="ltr"/);
+    assert.match(screen, /<legend part="legend">วิธีการชำระเงิน<\/legend>/);
+    assert.match(screen, /part="pay-button"/);
+    assert.match(screen, /&lt;\/template&gt;&lt;\/tender-checkout&gt;&lt;script/);
+    assert.match(screen, / checked=&quot;true&quot; &lt;!--lit-part--&gt;/);
+    assert.doesNotMatch(screen, /<!--|<script/);
+    assert.equal(html.match(/<script/g)?.length, 2, 'the bundle and the data block, nothing else');
+
+    // One method: it is picked, and its radio is checked as the element would check it.
+    const single = await bff.createSession({
+      amount: '450.00',
+      currency: 'THB',
+      reference: 'first-screen-one',
+      methods: [view.methods[0]?.id],
+    });
+    const singleHtml = await (
+      await bff.runtime.app.request(`/pay/${single.id}?secret=${encodeURIComponent(single.clientSecret)}`)
+    ).text();
+    const radios = singleHtml.match(/<input[^>]*type="radio"[^>]*>/g) ?? [];
+    assert.equal(radios.length, 1);
+    assert.match(radios[0] ?? '', /\schecked\s/);
+
+    // With an attempt under way the first screen is not the list: the element draws it.
+    const paying = await bff.createSession({ amount: '12.00', currency: 'CAD', reference: 'first-screen-paying' });
+    const payingUrl = `/pay/${paying.id}?secret=${encodeURIComponent(paying.clientSecret)}`;
+    assert.match(await (await bff.runtime.app.request(payingUrl)).text(), /shadowrootmode/);
+    const attempt = await bff.browser(`/v1/checkout/${paying.id}/attempts`, paying.clientSecret, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ method: 'ottpay.wechat' }),
+    });
+    assert.equal(attempt.status, 201, await attempt.clone().text());
+    const later = await (await bff.runtime.app.request(payingUrl)).text();
+    assert.doesNotMatch(later, /shadowrootmode|<style/);
+    assert.match(later, /<tender-checkout [^>]*>\s*<\/tender-checkout/);
   });
 
   it('carries the first view inline as a data block, escaped, and preloads what the first screen needs', async () => {
