@@ -195,6 +195,8 @@ export default defineConfig(({ mode }): UserConfig => {
   }
   return {
     ...shared,
+    // The stylesheet minified here too: a BFF writes it into each hosted page (server/routes/first-screen.ts).
+    plugins: [minifyCss()],
     build: {
       outDir: 'dist',
       emptyOutDir: true,

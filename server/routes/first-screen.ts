@@ -8,7 +8,8 @@
  *
  * The element's stylesheet goes inline in the root, so the page's CSP names its SHA-256
  * (`styleSource`) instead of allowing inline styles. Lit's markers (`<!--lit-part-->` comments) are
- * left out, since the element draws anew rather than hydrating; a radio whose `.checked` Lit wrote as
+ * left out, since the element draws anew rather than hydrating, and so are the templates' line
+ * breaks and indentation; a radio whose `.checked` Lit wrote as
  * `checked="false"` (an attribute that would check it) is written as the browser means it.
  *
  * The element class needs `HTMLElement` and `customElements` to load in Node: Lit's DOM shim
@@ -71,6 +72,8 @@ export async function loadFirstScreens(): Promise<FirstScreens | { unavailable: 
       const markup = results
         .collectResultSync(ssr.render(template))
         .replace(/<!--\/?lit-(?:part|node)[^>]*-->/g, '')
+        // The templates' line breaks and indentation: in this markup any run of white space reads as one.
+        .replace(/\s*\n\s*/g, ' ')
         .replace(/ checked="false"/g, '')
         .replace(/ checked="true"/g, ' checked');
       return `<template shadowrootmode="open">${style}<div inert>${markup}</div></template>`;
