@@ -68,17 +68,18 @@ export function pageRoutes({
   };
 
   /**
-   * Links that have the browser fetch what the first screen needs while it still parses the page:
-   * the bundle, the page language's table (`import()`ed by the bundle, so a module preload) and,
-   * when a method asks for fields, the fields part, which the element loads before drawing the form.
-   * Each under the hashed name the bundle asks for; a file not built gets no link.
+   * Links that have the browser fetch what the element's first screen needs while it still parses
+   * the page, beside the bundle (which every page with the element preloads: `page`): the page
+   * language's table (`import()`ed by the bundle, so a module preload) and, when a method asks for
+   * fields, the fields part, which the element loads before drawing the form. Each under the hashed
+   * name the bundle asks for; a file not built gets no link.
    */
-  const preloads = async (script: string, lang: string, view: CheckoutView) => {
+  const preloads = async (lang: string, view: CheckoutView) => {
     const modules = [
       lang === 'en' ? null : `tender-locales/${lang}`,
       view.methods.some((method) => method.fields.length > 0) ? 'tender-parts/fields' : null,
     ];
-    const links = [html`<link rel="preload" as="script" href="${script}" />`];
+    const links = [];
     for (const name of modules) {
       const asset = name ? await assets.get(`${name}.js`) : null;
       if (asset) links.push(html`<link rel="modulepreload" href="/${name}.${asset.hash}.js" />`);
@@ -110,6 +111,7 @@ export function pageRoutes({
           'en',
           'Checkout not found',
           html`<p class="notice">This checkout link is not valid. Please return to the shop and start again.</p>`,
+          null,
         ),
         404,
       );
@@ -153,9 +155,15 @@ export function pageRoutes({
             ${raw(jsonForScriptElement(view))}
           </script>`,
         script,
-        await preloads(script, lang, view),
+        await preloads(lang, view),
       ),
     );
+  });
+
+  app.get('/pay.js', (c) => {
+    c.header('Cache-Control', 'public, max-age=300');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return c.body(PAGE_LOADER, 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
 
   app.get('/pay.css', (c) => {
@@ -347,7 +355,12 @@ export function jsonForScriptElement(value: unknown): string {
 /** The direction of the widget's languages: right to left for Arabic (as widget/i18n.ts has it). */
 const RIGHT_TO_LEFT = new Set(['ar']);
 
-function page(lang: string, title: string, body: unknown, script = '/tender.js', preloads: unknown[] = []) {
+/**
+ * A hosted page. `script` is the widget bundle's URL for a page with the element (null for one
+ * without): the bundle is preloaded at once and added by the loader (`PAGE_LOADER`) once the page's
+ * first frame is drawn.
+ */
+function page(lang: string, title: string, body: unknown, script: string | null, preloads: unknown[] = []) {
   return html`<!doctype html>
     <html lang="${lang}" dir="${RIGHT_TO_LEFT.has(lang) ? 'rtl' : 'ltr'}">
       <head>
@@ -356,9 +369,9 @@ function page(lang: string, title: string, body: unknown, script = '/tender.js',
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href="data:," />
         <title>${title}</title>
-        ${preloads}
+        ${script === null ? '' : html`<link rel="preload" as="script" href="${script}" />`} ${preloads}
         <link rel="stylesheet" href="/pay.css" />
-        <script src="${script}" defer></script>
+        ${script === null ? '' : html`<script src="/pay.js" data-bundle="${script}" defer></script>`}
       </head>
       <body>
         <main>${body}</main>
@@ -371,6 +384,27 @@ function page(lang: string, title: string, body: unknown, script = '/tender.js',
  * merchant's name and the notice meet WCAG AA contrast on either (16.3:1 and 17.7:1 light,
  * 18.3:1 and 16.1:1 dark).
  */
+/**
+ * The hosted page's loader (`/pay.js`), a classic script run once the page is parsed: it adds the
+ * widget's bundle (named by its `data-bundle`, preloaded by the page) once the first frame has been
+ * drawn, so that running the bundle does not hold back that frame, which already shows the method
+ * list the server drew. A tab in the background draws no frames: after 250 ms it is added anyway.
+ */
+const PAGE_LOADER = `(() => {
+  const bundle = document.currentScript.dataset.bundle;
+  let added = false;
+  const add = () => {
+    if (added) return;
+    added = true;
+    const script = document.createElement('script');
+    script.src = bundle;
+    document.head.append(script);
+  };
+  requestAnimationFrame(() => setTimeout(add));
+  setTimeout(add, 250);
+})();
+`;
+
 const PAGE_CSS = `
 body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f5f5f7;color:#111827}
 main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem}

@@ -29,8 +29,10 @@ describe('hosted page and script bundle', () => {
       html,
       new RegExp(`<tender-checkout session="${session.id}" client-secret="${session.clientSecret}"\\s*>`),
     );
-    // The bundle's content-hashed name once it is built (widget-assets.test.ts), else the plain one.
-    assert.match(html, /<script src="\/tender(\.[0-9a-f]{12})?\.js" defer><\/script>/);
+    // The bundle's content-hashed name once it is built (widget-assets.test.ts), else the plain one:
+    // preloaded, and added by the page's loader once the first frame is drawn.
+    assert.match(html, /<link rel="preload" as="script" href="\/tender(\.[0-9a-f]{12})?\.js" \/>/);
+    assert.match(html, /<script src="\/pay\.js" data-bundle="\/tender(\.[0-9a-f]{12})?\.js" defer><\/script>/);
     // The one inline stylesheet, the first screen's (first-screen.ts), is let in by its hash.
     const style = /<template shadowrootmode="open"><style>([^]*?)<\/style>/.exec(html)?.[1];
     assert.ok(style !== undefined, 'the method list is drawn into the page (the widget must be built)');
@@ -59,6 +61,13 @@ describe('hosted page and script bundle', () => {
     assert.match(shellHtml, /<html lang="th" dir="ltr">/);
     const css = await bff.runtime.app.request('/pay.css');
     assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    const loader = await bff.runtime.app.request('/pay.js');
+    assert.match(loader.headers.get('content-type') ?? '', /^text\/javascript/);
+    assert.match(await loader.text(), /dataset\.bundle/);
+
+    // The "not valid" page has no element, so no script either.
+    const invalid = await (await bff.runtime.app.request(`/pay/${session.id}?secret=wrong`)).text();
+    assert.doesNotMatch(invalid, /<script|preload/);
   });
 
   it('draws the method list into the page for a session with no attempt yet, and no list once it has one', async () => {
@@ -172,7 +181,7 @@ describe('hosted page and script bundle', () => {
 
       // The bundle, the Thai table and the fields part (THB methods ask for fields), by hashed name.
       assert.match(html, new RegExp(`<link rel="preload" as="script" href="/tender\\.${hash('tender.js')}\\.js" />`));
-      assert.match(html, new RegExp(`<script src="/tender\\.${hash('tender.js')}\\.js" defer></script>`));
+      assert.match(html, new RegExp(`<script src="/pay.js" data-bundle="/tender\\.${hash('tender.js')}\\.js" defer>`));
       assert.match(
         html,
         new RegExp(`<link rel="modulepreload" href="/tender-locales/th\\.${hash('tender-locales/th.js')}\\.js" />`),
@@ -197,13 +206,18 @@ describe('hosted page and script bundle', () => {
       assert.doesNotMatch(plainHtml, /modulepreload/);
       assert.match(plainHtml, /<link rel="preload" as="script"/);
 
-      // A wrong secret, or none: no view, no preloads, nothing of the session's.
+      // A wrong secret, or none: no view, nothing of the session's, no preload but the bundle's
+      // (for the element of the page without a secret).
       for (const query of ['?secret=wrong', `?secret=${secret}x`, '']) {
         const other = await app.request(`/pay/${session.id}${query}`, { headers: { 'accept-language': 'th' } });
         const text = await other.text();
         assert.equal(other.status, query ? 404 : 200, query);
         assert.ok(!text.includes('tender-view'), query);
-        assert.ok(!text.includes('preload'), query);
+        assert.deepEqual(
+          text.match(/<link rel="[a-z]*preload"[^>]*>/g) ?? [],
+          query ? [] : [`<link rel="preload" as="script" href="/tender.${hash('tender.js')}.js" />`],
+          query,
+        );
         assert.ok(!text.includes('450.00') && !text.includes('quoted'), query);
       }
     } finally {

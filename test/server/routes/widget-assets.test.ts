@@ -101,7 +101,12 @@ describe('widget files', () => {
   it('points the hosted page at the hashed bundle', async () => {
     const session = await bff.createSession({ amount: '3.00', currency: 'CAD', reference: 'assets' });
     const page = await app.request(`/pay/${session.id}?secret=${encodeURIComponent(session.clientSecret)}`);
-    assert.match(await page.text(), new RegExp(`<script src="/tender\\.${hashOf(bundle)}\\.js" defer></script>`));
+    const html = await page.text();
+    assert.match(html, new RegExp(`<link rel="preload" as="script" href="/tender\\.${hashOf(bundle)}\\.js" />`));
+    assert.match(
+      html,
+      new RegExp(`<script src="/pay.js" data-bundle="/tender\\.${hashOf(bundle)}\\.js" defer></script>`),
+    );
   });
 
   it('reads Accept-Encoding with its weights', () => {
