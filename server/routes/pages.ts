@@ -25,14 +25,35 @@ import { secretsEqual } from '../domain/ids.ts';
 import { SESSION_ID, type AppEnv } from '../http/middleware.ts';
 import { loadFirstScreens } from './first-screen.ts';
 
+/**
+ * The hosted page's own stylesheet, written into the page (no request holds its first paint), let
+ * in by its hash. Light, or dark when the browser prefers it (as the element does without a
+ * \`theme\`): the merchant's name and the notice meet WCAG AA contrast on either (16.3:1 and
+ * 17.7:1 light, 18.3:1 and 16.1:1 dark).
+ */
+const PAGE_CSS = `
+body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f5f5f7;color:#111827}
+main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem}
+header h1{font-size:1.1rem;margin:0 0 1rem}
+.notice{background:#fff;border-radius:12px;padding:1rem}
+@media (prefers-color-scheme:dark){body{background:#030712;color:#f3f4f6}.notice{background:#111827}}
+`;
+
+const PAGE_CSS_SOURCE = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
+/** Built outside the page's template, so no formatting of it can change the hashed text. */
+const PAGE_STYLE = raw(`<style>${PAGE_CSS}</style>`);
+
 export const HOSTED_PAGE_CSP = hostedPageCsp();
 
-/** The hosted page's CSP; `styleSource` lets in the first screen's inline stylesheet by its hash. */
+/**
+ * The hosted page's CSP. Its inline stylesheets are let in by their hashes only: the page's own,
+ * and with `styleSource` the first screen's (`first-screen.ts`).
+ */
 function hostedPageCsp(styleSource?: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
-    styleSource ? `style-src 'self' ${styleSource}` : "style-src 'self'",
+    `style-src 'self' ${PAGE_CSS_SOURCE}${styleSource ? ` ${styleSource}` : ''}`,
     "connect-src 'self'",
     "img-src 'self' data:",
     // The card issuer's 3-D Secure page and the card tokenizer live in frames from their own origins.
@@ -164,11 +185,6 @@ export function pageRoutes({
     c.header('Cache-Control', 'public, max-age=300');
     c.header('X-Content-Type-Options', 'nosniff');
     return c.body(PAGE_LOADER, 200, { 'content-type': 'text/javascript; charset=utf-8' });
-  });
-
-  app.get('/pay.css', (c) => {
-    c.header('Cache-Control', 'public, max-age=300');
-    return c.body(PAGE_CSS, 200, { 'content-type': 'text/css; charset=utf-8' });
   });
 
   /**
@@ -369,8 +385,7 @@ function page(lang: string, title: string, body: unknown, script: string | null,
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href="data:," />
         <title>${title}</title>
-        ${script === null ? '' : html`<link rel="preload" as="script" href="${script}" />`} ${preloads}
-        <link rel="stylesheet" href="/pay.css" />
+        ${script === null ? '' : html`<link rel="preload" as="script" href="${script}" />`} ${preloads} ${PAGE_STYLE}
         ${script === null ? '' : html`<script src="/pay.js" data-bundle="${script}" defer></script>`}
       </head>
       <body>
@@ -379,11 +394,6 @@ function page(lang: string, title: string, body: unknown, script: string | null,
     </html>`;
 }
 
-/**
- * Light, or dark when the browser prefers it (as the element does without a \`theme\`): the
- * merchant's name and the notice meet WCAG AA contrast on either (16.3:1 and 17.7:1 light,
- * 18.3:1 and 16.1:1 dark).
- */
 /**
  * The hosted page's loader (`/pay.js`), a classic script run once the page is parsed: it adds the
  * widget's bundle (named by its `data-bundle`, preloaded by the page) once the first frame has been
@@ -403,12 +413,4 @@ const PAGE_LOADER = `(() => {
   requestAnimationFrame(() => setTimeout(add));
   setTimeout(add, 250);
 })();
-`;
-
-const PAGE_CSS = `
-body{margin:0;font:16px/1.5 system-ui,sans-serif;background:#f5f5f7;color:#111827}
-main{max-width:28rem;margin:0 auto;padding:1.5rem 1rem}
-header h1{font-size:1.1rem;margin:0 0 1rem}
-.notice{background:#fff;border-radius:12px;padding:1rem}
-@media (prefers-color-scheme:dark){body{background:#030712;color:#f3f4f6}.notice{background:#111827}}
 `;

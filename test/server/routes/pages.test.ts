@@ -33,12 +33,16 @@ describe('hosted page and script bundle', () => {
     // preloaded, and added by the page's loader once the first frame is drawn.
     assert.match(html, /<link rel="preload" as="script" href="\/tender(\.[0-9a-f]{12})?\.js" \/>/);
     assert.match(html, /<script src="\/pay\.js" data-bundle="\/tender(\.[0-9a-f]{12})?\.js" defer><\/script>/);
-    // The one inline stylesheet, the first screen's (first-screen.ts), is let in by its hash.
-    const style = /<template shadowrootmode="open"><style>([^]*?)<\/style>/.exec(html)?.[1];
-    assert.ok(style !== undefined, 'the method list is drawn into the page (the widget must be built)');
-    const styleHash = createHash('sha256').update(style).digest('base64');
-    assert.ok(csp.includes(`style-src 'self' 'sha256-${styleHash}';`), csp);
-    assert.equal(html.match(/<style/g)?.length, 1);
+    // Two inline stylesheets, the page's own and the first screen's (first-screen.ts), each let in
+    // by its hash and nothing else.
+    assert.ok(
+      /<template shadowrootmode="open"><style>/.test(html),
+      'the method list is drawn (the widget must be built)',
+    );
+    const styles = [...html.matchAll(/<style>([^]*?)<\/style>/g)].map((match) => match[1] ?? '');
+    assert.equal(styles.length, 2);
+    const hashes = styles.map((text) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`);
+    assert.ok(csp.includes(`style-src 'self' ${hashes.join(' ')};`), csp);
     assert.doesNotMatch(html, /<script>| style=/, 'nothing inline that the CSP would block');
     assert.ok(!html.includes(bff.config.merchant.secretKey));
 
@@ -59,15 +63,21 @@ describe('hosted page and script bundle', () => {
     assert.ok(!shellHtml.includes('secret'), 'no secret in the shell');
     assert.ok(!shellHtml.includes('12.00'), 'no session data in the shell');
     assert.match(shellHtml, /<html lang="th" dir="ltr">/);
-    const css = await bff.runtime.app.request('/pay.css');
-    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
     const loader = await bff.runtime.app.request('/pay.js');
     assert.match(loader.headers.get('content-type') ?? '', /^text\/javascript/);
     assert.match(await loader.text(), /dataset\.bundle/);
 
-    // The "not valid" page has no element, so no script either.
-    const invalid = await (await bff.runtime.app.request(`/pay/${session.id}?secret=wrong`)).text();
-    assert.doesNotMatch(invalid, /<script|preload/);
+    // The "not valid" page has no element, so no script either; its stylesheet is the page's own.
+    const invalid = await bff.runtime.app.request(`/pay/${session.id}?secret=wrong`);
+    const invalidHtml = await invalid.text();
+    assert.doesNotMatch(invalidHtml, /<script|preload/);
+    const pageStyle = /<style>([^]*?)<\/style>/.exec(invalidHtml)?.[1] ?? '';
+    assert.match(pageStyle, /prefers-color-scheme:dark/);
+    assert.ok(
+      (invalid.headers.get('content-security-policy') ?? '').includes(
+        `style-src 'self' 'sha256-${createHash('sha256').update(pageStyle).digest('base64')}';`,
+      ),
+    );
   });
 
   it('draws the method list into the page for a session with no attempt yet, and no list once it has one', async () => {
@@ -129,7 +139,7 @@ describe('hosted page and script bundle', () => {
     });
     assert.equal(attempt.status, 201, await attempt.clone().text());
     const later = await (await bff.runtime.app.request(payingUrl)).text();
-    assert.doesNotMatch(later, /shadowrootmode|<style/);
+    assert.doesNotMatch(later, /shadowrootmode/);
     assert.match(later, /<tender-checkout [^>]*>\s*<\/tender-checkout/);
   });
 
