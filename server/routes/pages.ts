@@ -396,9 +396,11 @@ function page(lang: string, title: string, body: unknown, script: string | null,
 
 /**
  * The hosted page's loader (`/pay.js`), a classic script run once the page is parsed: it adds the
- * widget's bundle (named by its `data-bundle`, preloaded by the page) once the first frame has been
- * drawn, so that running the bundle does not hold back that frame, which already shows the method
- * list the server drew. A tab in the background draws no frames: after 250 ms it is added anyway.
+ * widget's bundle (named by its `data-bundle`, preloaded by the page) once the page's first
+ * contentful paint is reported (where the browser reports paints, else after the first frame), so
+ * that running the bundle does not compete with putting that frame on screen, which already shows
+ * the method list the server drew. A tab in the background paints nothing: after 250 ms the bundle
+ * is added anyway.
  */
 const PAGE_LOADER = `(() => {
   const bundle = document.currentScript.dataset.bundle;
@@ -410,7 +412,15 @@ const PAGE_LOADER = `(() => {
     script.src = bundle;
     document.head.append(script);
   };
-  requestAnimationFrame(() => setTimeout(add));
+  if (PerformanceObserver.supportedEntryTypes?.includes('paint')) {
+    new PerformanceObserver((list, observer) => {
+      if (!list.getEntries().some((entry) => entry.name === 'first-contentful-paint')) return;
+      observer.disconnect();
+      add();
+    }).observe({ type: 'paint', buffered: true });
+  } else {
+    requestAnimationFrame(() => setTimeout(add));
+  }
   setTimeout(add, 250);
 })();
 `;
