@@ -9,8 +9,8 @@
  * The element's stylesheet goes inline in the root, so the page's CSP names its SHA-256
  * (`styleSource`) instead of allowing inline styles. Lit's markers (`<!--lit-part-->` comments) are
  * left out, since the element draws anew rather than hydrating, and so are the templates' line
- * breaks and indentation; a radio whose `.checked` Lit wrote as
- * `checked="false"` (an attribute that would check it) is written as the browser means it.
+ * breaks and indentation. Lit writes a radio's `.checked` as `checked="false"` or `"true"`; the
+ * attribute checks a radio whatever its value, so it is written as the browser reads it.
  *
  * The element class needs `HTMLElement` and `customElements` to load in Node: Lit's DOM shim
  * provides them on `globalThis` where they are missing, as Lit's own server rendering does. Without
@@ -39,7 +39,7 @@ export function drawsFirstScreen(view: CheckoutView): boolean {
   return view.status === 'open' && view.attempt === null && view.methods.length > 0;
 }
 
-/** Loads the widget and Lit's renderer; null (with the reason) when the widget is not built. */
+/** Loads the widget and Lit's renderer; the reason there is no first screen when that fails (no widget build). */
 export async function loadFirstScreens(): Promise<FirstScreens | { unavailable: string }> {
   let widget: WidgetModule;
   let ssr: typeof import('@lit-labs/ssr');
