@@ -399,8 +399,8 @@ function page(lang: string, title: string, body: unknown, script: string | null,
  * widget's bundle (named by its `data-bundle`, preloaded by the page) once the page's first
  * contentful paint is reported (where the browser reports paints, else after the first frame), so
  * that running the bundle does not compete with putting that frame on screen, which already shows
- * the method list the server drew. A tab in the background paints nothing: after 250 ms the bundle
- * is added anyway.
+ * the method list the server drew. A tab in the background paints nothing, and a browser may not
+ * report paints at all: after 250 ms the bundle is added anyway (that timer is set first).
  */
 const PAGE_LOADER = `(() => {
   const bundle = document.currentScript.dataset.bundle;
@@ -412,15 +412,16 @@ const PAGE_LOADER = `(() => {
     script.src = bundle;
     document.head.append(script);
   };
-  if (PerformanceObserver.supportedEntryTypes?.includes('paint')) {
+  setTimeout(add, 250);
+  try {
+    if (!PerformanceObserver.supportedEntryTypes.includes('paint')) throw new Error('no paint entries');
     new PerformanceObserver((list, observer) => {
       if (!list.getEntries().some((entry) => entry.name === 'first-contentful-paint')) return;
       observer.disconnect();
       add();
     }).observe({ type: 'paint', buffered: true });
-  } else {
+  } catch {
     requestAnimationFrame(() => setTimeout(add));
   }
-  setTimeout(add, 250);
 })();
 `;
