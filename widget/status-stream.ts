@@ -22,7 +22,7 @@
  */
 import type { CheckoutApi } from './api.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { StatusEvent, StreamReady } from './wire.ts';
+import type { AttemptView, StatusEvent, StreamReady } from './wire.ts';
 
 export type StreamConnection = 'open' | 'reconnecting';
 
@@ -267,7 +267,7 @@ export function followSession(
       return {
         seq: stream.lastSeq ?? 0,
         status: view.status,
-        attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+        attempt: attempt ? eventAttempt(attempt) : null,
         at: view.serverTime,
       };
     },
@@ -310,7 +310,12 @@ function parseStatusEvent(data: string): StatusEvent | null {
   return {
     seq: event.seq,
     status: event.status,
-    attempt: attempt ? { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null } : null,
+    attempt: attempt ? eventAttempt(attempt) : null,
     at: typeof event.at === 'string' ? event.at : '',
   };
+}
+
+/** An attempt as a status event carries it: id, status and failure (null when there is none). */
+function eventAttempt(attempt: Pick<AttemptView, 'id' | 'status' | 'failure'>): NonNullable<StatusEvent['attempt']> {
+  return { id: attempt.id, status: attempt.status, failure: attempt.failure ?? null };
 }

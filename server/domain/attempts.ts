@@ -109,50 +109,42 @@ export class Attempts {
     const providers = [...this.deps.providers.values()].filter((provider) => !only || provider.id === only);
     const now = this.deps.clock.now().getTime();
     const customer = JSON.stringify(session.customer);
-    const keys = providers.map((provider) => `${provider.id} ${money.currency} ${money.minor} ${customer}`);
-    const known = keys.map((key) => {
-      const cached = this.#offers.get(key);
-      return cached && cached.until > now ? cached.methods : null;
-    });
-    // Every provider answered lately (most of a page's reads): nothing to wait for.
-    const lists = known.every((methods) => methods !== null)
-      ? known
-      : await Promise.all(
-          providers.map(async (provider, index) => {
-            const key = keys[index]!;
-            const cached = known[index];
-            if (cached) return cached;
-            try {
-              // The page waits for the slowest provider, so each gets a short deadline of its own
-              // (the attempt itself, with one provider, gets the full provider timeout).
-              const offers = await withTimeout(
-                provider.offers({ money, customer: session.customer }),
-                only ? null : OFFERS_TIMEOUT_MS,
-              );
-              const methods = offers.map((offer): MethodView => ({
-                id: offer.method,
-                provider: provider.id,
-                kind: offer.kind,
-                label: offer.label,
-                ...(offer.brand ? { brand: offer.brand } : {}),
-                fields: offer.fields,
-                ...(offer.estimate
-                  ? { estimate: { amount: formatDecimal(offer.estimate), currency: offer.estimate.currency } }
-                  : {}),
-                ...(offer.tokenizer ? { tokenizer: offer.tokenizer } : {}),
-                ...(offer.buyerCode ? { buyerCode: true } : {}),
-              }));
-              this.#offers.delete(key);
-              if (this.#offers.size >= OFFERS_CACHE_ENTRIES) this.#offers.delete(this.#offers.keys().next().value!);
-              this.#offers.set(key, { until: now + OFFERS_CACHE_MS, methods });
-              return methods;
-            } catch (error) {
-              // A provider that cannot say what it takes is left out; the others still work.
-              this.deps.log.warn('provider offers failed', { provider: provider.id, error });
-              return [];
-            }
-          }),
-        );
+    const lists = await Promise.all(
+      providers.map(async (provider) => {
+        const key = `${provider.id} ${money.currency} ${money.minor} ${customer}`;
+        const cached = this.#offers.get(key);
+        if (cached && cached.until > now) return cached.methods;
+        try {
+          // The page waits for the slowest provider, so each gets a short deadline of its own
+          // (the attempt itself, with one provider, gets the full provider timeout).
+          const offers = await withTimeout(
+            provider.offers({ money, customer: session.customer }),
+            only ? null : OFFERS_TIMEOUT_MS,
+          );
+          const methods = offers.map((offer): MethodView => ({
+            id: offer.method,
+            provider: provider.id,
+            kind: offer.kind,
+            label: offer.label,
+            ...(offer.brand ? { brand: offer.brand } : {}),
+            fields: offer.fields,
+            ...(offer.estimate
+              ? { estimate: { amount: formatDecimal(offer.estimate), currency: offer.estimate.currency } }
+              : {}),
+            ...(offer.tokenizer ? { tokenizer: offer.tokenizer } : {}),
+            ...(offer.buyerCode ? { buyerCode: true } : {}),
+          }));
+          this.#offers.delete(key);
+          if (this.#offers.size >= OFFERS_CACHE_ENTRIES) this.#offers.delete(this.#offers.keys().next().value!);
+          this.#offers.set(key, { until: now + OFFERS_CACHE_MS, methods });
+          return methods;
+        } catch (error) {
+          // A provider that cannot say what it takes is left out; the others still work.
+          this.deps.log.warn('provider offers failed', { provider: provider.id, error });
+          return [];
+        }
+      }),
+    );
     const methods = lists.flat();
     return session.methods ? methods.filter((method) => session.methods!.includes(method.id)) : methods;
   }

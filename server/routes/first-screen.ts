@@ -35,7 +35,7 @@ interface WidgetModule {
 }
 
 /** Whether a session's first screen is the method list (what the server draws); others wait for the element. */
-export function drawsFirstScreen(view: CheckoutView): boolean {
+function drawsFirstScreen(view: CheckoutView): boolean {
   return view.status === 'open' && view.attempt === null && view.methods.length > 0;
 }
 

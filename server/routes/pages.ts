@@ -75,12 +75,14 @@ export function pageRoutes({
   const app = new Hono<AppEnv>();
   const assets = new WidgetAssets(dirname(widgetBundlePath));
   const bundleName = basename(widgetBundlePath);
-  // Loaded once, from the start: the first page asked for does not wait for it.
+  // Loaded once, from the start (the first page asked for does not wait for it), with the CSP that
+  // lets its stylesheet in; null when there is no first screen to draw.
   const firstScreens = loadFirstScreens().then((screens) => {
     if ('unavailable' in screens) {
       log.warn('hosted pages are served without their first screen', { reason: screens.unavailable });
+      return null;
     }
-    return screens;
+    return { draw: screens.draw, csp: hostedPageCsp(screens.styleSource) };
   });
   /** The bundle's long-cached URL for the hosted page, or the plain one when it is not built. */
   const bundleUrl = async () => {
@@ -155,15 +157,14 @@ export function pageRoutes({
     const { session, attempt } = found;
     const view = await checkout.viewFor(session, attempt);
     const screens = await firstScreens;
-    const screen =
-      'draw' in screens
-        ? await screens.draw(view, lang).catch((error: unknown) => {
-            // The element draws the screen itself: the page is served, and the log says why it was not drawn.
-            log.warn('the first screen could not be drawn', { sessionId: session.id, error: String(error) });
-            return null;
-          })
-        : null;
-    if (screen !== null && 'draw' in screens) c.header('Content-Security-Policy', hostedPageCsp(screens.styleSource));
+    const screen = screens
+      ? await screens.draw(view, lang).catch((error: unknown) => {
+          // The element draws the screen itself: the page is served, and the log says why it was not drawn.
+          log.warn('the first screen could not be drawn', { sessionId: session.id, error: String(error) });
+          return null;
+        })
+      : null;
+    if (screens && screen !== null) c.header('Content-Security-Policy', screens.csp);
     return c.html(
       page(
         lang,
@@ -374,7 +375,7 @@ const RIGHT_TO_LEFT = new Set(['ar']);
 /**
  * A hosted page. `script` is the widget bundle's URL for a page with the element (null for one
  * without): the bundle is preloaded at once and added by the loader (`PAGE_LOADER`) once the page's
- * first frame is drawn.
+ * first paint is reported.
  */
 function page(lang: string, title: string, body: unknown, script: string | null, preloads: unknown[] = []) {
   return html`<!doctype html>

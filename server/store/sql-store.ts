@@ -383,7 +383,6 @@ export class SqlStore implements Store {
     if (changed === 0) throw new Error(`webhook ${id} not found`);
   }
 
-  /** The one lease on due work; see `leaseProgram`. */
   /**
    * A page of a table's rows, newest first, after the row `before` names. Keyset paging on
    * (created_at, id): stable while new rows arrive, and rows created in the same millisecond are
@@ -405,6 +404,7 @@ export class SqlStore implements Store {
     );
   }
 
+  /** The one lease on due work; see `leaseProgram`. */
   #claim<Row extends { id: string }>(work: DueWork, now: string, leaseUntil: string, limit: number): Promise<Row[]> {
     return this.#engine.transaction(leaseProgram<Row>(this.#dialect, work, now, leaseUntil, limit));
   }

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createApp } from '../../server/app.ts';
 import { parseConfig, SANDBOX_CREDENTIALS, type Config } from '../../server/config.ts';
 import type { Clock } from '../../server/domain/clock.ts';
 import { silentLogger } from '../../server/domain/log.ts';
@@ -73,6 +74,8 @@ export interface TestBff {
   createSession(body: Record<string, unknown>): Promise<{ id: string; clientSecret: string; [key: string]: unknown }>;
   /** Calls a simulator control endpoint, e.g. control('ottpay', 'att_x', 'pay'). */
   control(provider: 'one1pay' | 'ottpay', orderId: string, action: string, query?: string): Promise<Response>;
+  /** Another app over this runtime (same store, checkout and hub) serving the widget files beside `widgetBundlePath`. */
+  appWithWidget(widgetBundlePath: string): ReturnType<typeof createApp>;
   /** Replaces the runtime with a fresh one on the same database (a restart). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -153,6 +156,15 @@ export async function startTestBff(
         throw new Error(`session create failed: ${response.status} ${await response.text()}`);
       return (await response.json()) as { id: string; clientSecret: string };
     },
+    appWithWidget: (widgetBundlePath) =>
+      createApp({
+        config,
+        store: runtime.store,
+        checkout: runtime.checkout,
+        hub: runtime.hub,
+        log: silentLogger,
+        widgetBundlePath,
+      }),
     control: (provider, orderId, action, query = '') =>
       fetch(`${sandbox.url}/${provider}/_control/orders/${encodeURIComponent(orderId)}/${action}${query}`, {
         method: 'POST',

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
-import { createApp } from '../../../server/app.ts';
 import { jsonForScriptElement } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
@@ -155,14 +154,7 @@ describe('hosted page and script bundle', () => {
       mkdirSync(join(dir, 'tender-parts'));
       for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
       const hash = (file: keyof typeof files) => createHash('sha256').update(files[file]).digest('hex').slice(0, 12);
-      const app = createApp({
-        config: bff.config,
-        store: bff.runtime.store,
-        checkout: bff.runtime.checkout,
-        hub: bff.runtime.hub,
-        log: { info() {}, warn() {}, error() {} },
-        widgetBundlePath: join(dir, 'tender.js'),
-      });
+      const app = bff.appWithWidget(join(dir, 'tender.js'));
       const hostile = '</script><script src="/x.js"></script><!-- <SCRIPT> & \u2029 "quoted"';
       const session = await bff.createSession({
         amount: '450.00',
@@ -247,26 +239,19 @@ describe('hosted page and script bundle', () => {
     try {
       const bundle = join(dir, 'tender.js');
       writeFileSync(bundle, 'console.log("tender")');
-      const deps = {
-        config: bff.config,
-        store: bff.runtime.store,
-        checkout: bff.runtime.checkout,
-        hub: bff.runtime.hub,
-        log: { info() {}, warn() {}, error() {} },
-      };
-      const served = await createApp({ ...deps, widgetBundlePath: bundle }).request('/tender.js');
+      const served = await bff.appWithWidget(bundle).request('/tender.js');
       assert.equal(served.status, 200);
       assert.match(served.headers.get('content-type') ?? '', /^text\/javascript/);
       assert.equal(await served.text(), 'console.log("tender")');
 
-      const missing = await createApp({ ...deps, widgetBundlePath: join(dir, 'nope.js') }).request('/tender.js');
+      const missing = await bff.appWithWidget(join(dir, 'nope.js')).request('/tender.js');
       assert.equal(missing.status, 503);
       assert.match(((await missing.json()) as { error: { message: string } }).error.message, /npm run build/);
 
       // The languages beside it, importable from a merchant's page on another origin.
       mkdirSync(join(dir, 'tender-locales'));
       writeFileSync(join(dir, 'tender-locales', 'zh-Hant.js'), 'export default {"retry":"重試"};');
-      const app = createApp({ ...deps, widgetBundlePath: bundle });
+      const app = bff.appWithWidget(bundle);
       const locale = await app.request('/tender-locales/zh-Hant.js');
       assert.equal(locale.status, 200);
       assert.match(locale.headers.get('content-type') ?? '', /^text\/javascript/);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
-import { createApp } from '../../../server/app.ts';
+import type { createApp } from '../../../server/app.ts';
 import { pickEncoding } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
@@ -31,14 +31,7 @@ describe('widget files', () => {
     writeFileSync(join(dir, 'tender-parts', 'till.js'), part);
     mkdirSync(join(dir, 'tender-locales'));
     writeFileSync(join(dir, 'tender-locales', 'th.js'), 'export default {"retry":"ลองอีกครั้ง"};');
-    app = createApp({
-      config: bff.config,
-      store: bff.runtime.store,
-      checkout: bff.runtime.checkout,
-      hub: bff.runtime.hub,
-      log: { info() {}, warn() {}, error() {} },
-      widgetBundlePath: join(dir, 'tender.js'),
-    });
+    app = bff.appWithWidget(join(dir, 'tender.js'));
   });
   after(() => {
     rmSync(dir, { recursive: true, force: true });
