@@ -17,7 +17,7 @@ import { API_OPERATIONS, err, sessionParams } from './openapi-operations.ts';
  * Routes `createApp` registers that the document leaves out on purpose: the provider simulators
  * (sandbox only) and the stylesheets of the two HTML pages.
  */
-export const UNDOCUMENTED_ROUTES = ['/sandbox/*', '/pay.js', '/docs.css'] as const;
+export const UNDOCUMENTED_ROUTES = ['/sandbox/*', '/docs.css'] as const;
 
 /** The CSP of `/docs`: its own stylesheet and nothing else; no script at all. */
 export const DOCS_CSP =

@@ -1,6 +1,6 @@
 /**
- * What the BFF serves to browsers besides JSON: the hosted checkout page, the script-tag bundle and
- * the page's stylesheet. The hosted page carries a strict CSP: no inline script or style, no eval.
+ * What the BFF serves to browsers besides JSON: the hosted checkout page and the script-tag bundle.
+ * The hosted page carries a strict CSP: inline script and style only by their hashes, no eval.
  *
  * The script-tag bundle (`tender.js`) and the files it loads on demand (`tender-locales/<tag>.js`,
  * `tender-parts/<name>.js`, written beside it by `npm run build`) are served compressed (brotli or
@@ -43,16 +43,59 @@ const PAGE_CSS_SOURCE = `'sha256-${createHash('sha256').update(PAGE_CSS).digest(
 /** Built outside the page's template, so no formatting of it can change the hashed text. */
 const PAGE_STYLE = raw(`<style>${PAGE_CSS}</style>`);
 
+/**
+ * The loader of a hosted page that shows the element's first screen, written into the page and
+ * let in by its hash: once the browser reports the page's first contentful paint (where it reports
+ * paints, else after the first frame) it adds module preloads for its `data-modules` and the
+ * bundle named by its `data-bundle`. Nothing is fetched before: on a machine with few cores,
+ * fetching and compiling the bundle while the page is parsed delays the paint that already shows
+ * the method list (bench/RESULTS.md has the figures). A tab in the background paints nothing, and a
+ * browser may not report paints at all: after 250 ms the files are added anyway (that timer is set
+ * first).
+ */
+const PAGE_LOADER = `(() => {
+  const { bundle, modules } = document.currentScript.dataset;
+  let added = false;
+  const add = () => {
+    if (added) return;
+    added = true;
+    for (const href of modules.split(' ').filter(Boolean)) {
+      const link = document.createElement('link');
+      link.rel = 'modulepreload';
+      link.href = href;
+      document.head.append(link);
+    }
+    const script = document.createElement('script');
+    script.src = bundle;
+    document.head.append(script);
+  };
+  setTimeout(add, 250);
+  try {
+    if (!PerformanceObserver.supportedEntryTypes.includes('paint')) throw new Error('no paint entries');
+    new PerformanceObserver((list, observer) => {
+      if (!list.getEntries().some((entry) => entry.name === 'first-contentful-paint')) return;
+      observer.disconnect();
+      add();
+    }).observe({ type: 'paint', buffered: true });
+  } catch {
+    requestAnimationFrame(() => setTimeout(add));
+  }
+})();
+`;
+
+const PAGE_LOADER_SOURCE = `'sha256-${createHash('sha256').update(PAGE_LOADER).digest('base64')}'`;
+
 export const HOSTED_PAGE_CSP = hostedPageCsp();
 
 /**
- * The hosted page's CSP. Its inline stylesheets are let in by their hashes only: the page's own,
- * and with `styleSource` the first screen's (`first-screen.ts`).
+ * The hosted page's CSP. Its inline stylesheets and script are let in by their hashes only: the
+ * page's own stylesheet, and with `styleSource` (a page with a first screen, `first-screen.ts`)
+ * that screen's stylesheet and the page's loader (`PAGE_LOADER`).
  */
 function hostedPageCsp(styleSource?: string): string {
   return [
     "default-src 'none'",
-    "script-src 'self'",
+    `script-src 'self'${styleSource ? ` ${PAGE_LOADER_SOURCE}` : ''}`,
     `style-src 'self' ${PAGE_CSS_SOURCE}${styleSource ? ` ${styleSource}` : ''}`,
     "connect-src 'self'",
     "img-src 'self' data:",
@@ -91,23 +134,22 @@ export function pageRoutes({
   };
 
   /**
-   * Links that have the browser fetch what the element's first screen needs while it still parses
-   * the page, beside the bundle (which every page with the element preloads: `page`): the page
-   * language's table (`import()`ed by the bundle, so a module preload) and, when a method asks for
-   * fields, the fields part, which the element loads before drawing the form. Each under the hashed
-   * name the bundle asks for; a file not built gets no link.
+   * The files the element's first screen needs beside the bundle, for the page to fetch alongside
+   * it (`page`): the page language's table (`import()`ed by the bundle, so a module preload) and,
+   * when a method asks for fields, the fields part, which the element loads before drawing the
+   * form. Each under the hashed name the bundle asks for; a file not built is left out.
    */
-  const preloads = async (lang: string, view: CheckoutView) => {
-    const modules = [
+  const modulesFor = async (lang: string, view: CheckoutView) => {
+    const names = [
       lang === 'en' ? null : `tender-locales/${lang}`,
       view.methods.some((method) => method.fields.length > 0) ? 'tender-parts/fields' : null,
     ];
-    const links = [];
-    for (const name of modules) {
+    const urls = [];
+    for (const name of names) {
       const asset = name ? await assets.get(`${name}.js`) : null;
-      if (asset) links.push(html`<link rel="modulepreload" href="/${name}.${asset.hash}.js" />`);
+      if (asset) urls.push(`/${name}.${asset.hash}.js`);
     }
-    return links;
+    return urls;
   };
 
   /**
@@ -140,7 +182,7 @@ export function pageRoutes({
       );
     if (!SESSION_ID.test(id)) return notFound();
     const { name } = checkout.config.merchant;
-    const script = await bundleUrl();
+    const bundle = await bundleUrl();
     if (secret === undefined) {
       return c.html(
         page(
@@ -148,7 +190,7 @@ export function pageRoutes({
           `Pay ${name}`,
           html`<header><h1>${name}</h1></header>
             <tender-checkout session="${id}"></tender-checkout>`,
-          script,
+          { bundle, modules: [], afterFirstPaint: false },
         ),
       );
     }
@@ -176,16 +218,9 @@ export function pageRoutes({
           <script type="application/json" id="tender-view-${session.id}">
             ${raw(jsonForScriptElement(view))}
           </script>`,
-        script,
-        await preloads(lang, view),
+        { bundle, modules: await modulesFor(lang, view), afterFirstPaint: screen !== null },
       ),
     );
-  });
-
-  app.get('/pay.js', (c) => {
-    c.header('Cache-Control', 'public, max-age=300');
-    c.header('X-Content-Type-Options', 'nosniff');
-    return c.body(PAGE_LOADER, 200, { 'content-type': 'text/javascript; charset=utf-8' });
   });
 
   /**
@@ -372,12 +407,19 @@ export function jsonForScriptElement(value: unknown): string {
 /** The direction of the widget's languages: right to left for Arabic (as widget/i18n.ts has it). */
 const RIGHT_TO_LEFT = new Set(['ar']);
 
-/**
- * A hosted page. `script` is the widget bundle's URL for a page with the element (null for one
- * without): the bundle is preloaded at once and added by the loader (`PAGE_LOADER`) once the page's
- * first paint is reported.
- */
-function page(lang: string, title: string, body: unknown, script: string | null, preloads: unknown[] = []) {
+/** What a hosted page with the element loads: the widget's bundle and the modules it will ask for. */
+interface PageScripts {
+  bundle: string;
+  modules: string[];
+  /**
+   * The page already shows the element's first screen: nothing is fetched until that is painted
+   * (`PAGE_LOADER`). Else the page loads them at once (a deferred script and module preloads).
+   */
+  afterFirstPaint: boolean;
+}
+
+/** A hosted page; `scripts` is null for one without the element. */
+function page(lang: string, title: string, body: unknown, scripts: PageScripts | null) {
   return html`<!doctype html>
     <html lang="${lang}" dir="${RIGHT_TO_LEFT.has(lang) ? 'rtl' : 'ltr'}">
       <head>
@@ -386,8 +428,7 @@ function page(lang: string, title: string, body: unknown, script: string | null,
         <meta name="color-scheme" content="light dark" />
         <link rel="icon" href="data:," />
         <title>${title}</title>
-        ${script === null ? '' : html`<link rel="preload" as="script" href="${script}" />`} ${preloads} ${PAGE_STYLE}
-        ${script === null ? '' : html`<script src="/pay.js" data-bundle="${script}" defer></script>`}
+        ${PAGE_STYLE} ${scripts === null ? '' : loading(scripts)}
       </head>
       <body>
         <main>${body}</main>
@@ -395,34 +436,17 @@ function page(lang: string, title: string, body: unknown, script: string | null,
     </html>`;
 }
 
-/**
- * The hosted page's loader (`/pay.js`), a classic script run once the page is parsed: it adds the
- * widget's bundle (named by its `data-bundle`, preloaded by the page) once the page's first
- * contentful paint is reported (where the browser reports paints, else after the first frame), so
- * that running the bundle does not compete with putting that frame on screen, which already shows
- * the method list the server drew. A tab in the background paints nothing, and a browser may not
- * report paints at all: after 250 ms the bundle is added anyway (that timer is set first).
- */
-const PAGE_LOADER = `(() => {
-  const bundle = document.currentScript.dataset.bundle;
-  let added = false;
-  const add = () => {
-    if (added) return;
-    added = true;
-    const script = document.createElement('script');
-    script.src = bundle;
-    document.head.append(script);
-  };
-  setTimeout(add, 250);
-  try {
-    if (!PerformanceObserver.supportedEntryTypes.includes('paint')) throw new Error('no paint entries');
-    new PerformanceObserver((list, observer) => {
-      if (!list.getEntries().some((entry) => entry.name === 'first-contentful-paint')) return;
-      observer.disconnect();
-      add();
-    }).observe({ type: 'paint', buffered: true });
-  } catch {
-    requestAnimationFrame(() => setTimeout(add));
+function loading({ bundle, modules, afterFirstPaint }: PageScripts) {
+  if (afterFirstPaint) {
+    // Written as one string: the script's text must be exactly the hashed one, untouched by formatting.
+    const attributes = `data-bundle="${attributeText(bundle)}" data-modules="${attributeText(modules.join(' '))}"`;
+    return raw(`<script ${attributes}>${PAGE_LOADER}</script>`);
   }
-})();
-`;
+  return html`${modules.map((href) => html`<link rel="modulepreload" href="${href}" />`)}
+    <script src="${bundle}" defer></script>`;
+}
+
+/** `text` for a double-quoted attribute value. */
+function attributeText(text: string): string {
+  return text.replace(/[&"<>]/g, (char) => `&#${char.charCodeAt(0)};`);
+}

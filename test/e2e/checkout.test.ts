@@ -198,20 +198,22 @@ describe('checkout in a real browser', () => {
       description: 'Thai silk scarf </script><!--',
     });
 
-    // In Thai: the page preloads the Thai table and the fields part (these methods ask for fields).
+    // In Thai: the page has the Thai table and the fields part fetched beside the bundle (these
+    // methods ask for fields). The element has drawn over the server's drawing: it has run.
     const page = await e2e.newPage({ locale: 'th-TH' });
     const requests: string[] = [];
     page.on('request', (request) => void requests.push(new URL(request.url()).pathname));
     await page.goto(session.url);
     const checkout = page.locator('tender-checkout');
     await checkout.getByRole('radio').first().waitFor();
+    await checkout.locator('[inert]').waitFor({ state: 'detached' });
     const view = `/v1/checkout/${session.id}`;
     assert.ok(!requests.includes(view), `asked for the view:\n${requests.join('\n')}`);
     await checkout.getByText('450.00', { exact: false }).first().waitFor();
     await checkout.getByText('Thai silk scarf </script><!--').waitFor();
     assert.equal(await page.locator(`#tender-view-${session.id}`).count(), 0, 'the block is read once and removed');
 
-    // The status stream opens as usual, and each file came once: the preloads were the ones used.
+    // The status stream opens as usual, and each file came once: the module preloads were the ones used.
     for (let tries = 0; tries < 100 && !requests.includes(`${view}/events`); tries++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
