@@ -189,6 +189,31 @@ describe('checkout in a real browser', () => {
     assert.equal(await checkout.locator('input[type="radio"]:checked').count(), 1);
   });
 
+  it("loads the hosted page's bundle where the browser reports no paint: after the first frame, or at the latest after 250 ms", async () => {
+    // Without PerformanceObserver the loader waits for the first frame; with one that never
+    // reports a paint (a tab in the background), only its timer adds the bundle.
+    const browsers = {
+      'no PerformanceObserver': `Object.defineProperty(window, 'PerformanceObserver', { value: undefined })`,
+      'paints never reported': `window.PerformanceObserver = class { static supportedEntryTypes = ['paint']; observe() {} disconnect() {} }`,
+    };
+    for (const [name, script] of Object.entries(browsers)) {
+      const session = await e2e.createSession({
+        amount: '12.00',
+        currency: 'CAD',
+        reference: `e2e-loader-${Date.now()}`,
+        description: 'Tea set',
+      });
+      const page = await e2e.newPage();
+      await page.addInitScript(script);
+      await page.goto(session.url);
+      const checkout = page.locator('tender-checkout');
+      await checkout.locator('[inert]').waitFor({ state: 'detached' });
+      await checkout.getByRole('radio', { name: 'Alipay' }).check();
+      assert.equal(await checkout.locator('input[type="radio"]:checked').count(), 1, name);
+      assertNoProblems(page);
+    }
+  });
+
   it('draws the hosted page from the view it carries, without asking the BFF for it, each file fetched once', async () => {
     const reference = `e2e-inline-${Date.now()}`;
     const session = await e2e.createSession({
