@@ -436,6 +436,7 @@ function page(lang: string, title: string, body: unknown, scripts: PageScripts |
     </html>`;
 }
 
+/** The head's part that loads the element: the inline loader, or the bundle and its preloads at once. */
 function loading({ bundle, modules, afterFirstPaint }: PageScripts) {
   if (afterFirstPaint) {
     // Written as one string: the script's text must be exactly the hashed one, untouched by formatting.
