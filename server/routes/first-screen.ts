@@ -16,8 +16,8 @@
  * provides them on `globalThis` where they are missing, as Lit's own server rendering does. Without
  * the widget's build (`npm run build`) there is no first screen and the page is served without one.
  */
-import { createHash } from 'node:crypto';
 import type { CheckoutView } from '../../widget/wire.ts';
+import { cspHashSource } from '../http/csp.ts';
 
 export interface FirstScreens {
   /** The screen for `view` in `locale` (one of the widget's), or null when there is none to draw. */
@@ -63,9 +63,8 @@ export async function loadFirstScreens(): Promise<FirstScreens | { unavailable: 
     return { unavailable: 'the widget build has no first screen to draw' };
   }
   const style = `<style>${TenderCheckout.styles}</style>`;
-  const styleSource = `'sha256-${createHash('sha256').update(TenderCheckout.styles).digest('base64')}'`;
   return {
-    styleSource,
+    styleSource: cspHashSource(TenderCheckout.styles),
     async draw(view, locale) {
       if (!drawsFirstScreen(view)) return null;
       const template = await TenderCheckout.firstScreen(view, locale);

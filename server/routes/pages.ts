@@ -22,6 +22,7 @@ import type { CheckoutView } from '../../widget/wire.ts';
 import type { Checkout } from '../domain/checkout.ts';
 import type { Logger } from '../domain/log.ts';
 import { secretsEqual } from '../domain/ids.ts';
+import { cspHashSource } from '../http/csp.ts';
 import { SESSION_ID, type AppEnv } from '../http/middleware.ts';
 import { loadFirstScreens } from './first-screen.ts';
 
@@ -39,7 +40,7 @@ header h1{font-size:1.1rem;margin:0 0 1rem}
 @media (prefers-color-scheme:dark){body{background:#030712;color:#f3f4f6}.notice{background:#111827}}
 `;
 
-const PAGE_CSS_SOURCE = `'sha256-${createHash('sha256').update(PAGE_CSS).digest('base64')}'`;
+const PAGE_CSS_SOURCE = cspHashSource(PAGE_CSS);
 /** Built outside the page's template, so no formatting of it can change the hashed text. */
 const PAGE_STYLE = raw(`<style>${PAGE_CSS}</style>`);
 
@@ -83,9 +84,9 @@ const PAGE_LOADER = `(() => {
 })();
 `;
 
-const PAGE_LOADER_SOURCE = `'sha256-${createHash('sha256').update(PAGE_LOADER).digest('base64')}'`;
+const PAGE_LOADER_SOURCE = cspHashSource(PAGE_LOADER);
 
-export const HOSTED_PAGE_CSP = hostedPageCsp();
+const HOSTED_PAGE_CSP = hostedPageCsp();
 
 /**
  * The hosted page's CSP. Its inline stylesheets and script are let in by their hashes only: the

@@ -7,6 +7,9 @@ import { createHash } from 'node:crypto';
 import { jsonForScriptElement } from '../../../server/routes/pages.ts';
 import { startTestBff, type TestBff } from '../harness.ts';
 
+/** The CSP source for one inline script or stylesheet, computed here apart from the server's. */
+const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+
 describe('hosted page and script bundle', () => {
   let bff: TestBff;
   before(async () => {
@@ -42,7 +45,6 @@ describe('hosted page and script bundle', () => {
     assert.match(loader, /first-contentful-paint/);
     // Inline code is let in by its hash and nothing else: the loader, the page's own stylesheet and
     // the first screen's (first-screen.ts).
-    const hashOf = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
     assert.ok(csp.includes(`script-src 'self' ${hashOf(loader)};`), csp);
     const styles = [...html.matchAll(/<style>([^]*?)<\/style>/g)].map((match) => match[1] ?? '');
     assert.equal(styles.length, 2);
@@ -80,9 +82,7 @@ describe('hosted page and script bundle', () => {
     const pageStyle = /<style>([^]*?)<\/style>/.exec(invalidHtml)?.[1] ?? '';
     assert.match(pageStyle, /prefers-color-scheme:dark/);
     assert.ok(
-      (invalid.headers.get('content-security-policy') ?? '').includes(
-        `style-src 'self' 'sha256-${createHash('sha256').update(pageStyle).digest('base64')}';`,
-      ),
+      (invalid.headers.get('content-security-policy') ?? '').includes(`style-src 'self' ${hashOf(pageStyle)};`),
     );
   });
 
